@@ -1,0 +1,145 @@
+extension Analytics {
+    /// RFM scores 1–5 for recency (R), frequency (F) and monetary (M).
+    ///
+    /// Two ways to score:
+    /// - **Population quintiles** (``quintileScores(_:higherIsBetter:)``): customers are ranked by
+    ///   the value (R: larger recency ranks lower; F, M: smaller values rank lower); ties are broken
+    ///   deterministically by row index (earlier row ranks lower). The customer at 0-based rank
+    ///   `p` of `n` gets score `1 + ⌊5p / n⌋`, so every score holds ⌊n/5⌋ or ⌈n/5⌉ customers — the
+    ///   same as pandas `qcut(rank(method="first"), 5)`.
+    /// - **Fixed cut points** (``score(_:cuts:higherIsBetter:)``), e.g. from a DP release or a study
+    ///   spec: with ascending cuts `c₁ ≤ c₂ ≤ c₃ ≤ c₄`, let `k = #{i : cᵢ < v}`; then F and M score
+    ///   `1 + k` and R scores `5 − k` (a value equal to a cut falls in the lower bin).
+    public enum RFM {
+        /// Four ascending cut points per dimension (R in days, F in purchases, M in cents).
+        public struct CutPoints: Sendable, Equatable, Codable {
+            /// Recency cuts (days).
+            public var recency: [Double]
+            /// Frequency cuts (purchases).
+            public var frequency: [Double]
+            /// Monetary cuts (cents).
+            public var monetary: [Double]
+
+            /// Creates cut points; throws unless each dimension has 4 finite ascending values.
+            public init(recency: [Double], frequency: [Double], monetary: [Double]) throws {
+                for (name, cuts) in [("recency", recency), ("frequency", frequency), ("monetary", monetary)] {
+                    try RFM.validate(cuts, name: name)
+                }
+                self.recency = recency
+                self.frequency = frequency
+                self.monetary = monetary
+            }
+
+            private enum CodingKeys: String, CodingKey { case recency, frequency, monetary }
+
+            /// Decodes and validates (4 finite ascending values per dimension).
+            public init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                try self.init(recency: try c.decode([Double].self, forKey: .recency),
+                              frequency: try c.decode([Double].self, forKey: .frequency),
+                              monetary: try c.decode([Double].self, forKey: .monetary))
+            }
+
+            /// Exact population quintile cut points (20/40/60/80 % quantiles, linear interpolation,
+            /// see ``Quantiles/exact(_:probabilities:)``) of each dimension. O(n log n).
+            public static func quintiles(recency: [Int32], frequency: [Int32], monetary: [Int64]) -> CutPoints {
+                fromSorted(recency: recency.sorted().map(Double.init), frequency: frequency.sorted().map(Double.init),
+                           monetary: monetary.sorted().map(Double.init))
+            }
+
+            /// Quintile cut points from already ascending-sorted values.
+            static func fromSorted(recency: [Double], frequency: [Double], monetary: [Double]) -> CutPoints {
+                let p = [0.2, 0.4, 0.6, 0.8]
+                func q(_ sorted: [Double]) -> [Double] {
+                    sorted.isEmpty ? [0, 0, 0, 0] : p.map { Quantiles.type7(sorted: sorted, $0) }
+                }
+                return CutPoints(uncheckedRecency: q(recency), frequency: q(frequency), monetary: q(monetary))
+            }
+
+            init(uncheckedRecency recency: [Double], frequency: [Double], monetary: [Double]) {
+                self.recency = recency
+                self.frequency = frequency
+                self.monetary = monetary
+            }
+        }
+
+        static func validate(_ cuts: [Double], name: String) throws {
+            guard cuts.count == 4 else {
+                throw AnalyticsError(.invalidCutPoints, "RFM cut points for \(name): need 4 values, got \(cuts.count)")
+            }
+            for (i, c) in cuts.enumerated() {
+                guard c.isFinite else {
+                    throw AnalyticsError(.invalidCutPoints, "RFM cut points for \(name): value \(i) is not finite")
+                }
+                if i > 0 && cuts[i - 1] > c {
+                    throw AnalyticsError(.invalidCutPoints,
+                                         "RFM cut points for \(name): not ascending at index \(i) (\(cuts[i - 1]) > \(c))")
+                }
+            }
+        }
+
+        /// The score 1–5 of `value` under 4 ascending `cuts` (see the type documentation).
+        @inlinable
+        public static func score(_ value: Double, cuts: [Double], higherIsBetter: Bool) -> UInt8 {
+            var k: UInt8 = 0
+            for c in cuts where c < value { k += 1 }
+            k = min(k, 4)
+            return higherIsBetter ? 1 + k : 5 - k
+        }
+
+        /// Scores every value against fixed cut points. O(n).
+        public static func scores(_ values: [Int64], cuts: [Double], higherIsBetter: Bool) throws -> [UInt8] {
+            try validate(cuts, name: "scores")
+            return values.map { score(Double($0), cuts: cuts, higherIsBetter: higherIsBetter) }
+        }
+
+        /// Rank-based quintile scores 1–5 of `values` (see the type documentation); `higherIsBetter`
+        /// is false for recency. Deterministic; O(n log n).
+        public static func quintileScores(_ values: [Int64], higherIsBetter: Bool) -> [UInt8] {
+            quintileScores(rankOrder: rankOrder(values, higherIsBetter: higherIsBetter))
+        }
+
+        /// Scores from a rank order (row indices, worst first). O(n).
+        static func quintileScores(rankOrder order: [Int32]) -> [UInt8] {
+            let n = order.count
+            guard n > 0 else { return [] }
+            var scores = [UInt8](repeating: 0, count: n)
+            scores.withUnsafeMutableBufferPointer { out in
+                order.withUnsafeBufferPointer { ord in
+                    for p in 0..<n { out[Int(ord[p])] = UInt8(1 + 5 * p / n) }
+                }
+            }
+            return scores
+        }
+
+        /// Row indices in ascending "goodness" order (ties by row index).
+        static func rankOrder(_ values: [Int64], higherIsBetter: Bool) -> [Int32] {
+            let n = values.count
+            guard let lo = values.min(), let hi = values.max() else { return [] }
+            // Goodness g = v − lo (higher better) or hi − v (lower better), both ≥ 0.
+            let (span, overflow) = hi.subtractingReportingOverflow(lo)
+            if !overflow && span < (1 << 39) && n < (1 << 24) {
+                var keys = [UInt64](repeating: 0, count: n)
+                values.withUnsafeBufferPointer { v in
+                    keys.withUnsafeMutableBufferPointer { k in
+                        for i in 0..<n {
+                            let g = higherIsBetter ? v[i] - lo : hi - v[i]
+                            k[i] = UInt64(g) << 24 | UInt64(i)
+                        }
+                    }
+                }
+                RadixSort.sort(&keys)
+                return keys.map { Int32(truncatingIfNeeded: $0 & 0xFF_FFFF) }
+            }
+            var order = (0..<n).map { Int32($0) }
+            values.withUnsafeBufferPointer { v in
+                order.sort { a, b in
+                    let va = v[Int(a)], vb = v[Int(b)]
+                    if va != vb { return higherIsBetter ? va < vb : va > vb }
+                    return a < b
+                }
+            }
+            return order
+        }
+    }
+}

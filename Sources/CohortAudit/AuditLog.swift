@@ -1,0 +1,213 @@
+import Foundation
+import GRDB
+
+extension Audit {
+    /// The node's audit log: durable, group-committed appends with a hash chain and an RFC 9162
+    /// Merkle tree, checkpoints signed at most once a second when there are new entries, and on
+    /// demand. One process at a time may hold a log open (an exclusive lock file).
+    public actor Log: AuditRecording {
+        /// Path of `audit.sqlite`.
+        public nonisolated let databasePath: String
+        /// Node name written into every entry.
+        public nonisolated let node: String
+        /// Checkpoint origin (`cohort.audit/<node>`), also the key name.
+        public nonisolated let origin: String
+        /// Verifier for this log's checkpoints.
+        public nonisolated let verifier: NoteVerifier
+        nonisolated let signer: NoteSigner
+        nonisolated let committer: GroupCommitter
+        nonisolated let pool: DatabasePool
+        nonisolated let lockFD: Int32
+        private var isClosed = false
+
+        init(path: String, node: String, signer: NoteSigner, pool: DatabasePool, committer: GroupCommitter, lockFD: Int32) {
+            self.databasePath = path
+            self.node = node
+            self.origin = Checkpoint.origin(node: node)
+            self.signer = signer
+            self.verifier = signer.verifier
+            self.pool = pool
+            self.committer = committer
+            self.lockFD = lockFD
+        }
+
+        /// Opens (creating if needed) `<nodeDirectory>/audit.sqlite` for `node`; loads or creates
+        /// the Ed25519 checkpoint key `<nodeDirectory>/keys/audit-signing.key` (0600, directory
+        /// 0700) and writes `<nodeDirectory>/audit-verifier.txt` (note-verifier format). Starts the
+        /// group committer.
+        public static func open(nodeDirectory: String, node: String) async throws -> Audit.Log {
+            let dir = (nodeDirectory as NSString).standardizingPath
+            let signer = try NoteSigner.loadOrCreate(path: dir + "/keys/audit-signing.key", name: Checkpoint.origin(node: node))
+            let verifierPath = dir + "/audit-verifier.txt"
+            let verifierText = signer.verifier.text + "\n"
+            if (try? String(contentsOfFile: verifierPath, encoding: .utf8)) != verifierText {
+                try SecureFile.write(Array(verifierText.utf8), to: verifierPath, mode: 0o644)
+            }
+            return try await open(databasePath: dir + "/audit.sqlite", node: node, signer: signer)
+        }
+
+        /// Opens (creating if needed) the log at `databasePath` with an explicit signer, whose
+        /// name must be `cohort.audit/<node>`. `checkpointInterval` is the minimum time between
+        /// automatic checkpoints (seconds).
+        public static func open(
+            databasePath: String, node: String, signer: NoteSigner, checkpointInterval: TimeInterval = 1
+        ) async throws -> Audit.Log {
+            let origin = Checkpoint.origin(node: node)
+            guard signer.verifier.name == origin else {
+                throw AuditError(.wrongNode, "signing key is for \(signer.verifier.name), expected \(origin)")
+            }
+            let lockPath = databasePath + ".lock"
+            let fd = Foundation.open(lockPath, O_RDWR | O_CREAT, 0o600)
+            guard fd >= 0 else { throw AuditError(.fileAccess, "cannot open lock file \(lockPath): \(String(cString: strerror(errno)))") }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+                Foundation.close(fd)
+                throw AuditError(.logLocked, "audit log \(databasePath) is open in another process (is the node running?)")
+            }
+            do {
+                let pool = try AuditDatabase.wrap(databasePath) {
+                    try DatabasePool(path: databasePath, configuration: AuditDatabase.writerConfiguration())
+                }
+                let state = try AuditDatabase.wrap(databasePath) {
+                    try pool.write { db -> (Merkle.Frontier, Hash, UInt64) in
+                        try db.execute(sql: AuditDatabase.schema)
+                        if try AuditDatabase.meta(db, "format") == nil {
+                            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") ?? 0
+                            guard count == 0 else { throw AuditError(.corruptDatabase, "\(databasePath) has entries but no meta rows") }
+                            for (k, v) in [("format", AuditDatabase.format), ("node", node), ("origin", origin), ("verifier", signer.verifier.text)] {
+                                try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?)", arguments: [k, v])
+                            }
+                        }
+                        let id = try AuditDatabase.identity(db, path: databasePath)
+                        guard id.node == node else {
+                            throw AuditError(.wrongNode, "\(databasePath) is the audit log of node \(id.node), not \(node)")
+                        }
+                        guard id.verifier == signer.verifier.text else {
+                            throw AuditError(.wrongNode, "\(databasePath) was created with key \(id.verifier), not \(signer.verifier.text)")
+                        }
+                        let size = try AuditDatabase.size(db)
+                        let nodes = DatabaseNodes(db: db)
+                        let roots = try Merkle.Frontier.subtrees(ofSize: size).map { try nodes.hash(level: $0.level, index: $0.index) }
+                        let frontier = try Merkle.Frontier(size: size, roots: roots)
+                        let last = size == 0 ? Hash.zero : try nodes.hash(level: 0, index: size - 1)
+                        let signed = UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(size), 0) FROM checkpoints") ?? 0)
+                        return (frontier, last, signed)
+                    }
+                }
+                let committer = GroupCommitter(
+                    pool: pool, path: databasePath, node: node, origin: origin, signer: signer, frontier: state.0,
+                    lastLeaf: state.1, checkpointedSize: state.2, checkpointInterval: checkpointInterval)
+                committer.start()
+                return Log(path: databasePath, node: node, signer: signer, pool: pool, committer: committer, lockFD: fd)
+            } catch {
+                Foundation.close(fd)
+                throw error
+            }
+        }
+
+        /// Flushes queued appends, signs a final checkpoint if there are unsigned entries, stops
+        /// the committer and releases the lock. Later appends throw `.closed`.
+        public func close() async {
+            guard !isClosed else { return }
+            isClosed = true
+            await committer.stop()
+            try? pool.close()
+            flock(lockFD, LOCK_UN)
+            Foundation.close(lockFD)
+        }
+
+        /// Appends one event; returns its index once durable.
+        public nonisolated func record(_ event: Event) async throws -> UInt64 {
+            guard let range = try await record(contentsOf: [event]) else {
+                throw AuditError(.closed, "append returned no index")
+            }
+            return range.lowerBound
+        }
+
+        /// Appends events in order (contiguous indices); returns the range once all are durable,
+        /// `nil` for an empty list.
+        public nonisolated func record(contentsOf events: [Event]) async throws -> ClosedRange<UInt64>? {
+            for event in events { try event.validate() }
+            if events.isEmpty { return nil }
+            return try await withCheckedThrowingContinuation { c in
+                committer.submit(.append(events, c))
+            }
+        }
+
+        /// Signs a checkpoint of the current tree now (after everything queued before it is
+        /// durable) and returns it; returns the stored one if the size has not changed.
+        public nonisolated func signCheckpoint() async throws -> SignedCheckpoint {
+            try await withCheckedThrowingContinuation { c in
+                committer.submit(.checkpoint(c))
+            }
+        }
+
+        /// Current tree size and root (entries durable so far). O(log n).
+        public nonisolated func treeHead() -> (size: UInt64, root: Hash) {
+            committer.treeHead()
+        }
+
+        /// A reader over the same database (proofs, entries, checkpoints, verification).
+        public nonisolated func reader() -> LogReader {
+            LogReader(reader: pool, path: databasePath, node: node, origin: origin, verifier: verifier)
+        }
+
+        /// Attaches a peer's cosignature to the stored checkpoint of `size` after checking it with
+        /// the peer's verifier key; returns the updated checkpoint.
+        public nonisolated func addCosignature(
+            _ signature: SignedNote.Signature, witness: NoteVerifier, checkpointSize size: UInt64
+        ) throws -> SignedCheckpoint {
+            try AuditDatabase.wrap(databasePath) {
+                try pool.write { db in
+                    guard let text = try String.fetchOne(db, sql: "SELECT note FROM checkpoints WHERE size = ?", arguments: [Int64(size)]) else {
+                        throw AuditError(.outOfRange, "no stored checkpoint of size \(size)")
+                    }
+                    var cp = try SignedCheckpoint(parsing: text)
+                    try cp.addCosignature(signature, verifiedBy: witness)
+                    try db.execute(sql: "UPDATE checkpoints SET note = ? WHERE size = ?", arguments: [cp.serialized, Int64(size)])
+                    return cp
+                }
+            }
+        }
+
+        /// Witnessing: checks a peer's signed checkpoint with the peer's key, and — if this node
+        /// cosigned an earlier checkpoint of the same origin — that the new one is consistent with
+        /// it (`consistencyProof` from the old size to the new one; equal sizes need equal roots).
+        /// Then cosigns it with this node's key, remembers it, records `checkpoint.cosigned`
+        /// (durably) and returns the cosignature line to send back.
+        public func cosign(
+            peerCheckpoint text: String, peerKey: NoteVerifier, consistencyProof: [Hash] = [], actor: String = "system"
+        ) async throws -> SignedNote.Signature {
+            let peer = try SignedCheckpoint(parsing: text)
+            try peer.verify(logKey: peerKey)
+            let previous = try AuditDatabase.wrap(databasePath) {
+                try pool.read { db -> (UInt64, Hash)? in
+                    guard let row = try Row.fetchOne(db, sql: "SELECT size, root FROM witnessed WHERE origin = ?", arguments: [peer.checkpoint.origin]) else { return nil }
+                    let size: Int64 = row["size"]
+                    let root: Data = row["root"]
+                    return (UInt64(size), try AuditDatabase.hash(root, what: "witnessed root"))
+                }
+            }
+            if let (oldSize, oldRoot) = previous {
+                guard Merkle.verifyConsistency(from: oldSize, to: peer.checkpoint.size, fromRoot: oldRoot, toRoot: peer.checkpoint.root, proof: consistencyProof) else {
+                    throw AuditError(.proofMismatch, "checkpoint of \(peer.checkpoint.origin) at size \(peer.checkpoint.size) is not consistent with the one cosigned at size \(oldSize)")
+                }
+            }
+            var cosigned = peer
+            try cosigned.cosign(with: signer)
+            guard let mine = cosigned.note.signatures.first(where: { $0.name == verifier.name && $0.keyID == verifier.keyID }) else {
+                throw AuditError(.badSignature, "cosignature missing after signing")
+            }
+            try AuditDatabase.wrap(databasePath) {
+                try pool.write { db in
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO witnessed (origin, size, root, note) VALUES (?, ?, ?, ?)",
+                        arguments: [peer.checkpoint.origin, Int64(peer.checkpoint.size), peer.checkpoint.root.withUnsafeBytes { Data($0) }, cosigned.serialized])
+                }
+            }
+            _ = try await record(Event(
+                type: .checkpointCosigned, actor: actor,
+                details: ["origin": .string(peer.checkpoint.origin), "size": .integer(Int64(peer.checkpoint.size)), "root": .string(peer.checkpoint.root.hex)]))
+            return mine
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Crypto
+
+extension Audit {
+    /// RFC 9162 §2.1 Merkle tree hashing, proofs and their verification.
+    public enum Merkle {}
+}
+
+extension Audit.Merkle {
+    /// The root of the empty tree: SHA-256 of the empty string.
+    public static let emptyRoot = Audit.Hash(SHA256.hash(data: [UInt8]()))
+
+    /// Leaf hash `SHA-256(0x00 ‖ entry)` (RFC 9162 §2.1.1). O(entry length).
+    
+    public static func leafHash(_ entry: UnsafeRawBufferPointer) -> Audit.Hash {
+        var h = SHA256()
+        withUnsafeBytes(of: UInt8(0)) { h.update(bufferPointer: $0) }
+        h.update(bufferPointer: entry)
+        return Audit.Hash(h.finalize())
+    }
+
+    /// Leaf hash of a byte array.
+    public static func leafHash(_ entry: [UInt8]) -> Audit.Hash {
+        entry.withUnsafeBytes { leafHash($0) }
+    }
+
+    /// Interior node hash `SHA-256(0x01 ‖ left ‖ right)` (RFC 9162 §2.1.1).
+    
+    public static func nodeHash(_ left: Audit.Hash, _ right: Audit.Hash) -> Audit.Hash {
+        var h = SHA256()
+        withUnsafeBytes(of: UInt8(1)) { h.update(bufferPointer: $0) }
+        left.withUnsafeBytes { h.update(bufferPointer: $0) }
+        right.withUnsafeBytes { h.update(bufferPointer: $0) }
+        return Audit.Hash(h.finalize())
+    }
+
+    /// The largest power of two strictly less than `n` (n ≥ 2).
+    
+    static func splitPoint(_ n: UInt64) -> UInt64 {
+        UInt64(1) << (63 - UInt64((n - 1).leadingZeroBitCount))
+    }
+
+    /// Root of a list of leaf hashes by the RFC 9162 recursive definition (MTH). O(n) hashes, O(n)
+    /// memory: the naive reference used in tests and for small trees.
+    public static func rootByDefinition(_ leaves: ArraySlice<Audit.Hash>) -> Audit.Hash {
+        if leaves.isEmpty { return emptyRoot }
+        if leaves.count == 1 { return leaves[leaves.startIndex] }
+        let k = Int(splitPoint(UInt64(leaves.count)))
+        let mid = leaves.startIndex + k
+        return nodeHash(rootByDefinition(leaves[leaves.startIndex..<mid]), rootByDefinition(leaves[mid...]))
+    }
+}

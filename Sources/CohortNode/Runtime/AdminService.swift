@@ -1,0 +1,103 @@
+import CohortStore
+import CohortWire
+import Foundation
+import GRPCCore
+
+/// The operator's control surface of a running node, served on the admin Unix socket.
+public struct AdminService: Cohort_Admin_V1_AdminService.SimpleServiceProtocol {
+    /// The node's study engine.
+    public let engine: StudyEngine
+    /// Renders the status document (identity, peers, studies, budget).
+    public let status: @Sendable (_ probePeers: Bool) async throws -> NodeStatus
+
+    /// Creates the service.
+    public init(engine: StudyEngine, status: @escaping @Sendable (_ probePeers: Bool) async throws -> NodeStatus) {
+        self.engine = engine
+        self.status = status
+    }
+
+    public func status(request: Cohort_Admin_V1_StatusRequest, context: ServerContext) async throws -> Cohort_Admin_V1_StatusResponse {
+        var response = Cohort_Admin_V1_StatusResponse()
+        response.statusJson = try NodeStatus.encoder.encode(try await status(request.probePeers))
+        return response
+    }
+
+    public func proposeStudy(request: Cohort_Admin_V1_AdminProposeRequest, context: ServerContext) async throws -> Cohort_Admin_V1_AdminProposeResponse {
+        let spec: Study.Spec
+        do {
+            spec = try Study.Spec.load(yaml: String(decoding: request.spec, as: UTF8.self))
+        } catch {
+            throw RPCError(code: .invalidArgument, message: "invalid study spec: \(error)")
+        }
+        var response = Cohort_Admin_V1_AdminProposeResponse()
+        switch await engine.lead(spec) {
+        case .completed(let result, let json, _):
+            response.studyID = result.study
+            response.state = "completed"
+            response.resultJson = json
+        case .failed(let study, let reason):
+            response.studyID = study
+            response.state = "failed"
+            response.reason = reason
+        }
+        return response
+    }
+
+    public func decideStudy(request: Cohort_Admin_V1_DecideStudyRequest, context: ServerContext) async throws -> Cohort_Admin_V1_DecideStudyResponse {
+        do {
+            var response = Cohort_Admin_V1_DecideStudyResponse()
+            response.state = try await engine.decide(
+                study: request.studyID, approve: request.approve,
+                reason: request.reason.isEmpty ? "rejected by the operator" : request.reason)
+            return response
+        } catch let error as NodeError {
+            throw RPCError(code: .failedPrecondition, message: error.message)
+        }
+    }
+
+    public func listStudies(request: Cohort_Admin_V1_ListStudiesRequest, context: ServerContext) async throws -> Cohort_Admin_V1_ListStudiesResponse {
+        var response = Cohort_Admin_V1_ListStudiesResponse()
+        response.studiesJson = try NodeStatus.encoder.encode(await engine.studies())
+        return response
+    }
+}
+
+/// What `cohort node status` shows.
+public struct NodeStatus: Codable, Sendable {
+    /// Node name.
+    public var node: String
+    /// Consortium name.
+    public var consortium: String
+    /// `production` or `simulation`.
+    public var mode: String
+    /// Process id of the running node.
+    public var pid: Int32
+    /// Bound peer port.
+    public var peerPort: Int
+    /// Configured peers and whether they answered Hello.
+    public var peers: [Peer]
+    /// Studies known to this node.
+    public var studies: [StudySummary]
+    /// Budget per purpose.
+    public var budget: [NodeBudget.Line]
+    /// Audit log size (entries).
+    public var auditEntries: UInt64?
+
+    /// One configured peer.
+    public struct Peer: Codable, Sendable {
+        /// Peer name.
+        public var name: String
+        /// Configured address.
+        public var address: String
+        /// Whether it answered Hello (nil when not probed).
+        public var reachable: Bool?
+        /// Why not, when unreachable.
+        public var error: String?
+    }
+
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }
+}

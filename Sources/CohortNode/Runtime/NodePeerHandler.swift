@@ -1,0 +1,107 @@
+import CohortAudit
+import CohortWire
+import Foundation
+import GRPCCore
+
+/// Serves the peer RPCs of a running node: every call arrives authenticated (the peer name
+/// comes from its verified certificate) and is handed to the ``StudyEngine``.
+public struct NodePeerHandler: PeerServiceHandler {
+    /// The node's study engine.
+    public let engine: StudyEngine
+    /// This node's name and consortium.
+    public let node: String
+    /// Consortium name.
+    public let consortium: String
+    /// Metrics to count requests in.
+    public let metrics: NodeMetrics
+    /// Latest signed checkpoint of this node's audit log (signed-note text), if any.
+    public let latestCheckpoint: @Sendable () async -> String?
+
+    /// Protocol version spoken.
+    public static let protocolVersion: UInt32 = 1
+    /// Software version string.
+    public static let softwareVersion = "cohort/0.1"
+
+    /// Creates the handler.
+    public init(
+        engine: StudyEngine, node: String, consortium: String, metrics: NodeMetrics,
+        latestCheckpoint: @escaping @Sendable () async -> String?
+    ) {
+        self.engine = engine
+        self.node = node
+        self.consortium = consortium
+        self.metrics = metrics
+        self.latestCheckpoint = latestCheckpoint
+    }
+
+    public func hello(_ request: Cohort_Peer_V1_HelloRequest, from peer: String) async throws -> Cohort_Peer_V1_HelloResponse {
+        metrics.countRequest("Hello")
+        guard request.protocolVersion == Self.protocolVersion else {
+            throw RPCError(code: .failedPrecondition,
+                message: "protocol version \(request.protocolVersion) is not supported (this node speaks \(Self.protocolVersion))")
+        }
+        var response = Cohort_Peer_V1_HelloResponse()
+        response.node = node
+        response.consortium = consortium
+        response.protocolVersion = Self.protocolVersion
+        response.checkpoint = await latestCheckpoint() ?? ""
+        response.softwareVersion = Self.softwareVersion
+        return response
+    }
+
+    public func proposeStudy(_ request: Cohort_Peer_V1_ProposeStudyRequest, from peer: String) async throws -> Cohort_Peer_V1_ProposeStudyResponse {
+        metrics.countRequest("ProposeStudy")
+        guard request.lead.isEmpty || request.lead == peer else {
+            throw RPCError(code: .permissionDenied,
+                message: "the proposal names lead '\(request.lead)' but the caller's certificate is '\(peer)'")
+        }
+        guard !request.studyID.isEmpty else {
+            throw RPCError(code: .invalidArgument, message: "study_id is empty")
+        }
+        var response = Cohort_Peer_V1_ProposeStudyResponse()
+        switch await engine.onProposal(study: request.studyID, specJSON: request.specJson, from: peer) {
+        case .accepted:
+            response.accepted = true
+        case .pending:
+            response.pending = true
+            response.reason = "waiting for the operator of \(node) to approve"
+        case .rejected(let reason):
+            response.reason = reason
+        }
+        return response
+    }
+
+    public func requestContribution(_ request: Cohort_Peer_V1_ContributionRequest, from peer: String) async throws -> Cohort_Peer_V1_ContributionResponse {
+        metrics.countRequest("RequestContribution")
+        let message: Study.ContributionMessage
+        do {
+            message = try await engine.onContributionRequest(study: request.studyID, round: Int(request.round), from: peer)
+        } catch let error as NodeError {
+            throw RPCError(code: error.code == .contributionRefused ? .failedPrecondition : .aborted, message: error.message)
+        }
+        var response = Cohort_Peer_V1_ContributionResponse()
+        response.values = message.values
+        response.costJson = try message.cost.canonicalJSON()
+        response.rowsUsed = UInt64(message.rowsUsed)
+        return response
+    }
+
+    public func publishResult(_ request: Cohort_Peer_V1_PublishResultRequest, from peer: String) async throws -> Cohort_Peer_V1_PublishResultResponse {
+        metrics.countRequest("PublishResult")
+        var response = Cohort_Peer_V1_PublishResultResponse()
+        do {
+            try await engine.onPublishedResult(
+                study: request.studyID, resultJSON: request.resultJson, digest: request.sha256, from: peer)
+            response.acknowledged = true
+        } catch {
+            response.acknowledged = false
+            response.reason = "\(error)"
+        }
+        return response
+    }
+
+    public func cosignCheckpoint(_ request: Cohort_Peer_V1_CosignRequest, from peer: String) async throws -> Cohort_Peer_V1_CosignResponse {
+        metrics.countRequest("CosignCheckpoint")
+        throw RPCError(code: .unimplemented, message: "checkpoint cosigning between peers is not enabled on \(node)")
+    }
+}

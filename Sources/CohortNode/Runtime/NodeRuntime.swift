@@ -1,0 +1,290 @@
+import CohortAudit
+import CohortStore
+import CohortWire
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A running node: the mTLS peer server, the admin socket, the metrics endpoint and the study
+/// engine over the node's store and audit log, composed in one `ServiceGroup` that shuts down
+/// gracefully on SIGTERM or SIGINT.
+public enum NodeRuntime {
+    /// How to run a node.
+    public struct Options: Sendable {
+        /// The node directory.
+        public var directory: String
+        /// Noise randomness (seeded only in simulation mode).
+        public var randomness: NodeStudyServices.RandomnessChoice
+        /// Peer transport limits.
+        public var limits: PeerLimits
+
+        /// Creates options.
+        public init(directory: String, randomness: NodeStudyServices.RandomnessChoice = .system, limits: PeerLimits = .defaults) {
+            self.directory = directory
+            self.randomness = randomness
+            self.limits = limits
+        }
+    }
+
+    /// Runs the node until SIGTERM/SIGINT (or cancellation). Writes `<dir>/run/node.json`
+    /// once every listener is bound.
+    public static func run(_ options: Options, logger baseLogger: Logger) async throws {
+        let directory = options.directory
+        let store = try NodeStore.open(directory: directory)
+        defer { try? store.close() }
+        let config = try store.loadConfig()
+        var nodeLogger = baseLogger
+        nodeLogger[metadataKey: "node"] = "\(config.node.name)"
+        let logger = nodeLogger
+
+        let runDirectory = URL(fileURLWithPath: directory).appendingPathComponent("run")
+        try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        _ = chmod(runDirectory.path, 0o700)
+        let lock = try RunLock(path: runDirectory.appendingPathComponent("node.lock").path, node: config.node.name)
+        defer { lock.release() }
+        try? FileManager.default.removeItem(at: NodeRunInfo.url(in: URL(fileURLWithPath: directory)))
+
+        let material: PKI.NodeTLSMaterial
+        do {
+            material = try PKI.NodeTLSMaterial.load(nodeDirectory: directory, paths: PKI.NodeTLSPaths(
+                certificate: config.tls.certificate, key: config.tls.key, trustBundle: config.tls.trustBundle,
+                revoked: config.tls.revoked))
+        } catch {
+            throw NodeError(.invalidConfiguration, "node \(config.node.name): cannot load its TLS material: \(error)")
+        }
+        let identity = try material.identity()
+        guard identity.node == config.node.name, identity.consortium == config.node.consortium else {
+            throw NodeError(.invalidConfiguration,
+                "the certificate names \(identity.consortium)/\(identity.node) but cohort.yaml says \(config.node.consortium)/\(config.node.name)")
+        }
+
+        let audit = try await Audit.Log.open(nodeDirectory: directory, node: config.node.name)
+        let metrics = NodeMetrics()
+        let (peerEvents, peerEventSink) = AsyncStream<PeerEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        let events = PeerEventHandlers(
+            onRefusal: { refusal in
+                metrics.refusals.increment()
+                peerEventSink.yield(.refused(refusal))
+            },
+            onConnection: { peerEventSink.yield(.connected($0)) })
+
+        let services = try NodeStudyServices(store: store, config: config, audit: audit, randomness: options.randomness)
+        let addresses = Dictionary(config.network.peers.map { ($0.name, $0.address) }, uniquingKeysWith: { a, _ in a })
+        let peers = PeerDirectory(material: material, addresses: addresses, limits: options.limits, events: events)
+        let engine = StudyEngine(
+            node: config.node.name, policy: studyPolicy(config), local: services, peers: peers, metrics: metrics,
+            logger: logger)
+        let handler = NodePeerHandler(
+            engine: engine, node: config.node.name, consortium: config.node.consortium, metrics: metrics,
+            latestCheckpoint: { try? audit.reader().latestCheckpoint()?.serialized })
+
+        let (listenHost, listenPort) = try split(config.network.listen, key: "network.listen")
+        let peerServer = try PeerServer(
+            material: material, peers: Set(addresses.keys), handler: handler, host: listenHost, port: listenPort,
+            limits: options.limits, events: events)
+
+        let adminPath = AdminClient.socketPath(nodeDirectory: directory)
+        try? FileManager.default.removeItem(atPath: adminPath)
+        let adminTransport = HTTP2ServerTransport.Posix(address: .unixDomainSocket(path: adminPath), transportSecurity: .plaintext)
+        let statusProvider: @Sendable (Bool) async throws -> NodeStatus = { probe in
+            var peerLines: [NodeStatus.Peer] = []
+            for peer in config.network.peers {
+                var line = NodeStatus.Peer(name: peer.name, address: peer.address)
+                if probe {
+                    do {
+                        var hello = Cohort_Peer_V1_HelloRequest()
+                        hello.node = config.node.name
+                        hello.consortium = config.node.consortium
+                        hello.protocolVersion = NodePeerHandler.protocolVersion
+                        hello.softwareVersion = NodePeerHandler.softwareVersion
+                        _ = try await peers.withClient(peer.name) { try await $0.hello(hello) }
+                        line.reachable = true
+                    } catch {
+                        line.reachable = false
+                        line.error = "\(error)"
+                    }
+                }
+                peerLines.append(line)
+            }
+            let info = try? NodeRunInfo.read(from: URL(fileURLWithPath: directory))
+            return NodeStatus(
+                node: config.node.name, consortium: config.node.consortium, mode: config.node.mode.rawValue,
+                pid: getpid(), peerPort: info?.peerPort ?? 0, peers: peerLines, studies: await engine.studies(),
+                budget: try NodeBudget.report(store: store, config: config, at: Date()),
+                auditEntries: audit.treeHead().size)
+        }
+        let adminServer = GRPCServer(transport: adminTransport, services: [AdminService(engine: engine, status: statusProvider)])
+
+        var serviceList: [any Service] = [peerServer, GRPCServerService(server: adminServer)]
+        let (metricsBound, metricsBoundSink) = AsyncStream<Int>.makeStream()
+        if !config.network.metrics.isEmpty, config.network.metrics != "off" {
+            let (host, port) = try split(config.network.metrics, key: "network.metrics")
+            serviceList.append(MetricsEndpoint(host: host, port: port, metrics: metrics, logger: logger) { bound in
+                metricsBoundSink.yield(bound)
+                metricsBoundSink.finish()
+            })
+        } else {
+            metricsBoundSink.finish()
+        }
+        serviceList.append(BackgroundService(name: "peer-event-audit") {
+            for await event in peerEvents {
+                switch event {
+                case .refused(let refusal):
+                    logger.warning("peer refused", metadata: ["reason": "\(refusal)"])
+                    _ = try? await audit.record(Audit.Event(
+                        type: .peerRefused, actor: "system", details: [
+                            "address": .string(refusal.peerAddress), "claimed_name": .string(refusal.claimedName ?? ""),
+                            "code": .string(refusal.code.rawValue), "reason": .string(refusal.reason),
+                            "direction": .string(refusal.direction.rawValue),
+                            "fingerprint": .string(refusal.fingerprint ?? ""),
+                        ]))
+                case .connected(let connection):
+                    _ = try? await audit.record(Audit.Event(
+                        type: .peerConnected, actor: connection.peer, details: [
+                            "address": .string(connection.peerAddress), "direction": .string(connection.direction.rawValue),
+                            "fingerprint": .string(connection.fingerprint),
+                        ]))
+                }
+            }
+        })
+        serviceList.append(BackgroundService(name: "study-ticker") {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                await engine.tick()
+            }
+        })
+        serviceList.append(BackgroundService(name: "ready-reporter") {
+            guard let port = try? await peerServer.listeningPort else {
+                logger.error("the peer server did not bind")
+                return
+            }
+            var metricsPort: Int?
+            for await bound in metricsBound { metricsPort = bound }
+            for _ in 0..<500 where !FileManager.default.fileExists(atPath: adminPath) {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            _ = chmod(adminPath, 0o600)
+            _ = try? await audit.record(Audit.Event(
+                type: .nodeStarted, actor: "system", details: [
+                    "peer_port": .integer(Int64(port)), "pid": .integer(Int64(getpid())),
+                    "mode": .string(config.node.mode.rawValue),
+                ]))
+            let info = NodeRunInfo(
+                pid: getpid(), node: config.node.name, peerPort: port, metricsPort: metricsPort, adminSocket: adminPath)
+            do {
+                try info.write(to: URL(fileURLWithPath: directory))
+                logger.notice("node is serving", metadata: [
+                    "peer_port": "\(port)", "metrics_port": "\(metricsPort.map(String.init) ?? "off")",
+                    "admin_socket": "\(adminPath)",
+                ])
+            } catch {
+                logger.error("cannot write run/node.json", metadata: ["error": "\(error)"])
+            }
+        })
+
+        let group = ServiceGroup(configuration: .init(
+            services: serviceList.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("node stopped with an error", metadata: ["error": "\(error)"])
+            await finish(audit: audit, directory: directory, adminPath: adminPath, reason: "error: \(error)")
+            throw error
+        }
+        await finish(audit: audit, directory: directory, adminPath: adminPath, reason: "shutdown")
+        logger.notice("node stopped")
+    }
+
+    private static func finish(audit: Audit.Log, directory: String, adminPath: String, reason: String) async {
+        _ = try? await audit.record(Audit.Event(type: .nodeStopped, actor: "system", details: ["reason": .string(reason)]))
+        _ = try? await audit.signCheckpoint()
+        await audit.close()
+        try? FileManager.default.removeItem(atPath: adminPath)
+        try? FileManager.default.removeItem(at: NodeRunInfo.url(in: URL(fileURLWithPath: directory)))
+    }
+
+    /// The participant policy of a node, from its config.
+    public static func studyPolicy(_ config: NodeConfig) -> Study.Policy {
+        var caps: [Study.Purpose: Double] = [:]
+        for purpose in Study.Purpose.allCases {
+            if let consent = ConsentPurpose(rawValue: purpose.rawValue), let policy = config.policy(for: consent) {
+                caps[purpose] = policy.epsilonPerStudy
+            }
+        }
+        return Study.Policy(
+            epsilonPerStudy: caps, maxDelta: config.privacy.delta, minConsentingCustomers: config.privacy.minCustomers,
+            autoApprove: config.studies.autoApprove)
+    }
+
+    private static func split(_ address: String, key: String) throws -> (String, Int) {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+              (0...65_535).contains(port) else {
+            throw NodeError(.invalidConfiguration, "\(key): '\(address)' is not host:port")
+        }
+        return (String(address[..<colon]), port)
+    }
+
+    private enum PeerEvent: Sendable {
+        case refused(PeerRefusal)
+        case connected(PeerConnection)
+    }
+}
+
+/// Runs a `GRPCServer` as a lifecycle service.
+struct GRPCServerService<Transport: ServerTransport>: Service {
+    let server: GRPCServer<Transport>
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await server.serve()
+        } onGracefulShutdown: {
+            server.beginGracefulShutdown()
+        }
+    }
+}
+
+/// A long-running task as a lifecycle service; cancelled on graceful shutdown.
+struct BackgroundService: Service {
+    let name: String
+    let body: @Sendable () async -> Void
+
+    init(name: String, body: @escaping @Sendable () async -> Void) {
+        self.name = name
+        self.body = body
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await body()
+        }
+        try? await gracefulShutdown()
+    }
+}
+
+/// An exclusive lock on a node directory (`run/node.lock`, flock): one `node run` per node.
+final class RunLock: Sendable {
+    private let descriptor: Int32
+
+    init(path: String, node: String) throws {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw NodeError(.invalidConfiguration, "cannot open \(path): errno \(errno)") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw NodeError(.invalidConfiguration, "node \(node) is already running from this directory (\(path) is locked)")
+        }
+        descriptor = fd
+    }
+
+    func release() {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+}

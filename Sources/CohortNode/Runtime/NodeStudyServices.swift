@@ -1,0 +1,218 @@
+import CohortAnalytics
+import CohortAudit
+import CohortPrivacy
+import CohortStore
+import Crypto
+import Foundation
+
+/// The node's own side of a study: policy inputs from the ledger and the consent table, the
+/// charged and noised local contribution, result storage, and the audit trail.
+///
+/// Order of a contribution: budget pre-check (no data read if it cannot pass) → read the
+/// consenting customers (audited `data.accessed`, durable before anything else happens) →
+/// compute the integer vector → charge the ledger atomically (durable, audited `budget.spent`)
+/// → add exact discrete Gaussian noise → return. A contribution that was never produced has
+/// spent nothing; one that was produced has its spend recorded before it leaves the node.
+public final class NodeStudyServices: StudyLocalServices {
+    private let store: NodeStore
+    private let config: NodeConfig
+    private let audit: any AuditRecording
+    private let randomness: RandomnessChoice
+
+    /// Where noise comes from.
+    public enum RandomnessChoice: Sendable {
+        /// The operating system's CSPRNG (production).
+        case system
+        /// A seeded generator (simulation only; refused in production mode). Each release
+        /// derives its own stream from the seed and the study id.
+        case seeded(UInt64)
+    }
+
+    /// Creates the services of a node.
+    /// - Throws: ``NodeError`` when seeded randomness is asked for in production mode.
+    public init(store: NodeStore, config: NodeConfig, audit: any AuditRecording, randomness: RandomnessChoice = .system) throws {
+        if case .seeded(let seed) = randomness {
+            do {
+                try Privacy.Randomness.validate(.seeded(seed), for: config.node.mode == .production ? .production : .simulation)
+            } catch {
+                throw NodeError(.invalidConfiguration, "node \(config.node.name): \(error)")
+            }
+        }
+        self.store = store
+        self.config = config
+        self.audit = audit
+        self.randomness = randomness
+    }
+
+    private var node: String { config.node.name }
+
+    // MARK: Policy inputs
+
+    /// Remaining ε for the spec's purpose now, and the consenting customers as of its date.
+    public func policyInputs(for spec: Study.Spec) async throws -> (remainingEpsilon: Double, consentingCustomers: Int) {
+        let purpose = try consentPurpose(spec)
+        let remaining = try NodeBudget.status(purpose, store: store, config: config, at: Date())?.remainingEpsilon ?? 0
+        let consenting = try store.consentingCustomers(purpose: purpose, asOf: Self.endOfDay(spec.asOf)).count
+        return (remaining, consenting)
+    }
+
+    // MARK: Contribution
+
+    /// Charges, reads, computes and noises this node's contribution to `study`.
+    public func chargeAndContribute(
+        spec: Study.Spec, plan: Study.NoisePlan, study: String, round: Int
+    ) async throws -> Study.ContributionMessage {
+        let purpose = try consentPurpose(spec)
+        let now = Date()
+        let cost = Privacy.Cost.zcdp(.discreteGaussian, rho: plan.rho, parameters: [
+            "sigma_squared": String(plan.sigmaSquared), "l2_sensitivity": String(plan.l2Sensitivity),
+            "coordinates": String(plan.coordinates),
+        ])
+        guard let policy = try NodeBudget.policy(purpose, config: config) else {
+            throw NodeError(.budgetExceeded, "node \(node) does not allow purpose \(purpose.rawValue)")
+        }
+        // Pre-check with the current history: refuse before reading any customer row.
+        let history = try NodeBudget.history(purpose, store: store)
+        if case .refused(let refusal) = Privacy.Ledger.decide(
+            policy: policy, history: history, request: Privacy.Ledger.Spend(study: study, at: now, cost: cost)) {
+            throw NodeError(.budgetExceeded, "node \(node): \(refusal.message)")
+        }
+
+        let asOf = Self.endOfDay(spec.asOf)
+        let (customers, transactions) = try store.loadAnalyticsTables(purpose: purpose, asOf: asOf)
+        _ = try await audit.record(Audit.Event(
+            type: .dataAccessed, actor: "study:\(study)", purpose: purpose.rawValue, study: study,
+            details: ["rows": .integer(Int64(customers.count)), "transactions": .integer(Int64(transactions.count)),
+                      "as_of": .string(spec.asOf.description), "round": .integer(Int64(round))]))
+        let (codes, measures) = try Self.studyInputs(spec: spec, customers: customers, transactions: transactions)
+        let contribution = try Study.Contribution.compute(spec: spec, codes: codes, measures: measures)
+
+        // Atomic charge: the ledger decides inside the store's write transaction.
+        var refusal: Privacy.Ledger.Refusal?
+        let record = try store.chargeBudget(purpose: purpose.rawValue, study: study, at: now) { stored in
+            let history = try stored.map(NodeBudget.spend(from:))
+            let decision = Privacy.Ledger.decide(
+                policy: policy, history: history, request: Privacy.Ledger.Spend(study: study, at: now, cost: cost))
+            switch decision {
+            case .refused(let r):
+                refusal = r
+                return nil
+            case .granted(let spend):
+                let columns = try spend.columns(delta: policy.delta)
+                return BudgetSpendRecord(
+                    purpose: purpose.rawValue, study: study, epsilon: columns.epsilon, delta: columns.delta,
+                    rho: columns.rho, mechanism: columns.mechanism, costJSON: columns.costJSON, at: now)
+            }
+        }
+        guard let record else {
+            throw NodeError(.budgetExceeded, "node \(node): \(refusal?.message ?? "budget refused")")
+        }
+        _ = try await audit.record(Audit.Event(
+            type: .budgetSpent, actor: "study:\(study)", purpose: purpose.rawValue, study: study,
+            details: ["epsilon": .string(String(record.epsilon)), "delta": .string(String(record.delta)),
+                      "rho": .string(String(plan.rho)), "mechanism": .string(record.mechanism),
+                      "ledger_id": .integer(record.id ?? -1)]))
+
+        var noise = try makeNoise(study: study, round: round)
+        return try contribution.noised(study: study, round: round, plan: plan, noise: &noise)
+    }
+
+    private func makeNoise(study: String, round: Int) throws -> any Study.NoiseSource {
+        switch randomness {
+        case .system:
+            return DiscreteGaussianNoise(source: Privacy.SystemRandomness(), simulated: false)
+        case .seeded(let seed):
+            var mix = SHA256()
+            mix.update(data: Data("\(seed)|\(node)|\(study)|\(round)".utf8))
+            let derived = Data(mix.finalize()).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            return DiscreteGaussianNoise(source: Privacy.SeededRandomness(seed: derived), simulated: true)
+        }
+    }
+
+    /// The per-customer dimension codes and measure values a spec needs, from the node's tables.
+    public static func studyInputs(
+        spec: Study.Spec, customers: Analytics.CustomerTable, transactions: Analytics.TransactionTable
+    ) throws -> (codes: [[UInt16]], measures: [Double?]?) {
+        let features = try Analytics.Features.compute(
+            customers: customers, transactions: transactions, asOf: Int32(spec.asOf.daysSinceEpoch))
+        let codes: [[UInt16]] = spec.dimensions.map { dimension in
+            switch dimension {
+            case .rfmSegment: return features.segment.map(UInt16.init)
+            case .lifecycleStage: return features.lifecycleStage.map(UInt16.init)
+            case .valueTier: return features.valueTier.map(UInt16.init)
+            case .channelBand: return features.channelBand.map(UInt16.init)
+            case .npsClass: return features.npsClass.map(UInt16.init)
+            case .region: return customers.region.map { Study.Dimension.regionCode($0, regions: spec.regions) }
+            }
+        }
+        guard let mean = spec.mean else { return (codes, nil) }
+        let measures: [Double?]
+        switch mean.measure {
+        case .churnRate: measures = customers.churned.map { $0.map { $0 ? 1 : 0 } }
+        case .nps: measures = customers.nps.map { $0.map(Double.init) }
+        case .clv: measures = features.clvMinor.map(Double.init)
+        case .aov: measures = zip(features.aovMinor, features.frequency).map { $1 > 0 ? $0 : nil }
+        }
+        return (codes, measures)
+    }
+
+    // MARK: Results and audit
+
+    /// Stores the result and audits `result.released` with its digest.
+    public func storeResult(_ result: Study.Result, json: Data, digest: Data, role: StudyRole) async throws {
+        let hex = digest.map { String(format: "%02x", $0) }.joined()
+        try store.saveStudyResult(StoredStudyResult(
+            study: result.study, role: role.rawValue, lead: result.lead, purpose: result.spec.purpose.rawValue,
+            kind: result.spec.kind.rawValue, resultJSON: json, digestHex: hex, storedAt: Date()))
+        _ = try await audit.record(Audit.Event(
+            type: .resultReleased, actor: role == .lead ? node : result.lead, purpose: result.spec.purpose.rawValue,
+            study: result.study,
+            details: ["sha256": .string(hex), "role": .string(role.rawValue), "cells": .integer(Int64(result.cells.count))]))
+    }
+
+    /// Audits a study proposal or decision.
+    public func auditStudy(_ event: StudyAuditEvent) async throws {
+        let type: Audit.EventType
+        var details: [String: Audit.Value] = ["lead": .string(event.lead)]
+        switch event.kind {
+        case .proposed: type = .studyProposed
+        case .accepted: type = .studyAccepted
+        case .rejected(let reason):
+            type = .studyRejected
+            details["reason"] = .string(reason)
+        }
+        _ = try await audit.record(Audit.Event(
+            type: type, actor: event.actor, purpose: event.purpose, study: event.study, details: details))
+    }
+
+    private func consentPurpose(_ spec: Study.Spec) throws -> ConsentPurpose {
+        guard let purpose = ConsentPurpose(rawValue: spec.purpose.rawValue) else {
+            throw NodeError(.invalidMessage, "unknown purpose \(spec.purpose.rawValue)")
+        }
+        return purpose
+    }
+
+    /// The last second of a calendar day (UTC): consent and transactions of that day count.
+    public static func endOfDay(_ day: Study.CalendarDate) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(day.daysSinceEpoch) * 86_400 + 86_399)
+    }
+}
+
+/// Exact discrete Gaussian noise from the privacy module, for ``Study/NoiseSource``.
+struct DiscreteGaussianNoise<Source: Privacy.RandomSource>: Study.NoiseSource {
+    var source: Source
+    let simulated: Bool
+
+    mutating func addNoise(to values: inout [Int64], sigmaSquared: Double) throws -> Study.NoiseReport {
+        let sampler = try Privacy.DiscreteGaussian.Sampler(sigmaSquaredAtLeast: sigmaSquared)
+        var noise = [Int64](repeating: 0, count: values.count)
+        sampler.fill(&noise, using: &source)
+        for i in values.indices {
+            let (sum, overflow) = values[i].addingReportingOverflow(noise[i])
+            guard !overflow else { throw NodeError(.contributionFailed, "noise overflowed coordinate \(i)") }
+            values[i] = sum
+        }
+        return Study.NoiseReport(
+            mechanism: "discrete-gaussian", sigmaSquared: sampler.sigmaSquared.doubleValue, simulated: simulated)
+    }
+}

@@ -1,0 +1,91 @@
+import CohortWire
+import Foundation
+import GRPCCore
+
+/// The lead's outbound calls to the peers named in the node config, over mTLS gRPC.
+///
+/// Each call opens a connection to the configured address, verifies that the server's
+/// certificate names exactly that peer, makes the call with the transport's deadline and size
+/// limits, and closes the connection.
+public struct PeerDirectory: StudyPeerCalls {
+    /// This node's TLS material.
+    public let material: PKI.NodeTLSMaterial
+    /// Peer name → `host:port`.
+    public let addresses: [String: String]
+    /// Limits for every call.
+    public let limits: PeerLimits
+    /// Refusal and connection callbacks (outbound direction).
+    public let events: PeerEventHandlers
+
+    /// Creates the directory.
+    public init(
+        material: PKI.NodeTLSMaterial, addresses: [String: String], limits: PeerLimits = .defaults,
+        events: PeerEventHandlers = .ignore
+    ) {
+        self.material = material
+        self.addresses = addresses
+        self.limits = limits
+        self.events = events
+    }
+
+    /// Runs `body` with a client connected to `peer`.
+    public func withClient<T: Sendable>(_ peer: String, _ body: (PeerClient) async throws -> T) async throws -> T {
+        guard let address = addresses[peer] else {
+            throw NodeError(.peerUnavailable, "peer \(peer) is not in this node's configuration")
+        }
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
+            throw NodeError(.invalidConfiguration, "peer \(peer) has an invalid address '\(address)' (want host:port)")
+        }
+        let host = String(address[..<colon])
+        do {
+            return try await PeerClient.withConnection(
+                to: peer, host: host, port: port, material: material, limits: limits, events: events, body)
+        } catch let error as NodeError {
+            throw error
+        } catch let error as RPCError {
+            throw NodeError(.peerUnavailable, "peer \(peer) at \(address): \(error.code): \(error.message)")
+        } catch {
+            throw NodeError(.peerUnavailable, "peer \(peer) at \(address): \(error)")
+        }
+    }
+
+    /// `ProposeStudy`.
+    public func propose(to peer: String, study: String, specJSON: Data) async throws -> ProposalAnswer {
+        var request = Cohort_Peer_V1_ProposeStudyRequest()
+        request.studyID = study
+        request.specJson = specJSON
+        request.lead = (try? material.identity().node) ?? ""
+        let response = try await withClient(peer) { try await $0.proposeStudy(request) }
+        if response.accepted { return .accepted }
+        if response.pending { return .pending }
+        return .rejected(response.reason.isEmpty ? "rejected without a reason" : response.reason)
+    }
+
+    /// `RequestContribution`.
+    public func requestContribution(from peer: String, study: String, round: Int) async throws -> Study.ContributionMessage {
+        var request = Cohort_Peer_V1_ContributionRequest()
+        request.studyID = study
+        request.round = UInt32(round)
+        let response = try await withClient(peer) { try await $0.requestContribution(request) }
+        let cost: Study.Cost
+        do {
+            cost = try Study.Cost.decode(json: response.costJson)
+        } catch {
+            throw NodeError(.invalidMessage, "peer \(peer) sent an invalid cost for study \(study): \(error)")
+        }
+        return Study.ContributionMessage(
+            study: study, round: round, values: response.values, cost: cost, rowsUsed: Int(response.rowsUsed))
+    }
+
+    /// `PublishResult`.
+    public func publish(to peer: String, study: String, resultJSON: Data, digest: Data) async throws {
+        var request = Cohort_Peer_V1_PublishResultRequest()
+        request.studyID = study
+        request.resultJson = resultJSON
+        request.sha256 = digest
+        let response = try await withClient(peer) { try await $0.publishResult(request) }
+        guard response.acknowledged else {
+            throw NodeError(.invalidMessage, "peer \(peer) did not acknowledge the result of \(study): \(response.reason)")
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// The lead's view of the other nodes: one call per peer RPC. The real implementation sends
+/// gRPC over mTLS (``PeerDirectory``); tests can connect engines in memory.
+public protocol StudyPeerCalls: Sendable {
+    /// Sends `ProposeStudy` to `peer`; returns its decision.
+    func propose(to peer: String, study: String, specJSON: Data) async throws -> ProposalAnswer
+    /// Sends `RequestContribution` to `peer`; returns its noised contribution.
+    func requestContribution(from peer: String, study: String, round: Int) async throws -> Study.ContributionMessage
+    /// Sends `PublishResult` to `peer`.
+    func publish(to peer: String, study: String, resultJSON: Data, digest: Data) async throws
+}
+
+/// A participant's answer to a proposal.
+public enum ProposalAnswer: Sendable, Hashable {
+    /// The participant takes part.
+    case accepted
+    /// The participant refuses, with its reason.
+    case rejected(String)
+    /// The participant's operator has not decided yet; ask again later.
+    case pending
+}
+
+/// What the study engine needs from its own node: policy inputs, the charged-and-noised local
+/// contribution, result storage and the audit trail. ``NodeStudyServices`` is the real one.
+public protocol StudyLocalServices: Sendable {
+    /// Remaining ε of the purpose in the current period and the number of consenting customers
+    /// as of the spec's date. Reads no customer rows.
+    func policyInputs(for spec: Study.Spec) async throws -> (remainingEpsilon: Double, consentingCustomers: Int)
+    /// Charges the budget durably (refusing if it would overspend), reads the consenting
+    /// customers, computes and noises the contribution. Audits `budget.spent` and `data.accessed`.
+    func chargeAndContribute(spec: Study.Spec, plan: Study.NoisePlan, study: String, round: Int) async throws -> Study.ContributionMessage
+    /// Stores a released result and audits `result.released` with its digest.
+    func storeResult(_ result: Study.Result, json: Data, digest: Data, role: StudyRole) async throws
+    /// Writes an audit entry about a study (proposal, decision); returns once durable.
+    func auditStudy(_ event: StudyAuditEvent) async throws
+}
+
+/// Whether this node led a study or took part in it.
+public enum StudyRole: String, Sendable, Codable {
+    /// This node proposed the study.
+    case lead
+    /// This node contributed to another node's study.
+    case participant
+}
+
+/// A study event for the audit log.
+public struct StudyAuditEvent: Sendable, Hashable {
+    /// What happened.
+    public enum Kind: Sendable, Hashable {
+        /// A study was proposed (by this node, or received from `lead`).
+        case proposed
+        /// This node accepted (actor: `system` by policy, or the operator).
+        case accepted
+        /// This node rejected, with the reason.
+        case rejected(String)
+    }
+
+    /// What happened.
+    public var kind: Kind
+    /// The study.
+    public var study: String
+    /// The study's purpose.
+    public var purpose: String
+    /// The lead node.
+    public var lead: String
+    /// Who decided: `policy`, `operator`, or the lead's name for a proposal.
+    public var actor: String
+
+    /// Creates an event.
+    public init(kind: Kind, study: String, purpose: String, lead: String, actor: String) {
+        self.kind = kind
+        self.study = study
+        self.purpose = purpose
+        self.lead = lead
+        self.actor = actor
+    }
+}

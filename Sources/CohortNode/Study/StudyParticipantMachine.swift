@@ -1,0 +1,265 @@
+import Foundation
+
+extension Study {
+    /// A participant node's side of all studies it is asked to join, as a pure state machine.
+    ///
+    /// Order of events per study: `onProposal` → `.decide` (the runtime evaluates
+    /// ``Policy/decide(_:remainingPeriodEpsilon:consentingCustomers:)`` from ledger and consent
+    /// metadata, reading no customer rows) → `onPolicyDecision` → reply (or `.awaitApproval` and
+    /// later `onApproval`/`onRejection`) → `onContributionRequest` → `.chargeBudgetAndContribute`
+    /// (emitted **at most once per study and round**, and only for an accepted study asked by its
+    /// lead before the deadline) → `onContributionSent`/`onContributionFailed` → `onResult` →
+    /// `.storeResult`. `onAbort` and `onTick` end studies that the lead abandoned or that outlived
+    /// their deadline. Duplicate, late and unsolicited messages produce no side effects.
+    public struct ParticipantMachine: Sendable {
+        /// Extra time after a study's deadline before a participant gives up on it, seconds.
+        public static let graceSeconds: TimeInterval = 60
+
+        /// State of one study on this node.
+        public enum State: Sendable, Hashable {
+            /// Waiting for the runtime's policy decision.
+            case deciding
+            /// Policy passed; waiting for the operator.
+            case awaitingApproval
+            /// Accepted; no contribution requested yet.
+            case accepted
+            /// The charge-and-contribute directive for `round` is being carried out.
+            case contributing(round: Int)
+            /// The contribution was sent; waiting for the result.
+            case contributed
+            /// Terminal: the result was received and stored.
+            case completed
+            /// Terminal: this node refused the study.
+            case rejected(Policy.Rejection)
+            /// Terminal: this node could not contribute (e.g. the charge was refused).
+            case failed(String)
+            /// Terminal: the lead abandoned the study.
+            case aborted(String)
+            /// Terminal: the deadline (plus grace) passed.
+            case expired
+
+            /// True for completed, rejected, failed, aborted and expired.
+            public var isTerminal: Bool {
+                switch self {
+                case .completed, .rejected, .failed, .aborted, .expired: return true
+                default: return false
+                }
+            }
+        }
+
+        /// An answer sent to the lead.
+        public enum Reply: Sendable, Hashable {
+            /// The proposal is accepted (`ProposeStudyResponse.accepted = true`).
+            case accepted
+            /// The proposal is refused, with the reason.
+            case rejected(Policy.Rejection)
+            /// The decision waits for the operator.
+            case pending
+            /// A contribution request is refused (study unknown, not accepted, ended, wrong round).
+            case contributionRefused(String)
+            /// The contribution could not be produced (e.g. budget charge refused).
+            case contributionFailed(String)
+        }
+
+        /// What the runtime must do.
+        public enum Directive: Sendable, Hashable {
+            /// Evaluate the policy for this spec (ledger remaining ε, consenting-customer count) and
+            /// call ``onPolicyDecision(study:_:)``. Reads no customer rows.
+            case decide(study: String, spec: Spec, lead: String)
+            /// Ask the operator to approve or reject (then ``onApproval(study:)`` / ``onRejection(study:reason:)``).
+            case awaitApproval(study: String, spec: Spec, lead: String)
+            /// Send an answer to the lead.
+            case reply(to: String, study: String, Reply)
+            /// Atomically charge the purpose's budget per `plan` (refuse if it would overspend),
+            /// then read the consenting customers, compute ``Contribution``, noise it and send it to
+            /// `lead`; finally call ``onContributionSent(study:round:)`` or
+            /// ``onContributionFailed(study:round:error:)``.
+            case chargeBudgetAndContribute(study: String, round: Int, spec: Spec, plan: NoisePlan, lead: String)
+            /// Verify and store the published result.
+            case storeResult(study: String, Result)
+            /// The study reached a terminal state (for the audit log and operator output).
+            case closed(study: String, State)
+        }
+
+        /// One study known to this node.
+        public struct Entry: Sendable, Hashable {
+            /// The proposed spec.
+            public let spec: Spec
+            /// The lead that proposed it.
+            public let lead: String
+            /// When the proposal arrived plus deadline and grace.
+            public let expiresAt: Date
+            /// Current state.
+            public internal(set) var state: State
+            /// Rounds for which the charge directive has been emitted.
+            public internal(set) var chargedRounds: Set<Int>
+        }
+
+        /// This node's name.
+        public let node: String
+        /// Studies by identifier (terminal ones are kept to refuse reuse and duplicates).
+        public private(set) var studies: [String: Entry] = [:]
+
+        /// Creates the machine of node `node`.
+        public init(node: String) {
+            self.node = node
+        }
+
+        /// A lead proposes a study.
+        public mutating func onProposal(_ spec: Spec, from lead: String, now: Date) -> [Directive] {
+            guard let study = spec.id else {
+                return []  // nothing to answer to: the runtime rejects id-less proposals at the RPC layer
+            }
+            if let entry = studies[study] {
+                guard entry.lead == lead, entry.spec == spec else {
+                    return [.reply(to: lead, study: study, .rejected(.invalidProposal("study id \(study) is already in use")))]
+                }
+                switch entry.state {
+                case .deciding: return []
+                case .awaitingApproval: return [.reply(to: lead, study: study, .pending)]
+                case .accepted, .contributing, .contributed, .completed:
+                    return [.reply(to: lead, study: study, .accepted)]
+                case .rejected(let rejection): return [.reply(to: lead, study: study, .rejected(rejection))]
+                case .failed, .aborted, .expired:
+                    return [.reply(to: lead, study: study, .rejected(.invalidProposal("study \(study) has already ended")))]
+                }
+            }
+            let expiresAt = now.addingTimeInterval(TimeInterval(spec.deadlineSeconds) + Self.graceSeconds)
+            var problem: String?
+            if lead == node { problem = "this node cannot be its own participant" }
+            else if !spec.participants.contains(node) { problem = "node \(node) is not a listed participant" }
+            else if spec.participants.contains(lead) { problem = "the lead \(lead) must not be listed as a participant" }
+            if let problem {
+                let rejection = Policy.Rejection.invalidProposal(problem)
+                studies[study] = Entry(spec: spec, lead: lead, expiresAt: expiresAt, state: .rejected(rejection), chargedRounds: [])
+                return [.reply(to: lead, study: study, .rejected(rejection)), .closed(study: study, .rejected(rejection))]
+            }
+            studies[study] = Entry(spec: spec, lead: lead, expiresAt: expiresAt, state: .deciding, chargedRounds: [])
+            return [.decide(study: study, spec: spec, lead: lead)]
+        }
+
+        /// The runtime's policy decision for a study in `deciding`.
+        public mutating func onPolicyDecision(study: String, _ decision: Policy.Decision) -> [Directive] {
+            guard var entry = studies[study], entry.state == .deciding else { return [] }
+            switch decision {
+            case .accept:
+                entry.state = .accepted
+                studies[study] = entry
+                return [.reply(to: entry.lead, study: study, .accepted)]
+            case .reject(let rejection):
+                entry.state = .rejected(rejection)
+                studies[study] = entry
+                return [.reply(to: entry.lead, study: study, .rejected(rejection)), .closed(study: study, entry.state)]
+            case .queue:
+                entry.state = .awaitingApproval
+                studies[study] = entry
+                return [
+                    .reply(to: entry.lead, study: study, .pending),
+                    .awaitApproval(study: study, spec: entry.spec, lead: entry.lead),
+                ]
+            }
+        }
+
+        /// The operator approved a queued study.
+        public mutating func onApproval(study: String) -> [Directive] {
+            guard var entry = studies[study], entry.state == .awaitingApproval else { return [] }
+            entry.state = .accepted
+            studies[study] = entry
+            return [.reply(to: entry.lead, study: study, .accepted)]
+        }
+
+        /// The operator rejected a queued study.
+        public mutating func onRejection(study: String, reason: String) -> [Directive] {
+            guard var entry = studies[study], entry.state == .awaitingApproval else { return [] }
+            let rejection = Policy.Rejection.operatorRejected(reason)
+            entry.state = .rejected(rejection)
+            studies[study] = entry
+            return [.reply(to: entry.lead, study: study, .rejected(rejection)), .closed(study: study, entry.state)]
+        }
+
+        /// The lead asks for the contribution of `round`.
+        public mutating func onContributionRequest(study: String, round: Int, from peer: String, now: Date) -> [Directive] {
+            guard var entry = studies[study] else {
+                return [.reply(to: peer, study: study, .contributionRefused("unknown study \(study)"))]
+            }
+            guard peer == entry.lead else {
+                return [.reply(to: peer, study: study, .contributionRefused("\(peer) is not the lead of study \(study)"))]
+            }
+            if entry.chargedRounds.contains(round) { return [] }  // duplicate: already charged and sent or in flight
+            guard (0..<entry.spec.rounds).contains(round) else {
+                return [.reply(to: peer, study: study, .contributionRefused("round \(round) does not exist"))]
+            }
+            guard now < entry.expiresAt || entry.state.isTerminal else {
+                entry.state = .expired
+                studies[study] = entry
+                return [
+                    .reply(to: peer, study: study, .contributionRefused("the study's deadline has passed")),
+                    .closed(study: study, .expired),
+                ]
+            }
+            guard entry.state == .accepted else {
+                return [.reply(to: peer, study: study, .contributionRefused("study \(study) is not accepted by \(node)"))]
+            }
+            let plan: NoisePlan
+            do {
+                plan = try Calibration.plan(for: entry.spec)
+            } catch {
+                entry.state = .failed("\(error)")
+                studies[study] = entry
+                return [.reply(to: peer, study: study, .contributionFailed("\(error)")), .closed(study: study, entry.state)]
+            }
+            entry.chargedRounds.insert(round)
+            entry.state = .contributing(round: round)
+            studies[study] = entry
+            return [.chargeBudgetAndContribute(study: study, round: round, spec: entry.spec, plan: plan, lead: entry.lead)]
+        }
+
+        /// The runtime charged the budget and sent the contribution of `round`.
+        public mutating func onContributionSent(study: String, round: Int) -> [Directive] {
+            guard var entry = studies[study], entry.state == .contributing(round: round) else { return [] }
+            entry.state = .contributed
+            studies[study] = entry
+            return []
+        }
+
+        /// The runtime could not charge or compute the contribution of `round`.
+        public mutating func onContributionFailed(study: String, round: Int, error: String) -> [Directive] {
+            guard var entry = studies[study], entry.state == .contributing(round: round) else { return [] }
+            entry.state = .failed(error)
+            studies[study] = entry
+            return [.reply(to: entry.lead, study: study, .contributionFailed(error)), .closed(study: study, entry.state)]
+        }
+
+        /// The lead published the result. Accepted only from the lead, after this node
+        /// contributed, for the same study and spec; otherwise ignored.
+        public mutating func onResult(_ result: Result, from peer: String) -> [Directive] {
+            guard var entry = studies[result.study], entry.state == .contributed, peer == entry.lead,
+                  result.lead == entry.lead, result.spec == entry.spec else { return [] }
+            entry.state = .completed
+            studies[result.study] = entry
+            return [.storeResult(study: result.study, result), .closed(study: result.study, .completed)]
+        }
+
+        /// The lead abandoned the study.
+        public mutating func onAbort(study: String, reason: String, from peer: String) -> [Directive] {
+            guard var entry = studies[study], peer == entry.lead, !entry.state.isTerminal else { return [] }
+            entry.state = .aborted(reason)
+            studies[study] = entry
+            return [.closed(study: study, entry.state)]
+        }
+
+        /// Periodic timer: expires every non-terminal study whose deadline (plus grace) has passed,
+        /// except one whose charge-and-contribute directive is still being carried out.
+        public mutating func onTick(now: Date) -> [Directive] {
+            var directives: [Directive] = []
+            for study in studies.keys.sorted() {
+                guard var entry = studies[study], !entry.state.isTerminal, now >= entry.expiresAt else { continue }
+                if case .contributing = entry.state { continue }
+                entry.state = .expired
+                studies[study] = entry
+                directives.append(.closed(study: study, .expired))
+            }
+            return directives
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import CohortWire
+import GRPCCore
+
+/// The generated gRPC service, bound to a ``PeerServiceHandler``: every call first resolves the
+/// caller's authenticated identity from the connection (refusing and reporting calls without
+/// one), then forwards to the handler.
+struct PeerServiceAdapter: Cohort_Peer_V1_PeerService.SimpleServiceProtocol {
+    let handler: any PeerServiceHandler
+    let registry: PeerSessionRegistry
+    let events: PeerEventHandlers
+    /// Server-side bound on a handler's run time, whatever deadline the caller sent.
+    let maxCallDuration: Duration
+
+    private func authenticatedPeer(_ context: ServerContext) throws -> String {
+        guard let session = registry.session(for: context.remotePeer) else {
+            events.onRefusal(PeerRefusal(
+                peerAddress: context.remotePeer, claimedName: nil,
+                reason: "call \(context.descriptor.fullyQualifiedMethod) on a connection without an authenticated peer",
+                code: .unauthenticated, direction: .inbound
+            ))
+            throw RPCError(code: .unauthenticated, message: "no authenticated peer identity on this connection")
+        }
+        return session.peer
+    }
+
+    func hello(
+        request: Cohort_Peer_V1_HelloRequest, context: ServerContext
+    ) async throws -> Cohort_Peer_V1_HelloResponse {
+        let peer = try authenticatedPeer(context)
+        return try await bounded { [handler] in try await handler.hello(request, from: peer) }
+    }
+
+    func proposeStudy(
+        request: Cohort_Peer_V1_ProposeStudyRequest, context: ServerContext
+    ) async throws -> Cohort_Peer_V1_ProposeStudyResponse {
+        let peer = try authenticatedPeer(context)
+        return try await bounded { [handler] in try await handler.proposeStudy(request, from: peer) }
+    }
+
+    func requestContribution(
+        request: Cohort_Peer_V1_ContributionRequest, context: ServerContext
+    ) async throws -> Cohort_Peer_V1_ContributionResponse {
+        let peer = try authenticatedPeer(context)
+        return try await bounded { [handler] in try await handler.requestContribution(request, from: peer) }
+    }
+
+    func publishResult(
+        request: Cohort_Peer_V1_PublishResultRequest, context: ServerContext
+    ) async throws -> Cohort_Peer_V1_PublishResultResponse {
+        let peer = try authenticatedPeer(context)
+        return try await bounded { [handler] in try await handler.publishResult(request, from: peer) }
+    }
+
+    func cosignCheckpoint(
+        request: Cohort_Peer_V1_CosignRequest, context: ServerContext
+    ) async throws -> Cohort_Peer_V1_CosignResponse {
+        let peer = try authenticatedPeer(context)
+        return try await bounded { [handler] in try await handler.cosignCheckpoint(request, from: peer) }
+    }
+
+    /// Runs `body`, failing with `deadlineExceeded` (and cancelling it) after `maxCallDuration`.
+    private func bounded<Response: Sendable>(
+        _ body: @escaping @Sendable () async throws -> Response
+    ) async throws -> Response {
+        let limit = maxCallDuration
+        return try await withThrowingTaskGroup(of: Response?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let response = first else {
+                throw RPCError(code: .deadlineExceeded, message: "the call exceeded the server's limit of \(limit)")
+            }
+            return response
+        }
+    }
+}

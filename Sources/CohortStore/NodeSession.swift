@@ -1,0 +1,55 @@
+import CohortAudit
+import Foundation
+
+/// Opens a node's store, config and audit log for one CLI command and closes them after.
+public enum NodeSession {
+    /// Opens `directory` (store + validated config + `Audit.Log`), runs `body`, then closes
+    /// the audit log (flushing it) and the store, also when `body` throws.
+    public static func run<T>(
+        directory: String, _ body: (NodeStore, NodeConfig, Audit.Log) async throws -> T
+    ) async throws -> T {
+        let store = try NodeStore.open(directory: directory)
+        let config: NodeConfig
+        do {
+            config = try store.loadConfig()
+        } catch {
+            try? store.close()
+            throw error
+        }
+        let log: Audit.Log
+        do {
+            log = try await Audit.Log.open(nodeDirectory: directory, node: config.node.name)
+        } catch {
+            try? store.close()
+            throw StoreError(.auditFailed, "cannot open the audit log: \(error)")
+        }
+        do {
+            let result = try await body(store, config, log)
+            await log.close()
+            try store.close()
+            return result
+        } catch {
+            await log.close()
+            try? store.close()
+            throw error
+        }
+    }
+
+    /// The default audit actor: `$USER`, or `operator`.
+    public static var defaultActor: String {
+        ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "operator"
+    }
+}
+
+extension CivilTime {
+    /// Parses a command-line date or time (`YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SSZ` or
+    /// `YYYY-MM-DD HH:MM:SS`, UTC). A bare date means its first second, or with `endOfDay`
+    /// its last second (so `--as-of 2024-03-01` includes events during that day).
+    public static func parseArgument(_ text: String, option: String, endOfDay: Bool = false) throws -> Date {
+        guard let seconds = parseTimestamp(text) else {
+            throw StoreError(.invalidArgument, "\(option): \(dateProblem(text, timestamp: true))")
+        }
+        let bareDate = text.utf8.count == 10
+        return date(unixSeconds: bareDate && endOfDay ? seconds + 86399 : seconds)
+    }
+}

@@ -1,0 +1,71 @@
+import CohortAudit
+import Foundation
+
+extension NodeStore {
+    /// Creates a node directory (`cohort node init`):
+    ///
+    /// - the directory itself (0700) — refused if it exists and is not empty, unless `force`;
+    /// - `cohort.yaml`, the commented template (see ``NodeConfigTemplate``);
+    /// - `node.sqlite` with all migrations applied (WAL);
+    /// - `keys/` and `tls/` (0700);
+    /// - the audit log through `Audit.Log.open(nodeDirectory:node:)`, with a
+    ///   `node.initialized` entry (details: consortium, schema).
+    ///
+    /// `force` allows a non-empty directory and rewrites `cohort.yaml`; it never deletes data:
+    /// an existing `node.sqlite` is migrated and kept, an existing audit log is appended to.
+    ///
+    /// - Throws: ``StoreError`` `.invalidArgument` (bad name), `.directoryNotEmpty`, `.io`.
+    public static func initialize(
+        directory path: String, name: String, consortium: String = "default", force: Bool = false,
+        actor: String = "operator"
+    ) async throws -> NodeDirectory {
+        guard NodeConfig.isValidName(name) else {
+            throw StoreError(.invalidArgument, "--name '\(name)' is not a valid node name (lowercase letters, digits and '-', 1–63 characters, starting with a letter or digit)")
+        }
+        guard NodeConfig.isValidName(consortium) else {
+            throw StoreError(.invalidArgument, "--consortium '\(consortium)' is not a valid consortium name (lowercase letters, digits and '-', 1–63 characters)")
+        }
+        let directory = NodeDirectory(path)
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw StoreError(.io, "'\(path)' exists and is not a directory")
+            }
+            let contents = (try? fm.contentsOfDirectory(atPath: path)) ?? []
+            if !contents.isEmpty && !force {
+                let what = directory.isInitialized ? "already holds a node" : "is not empty"
+                throw StoreError(.directoryNotEmpty, "'\(path)' \(what); refusing to initialize (use --force to initialize anyway; data is never deleted)")
+            }
+        }
+        do {
+            try fm.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            for sub in [directory.keysPath, directory.tlsPath] {
+                try fm.createDirectory(atPath: sub, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                try fm.setAttributes([.posixPermissions: 0o700], ofItemAtPath: sub)
+            }
+            let text = NodeConfigTemplate.text(name: name, consortium: consortium)
+            _ = try NodeConfig.parse(yaml: text, file: directory.configPath)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: directory.configPath), options: .atomic)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.io, "cannot create node directory: \(error.localizedDescription)", file: path)
+        }
+        let store = try openDatabase(directory)
+        let migrations = try store.appliedMigrations()
+        try store.close()
+
+        let log = try await Audit.Log.open(nodeDirectory: path, node: name)
+        do {
+            _ = try await log.record(Audit.Event(type: .nodeInitialized, actor: actor, details: [
+                "consortium": .string(consortium), "schema": .string(migrations.last ?? ""),
+            ]))
+        } catch {
+            await log.close()
+            throw StoreError(.auditFailed, "cannot write node.initialized to the audit log: \(error)")
+        }
+        await log.close()
+        return directory
+    }
+}

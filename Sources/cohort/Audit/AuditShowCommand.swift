@@ -1,0 +1,98 @@
+import ArgumentParser
+import CohortAudit
+import Foundation
+
+/// `cohort audit show`: lists entries, filtered, as a table or JSON lines.
+struct AuditShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "List entries filtered by type, time range, study, purpose or subject."
+    )
+
+    @OptionGroup var location: AuditLocationOptions
+
+    @Option(name: .customLong("type"), help: "Event type (repeatable), e.g. consent.granted.")
+    var types: [String] = []
+
+    @Option(help: "Earliest time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC, inclusive).")
+    var since: String?
+
+    @Option(help: "Latest time (exclusive).")
+    var until: String?
+
+    @Option(help: "Study identifier.")
+    var study: String?
+
+    @Option(help: "Purpose (segmentation, benchmarking, model-training).")
+    var purpose: String?
+
+    @Option(help: "Subject pseudonym (32 hex digits).")
+    var subject: String?
+
+    @Option(help: "Show at most this many entries.")
+    var limit: Int?
+
+    @Flag(help: "One JSON object per line: the stored entry bytes.")
+    var json = false
+
+    func run() throws {
+        var wanted: Set<Audit.EventType> = []
+        for t in types {
+            guard let type = Audit.EventType(rawValue: t) else {
+                throw ValidationError("unknown event type \(t); known: \(Audit.EventType.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            wanted.insert(type)
+        }
+        let sinceMs = try since.map { s -> Int64 in
+            guard let v = Audit.Timestamp.parse(s) else { throw ValidationError("--since \(s) is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ") }
+            return v
+        }
+        let untilMs = try until.map { s -> Int64 in
+            guard let v = Audit.Timestamp.parse(s) else { throw ValidationError("--until \(s) is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ") }
+            return v
+        }
+        let subjectFilter = subject?.lowercased()
+        let reader = try location.openReader()
+        var shown = 0
+        if !json {
+            print(pad("INDEX", 7) + pad("TIME", 25) + pad("TYPE", 20) + pad("ACTOR", 12) + pad("SUBJECT", 10) + pad("PURPOSE", 15) + pad("STUDY", 14) + "DETAILS")
+        }
+        try reader.forEachEntry { index, bytes, _ in
+            let entry: Audit.Entry
+            do {
+                entry = try Audit.Entry.parse(Array(bytes))
+            } catch let e as AuditError {
+                throw AuditError(e.code, "entry \(index): \(e.message)")
+            }
+            if !wanted.isEmpty && !wanted.contains(entry.type) { return true }
+            if let study, entry.study != study { return true }
+            if let purpose, entry.purpose != purpose { return true }
+            if let subjectFilter, entry.subject != subjectFilter { return true }
+            if sinceMs != nil || untilMs != nil {
+                let t = Audit.Timestamp.parse(entry.timestamp) ?? 0
+                if let sinceMs, t < sinceMs { return true }
+                if let untilMs, t >= untilMs { return true }
+            }
+            if json {
+                print(String(decoding: bytes, as: UTF8.self))
+            } else {
+                let details = entry.details.keys.sorted().map { k -> String in
+                    switch entry.details[k] {
+                    case .string(let s)?: return "\(k)=\(s)"
+                    case .integer(let i)?: return "\(k)=\(i)"
+                    case nil: return k
+                    }
+                }.joined(separator: " ")
+                print(pad(String(index), 7) + pad(entry.timestamp, 25) + pad(entry.type.rawValue, 20) + pad(entry.actor, 12)
+                      + pad(entry.subject.map { String($0.prefix(8)) } ?? "-", 10) + pad(entry.purpose.isEmpty ? "-" : entry.purpose, 15)
+                      + pad(entry.study.isEmpty ? "-" : entry.study, 14) + details)
+            }
+            shown += 1
+            return limit.map { shown < $0 } ?? true
+        }
+    }
+
+    private func pad(_ s: String, _ width: Int) -> String {
+        s.count > width - 1 ? String(s.prefix(width - 2)) + "… " : s + String(repeating: " ", count: width - s.count)
+    }
+}

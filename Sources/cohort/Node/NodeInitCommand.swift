@@ -1,0 +1,39 @@
+import ArgumentParser
+import CohortStore
+
+/// `cohort node init <dir> --name <node> [--consortium c] [--force]`.
+struct NodeInitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a node data directory (config, database, keys/, tls/, audit log).",
+        discussion: """
+            Writes a commented cohort.yaml, creates node.sqlite with the schema migrations, keys/ and \
+            tls/ (0700) and the audit log with a node.initialized entry. Refuses a directory that is \
+            not empty unless --force (which never deletes data).
+            """)
+
+    /// The directory to create.
+    @Argument(help: "The node directory to create.")
+    var directory: String
+
+    /// The node name.
+    @Option(help: "The node name (lowercase letters, digits, '-').")
+    var name: String
+
+    /// The consortium name.
+    @Option(help: "The consortium name.")
+    var consortium: String = "default"
+
+    /// Initialize a non-empty directory.
+    @Flag(help: "Initialize even if the directory is not empty (keeps existing data and audit log).")
+    var force = false
+
+    func run() async throws {
+        let node = try await NodeStore.initialize(
+            directory: directory, name: name, consortium: consortium, force: force, actor: NodeSession.defaultActor)
+        print("Initialized node '\(name)' (consortium '\(consortium)') in \(node.root)")
+        print("  config:   \(node.configPath)")
+        print("  data:     \(node.databasePath)")
+        print("  audit:    \(node.auditDatabasePath)")
+    }
+}

@@ -1,0 +1,215 @@
+import CohortNode
+import Foundation
+import Logging
+import Testing
+
+/// Three study engines wired together in memory (no sockets): the runtime's directive handling.
+@Suite struct StudyEngineTests {
+    /// Node-local services with a fixed table of segment codes and zero noise.
+    actor FakeLocal: StudyLocalServices {
+        let codes: [UInt16]
+        var remainingEpsilon: Double
+        var failContribution = false
+        private(set) var charges: [String] = []
+        private(set) var rowsRead = 0
+        private(set) var results: [String: Data] = [:]
+        private(set) var audits: [StudyAuditEvent] = []
+
+        init(codes: [UInt16], remainingEpsilon: Double = 10) {
+            self.codes = codes
+            self.remainingEpsilon = remainingEpsilon
+        }
+
+        func setFailing() { failContribution = true }
+
+        func policyInputs(for spec: Study.Spec) async throws -> (remainingEpsilon: Double, consentingCustomers: Int) {
+            (remainingEpsilon, codes.count)
+        }
+
+        func chargeAndContribute(spec: Study.Spec, plan: Study.NoisePlan, study: String, round: Int) async throws -> Study.ContributionMessage {
+            if failContribution { throw NodeError(.contributionFailed, "disk on fire") }
+            guard plan.epsilon <= remainingEpsilon else { throw NodeError(.budgetExceeded, "over budget") }
+            remainingEpsilon -= plan.epsilon
+            charges.append(study)
+            rowsRead += codes.count
+            let contribution = try Study.Contribution.compute(spec: spec, codes: [codes])
+            var noise = ZeroNoise()
+            return try contribution.noised(study: study, round: round, plan: plan, noise: &noise)
+        }
+
+        func storeResult(_ result: Study.Result, json: Data, digest: Data, role: StudyRole) async throws {
+            results[result.study] = json
+        }
+
+        func auditStudy(_ event: StudyAuditEvent) async throws { audits.append(event) }
+    }
+
+    struct ZeroNoise: Study.NoiseSource {
+        mutating func addNoise(to values: inout [Int64], sigmaSquared: Double) throws -> Study.NoiseReport {
+            Study.NoiseReport(mechanism: "none", sigmaSquared: 0, simulated: true)
+        }
+    }
+
+    /// Routes one node's peer calls to the other engines, as `caller`.
+    final class Mesh: @unchecked Sendable {
+        var engines: [String: StudyEngine] = [:]
+        var dead: Set<String> = []
+    }
+
+    struct MeshCalls: StudyPeerCalls {
+        let caller: String
+        let mesh: Mesh
+
+        func engine(_ peer: String) throws -> StudyEngine {
+            guard !mesh.dead.contains(peer), let engine = mesh.engines[peer] else {
+                throw NodeError(.peerUnavailable, "peer \(peer) is unreachable")
+            }
+            return engine
+        }
+
+        func propose(to peer: String, study: String, specJSON: Data) async throws -> ProposalAnswer {
+            try await engine(peer).onProposal(study: study, specJSON: specJSON, from: caller)
+        }
+
+        func requestContribution(from peer: String, study: String, round: Int) async throws -> Study.ContributionMessage {
+            try await engine(peer).onContributionRequest(study: study, round: round, from: caller)
+        }
+
+        func publish(to peer: String, study: String, resultJSON: Data, digest: Data) async throws {
+            try await engine(peer).onPublishedResult(study: study, resultJSON: resultJSON, digest: digest, from: caller)
+        }
+    }
+
+    static let spec = """
+        kind: histogram
+        purpose: segmentation
+        as_of: 2026-06-30
+        dimensions: [rfm_segment]
+        privacy: { epsilon: 1.0, delta: 1.0e-6, min_count: 0 }
+        participants: [globex, initech]
+        deadline_seconds: 30
+        """
+
+    static func policy(autoApprove: Bool = true) -> Study.Policy {
+        Study.Policy(epsilonPerStudy: [.segmentation: 2.0], maxDelta: 1e-5, minConsentingCustomers: 1, autoApprove: autoApprove)
+    }
+
+    static func cluster(
+        budgets: [String: Double] = [:], autoApprove: [String: Bool] = [:]
+    ) -> (Mesh, [String: FakeLocal]) {
+        let mesh = Mesh()
+        var locals: [String: FakeLocal] = [:]
+        let tables: [String: [UInt16]] = [
+            "acme": [0, 0, 1, 2, 2, 2], "globex": [1, 1, 3], "initech": [0, 4, 4, 4, 10],
+        ]
+        for (name, codes) in tables {
+            let local = FakeLocal(codes: codes, remainingEpsilon: budgets[name] ?? 10)
+            locals[name] = local
+            mesh.engines[name] = StudyEngine(
+                node: name, policy: policy(autoApprove: autoApprove[name] ?? true), local: local,
+                peers: MeshCalls(caller: name, mesh: mesh), logger: Logger(label: "test.\(name)"))
+        }
+        return (mesh, locals)
+    }
+
+    @Test func happyPathPublishesTheExactSumToEveryNode() async throws {
+        let (mesh, locals) = Self.cluster()
+        let outcome = await mesh.engines["acme"]!.lead(try Study.Spec.load(yaml: Self.spec))
+        guard case .completed(let result, let json, _) = outcome else {
+            Issue.record("study failed: \(outcome)")
+            return
+        }
+        // Segment code → count over the three tables.
+        let expected: [Int: Double] = [0: 3, 1: 3, 2: 3, 3: 1, 4: 3, 10: 1]
+        for (index, cell) in result.cells.enumerated() {
+            #expect(cell.count == expected[index] ?? 0, "cell \(index) \(cell.labels)")
+        }
+        for name in ["acme", "globex", "initech"] {
+            #expect(await locals[name]!.charges == [result.study], "\(name) charged once")
+            #expect(await locals[name]!.results[result.study] == json, "\(name) stored the published result")
+        }
+        let audits = await locals["globex"]!.audits.map(\.kind)
+        #expect(audits == [.proposed, .accepted])
+    }
+
+    @Test func overBudgetParticipantRefusesBeforeReadingDataAndNobodySpends() async throws {
+        let (mesh, locals) = Self.cluster(budgets: ["initech": 0.5])
+        let outcome = await mesh.engines["acme"]!.lead(try Study.Spec.load(yaml: Self.spec))
+        guard case .failed(_, let reason) = outcome else {
+            Issue.record("expected failure, got \(outcome)")
+            return
+        }
+        #expect(reason.contains("initech"))
+        for name in ["acme", "globex", "initech"] {
+            #expect(await locals[name]!.charges.isEmpty, "\(name) must not spend")
+            #expect(await locals[name]!.rowsRead == 0, "\(name) must not read data")
+        }
+        let kinds = await locals["initech"]!.audits.map(\.kind)
+        #expect(kinds.count == 2)
+        if case .rejected(let why) = kinds.last { #expect(why.contains("budget")) } else { Issue.record("no rejection audited") }
+    }
+
+    @Test func participantThatDiesMidStudyFailsTheStudyWithItsNameAndSpendsNothing() async throws {
+        let (mesh, locals) = Self.cluster()
+        await locals["initech"]!.setFailing()
+        let start = ContinuousClock.now
+        let outcome = await mesh.engines["acme"]!.lead(try Study.Spec.load(yaml: Self.spec))
+        guard case .failed(_, let reason) = outcome else {
+            Issue.record("expected failure, got \(outcome)")
+            return
+        }
+        #expect(reason.contains("initech"))
+        #expect(ContinuousClock.now - start < .seconds(10), "must not wait for the deadline")
+        #expect(await locals["initech"]!.charges.isEmpty)
+        #expect(await locals["globex"]!.results.isEmpty, "no result is published for a failed study")
+    }
+
+    @Test func unreachableParticipantFailsTheStudy() async throws {
+        let (mesh, _) = Self.cluster()
+        mesh.dead.insert("globex")
+        let outcome = await mesh.engines["acme"]!.lead(try Study.Spec.load(yaml: Self.spec))
+        guard case .failed(_, let reason) = outcome else {
+            Issue.record("expected failure, got \(outcome)")
+            return
+        }
+        #expect(reason.contains("globex"))
+    }
+
+    @Test func manualApprovalQueuesUntilTheOperatorApproves() async throws {
+        let (mesh, locals) = Self.cluster(autoApprove: ["globex": false])
+        let lead = mesh.engines["acme"]!
+        let spec = try Study.Spec.load(yaml: Self.spec)
+        async let outcome = lead.lead(spec)
+        // Wait for globex to queue the study, then approve it.
+        var queued: String?
+        for _ in 0..<200 where queued == nil {
+            queued = await mesh.engines["globex"]!.studies().first { $0.state == "awaitingApproval" }?.id
+            if queued == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let id = try #require(queued)
+        _ = try await mesh.engines["globex"]!.decide(study: id, approve: true, reason: "")
+        guard case .completed(let result, _, _) = await outcome else {
+            Issue.record("study did not complete after approval")
+            return
+        }
+        #expect(result.study == id)
+        #expect(await locals["globex"]!.audits.contains { $0.kind == .accepted && $0.actor == "operator" })
+    }
+
+    @Test func operatorRejectionFailsTheStudy() async throws {
+        let (mesh, _) = Self.cluster(autoApprove: ["initech": false])
+        let spec = try Study.Spec.load(yaml: Self.spec)
+        async let outcome = mesh.engines["acme"]!.lead(spec)
+        var queued: String?
+        for _ in 0..<200 where queued == nil {
+            queued = await mesh.engines["initech"]!.studies().first { $0.state == "awaitingApproval" }?.id
+            if queued == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        _ = try await mesh.engines["initech"]!.decide(study: try #require(queued), approve: false, reason: "not this quarter")
+        guard case .failed(_, let reason) = await outcome else {
+            Issue.record("expected failure")
+            return
+        }
+        #expect(reason.contains("not this quarter"))
+    }
+}
