@@ -25,7 +25,7 @@ public final class NodeProcess: @unchecked Sendable {
         try FileManager.default.createDirectory(at: runDir, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(at: NodeRunInfo.url(in: directory))
         logURL = runDir.appendingPathComponent("node.log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         process = Process()
         process.executableURL = executable
