@@ -142,7 +142,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "CohortScenarioTests", dependencies: ["CohortScenario", "CohortTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "CohortScenarioTests",
+            dependencies: ["CohortScenario", "CohortTestSupport", "CohortNode", "CohortStore", "CohortAudit", "CohortWire"],
+            swiftSettings: strict),
         .testTarget(
             name: "cohortTests",
             dependencies: [

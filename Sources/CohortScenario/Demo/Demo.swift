@@ -90,36 +90,17 @@ public enum Demo {
         }
         var processes: [NodeProcess] = []
         do {
-            let credentials = try DevPKI.load(from: options.devPKI, nodes: parties.map(\.name), say: say)
-            let ports = try FreePorts.pick(parties.count)
-            var directories: [String: URL] = [:]
-            // 1. Node directories, data and configuration.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (index, party) in parties.enumerated() {
-                    let dir = base.appendingPathComponent(party.name)
-                    directories[party.name] = dir
-                    let peers = parties.enumerated().filter { $0.offset != index }.map {
-                        NodeConfig.Peer(name: $0.element.name, address: "127.0.0.1:\(ports[$0.offset])")
-                    }
-                    let seed = options.seed &+ UInt64(index) &* 7919
-                    group.addTask {
-                        try await prepareNode(
-                            party: party, directory: dir, listenPort: ports[index], peers: peers,
-                            credentials: credentials, seed: seed, say: say)
-                    }
-                }
-                try await group.waitForAll()
+            let pki = try DevPKI.load(from: options.devPKI, nodes: parties.map(\.name), say: say)
+            let members = try parties.map {
+                LocalCluster.Member(name: $0.name, profile: $0.profile, customers: $0.customers, material: try pki.material(for: $0.name))
             }
+            let cluster = try await LocalCluster.prepare(
+                members: members, base: base, consortium: consortium, seed: options.seed, asOf: asOf, say: say)
+            let directories = cluster.directories
             say(String(format: "Prepared %d nodes in %.1f s", parties.count, seconds(since: start, clock)))
 
             // 2. Real node processes.
-            for party in parties {
-                processes.append(try NodeProcess(executable: options.executable, directory: directories[party.name]!, name: party.name))
-            }
-            for process in processes {
-                let info = try await process.waitUntilReady(timeout: .seconds(60))
-                say("Node \(process.name) serving on 127.0.0.1:\(info.peerPort) (pid \(info.pid), metrics port \(info.metricsPort.map(String.init) ?? "off"))")
-            }
+            processes = try await cluster.start(executable: options.executable, say: say)
 
             // 3. The studies, led by the first party.
             let lead = parties[0].name
@@ -201,43 +182,6 @@ public enum Demo {
             if !options.keep && options.directory == nil { try? FileManager.default.removeItem(at: base) }
             throw error
         }
-    }
-
-    /// Creates one node: directory, config, TLS material, synthetic data and its import.
-    static func prepareNode(
-        party: Party, directory: URL, listenPort: Int, peers: [NodeConfig.Peer],
-        credentials: DevPKI, seed: UInt64, say: @Sendable (String) -> Void
-    ) async throws {
-        _ = try await NodeStore.initialize(directory: directory.path, name: party.name, consortium: consortium, force: true, actor: "demo")
-        var config = try NodeConfig.load(from: NodeDirectory(directory.path).configPath)
-        config.network.listen = "127.0.0.1:\(listenPort)"
-        config.network.metrics = "127.0.0.1:0"
-        config.network.peers = peers
-        config.studies.autoApprove = true
-        config.privacy.minCustomers = 50
-        try Data(try config.yaml().utf8).write(to: URL(fileURLWithPath: NodeDirectory(directory.path).configPath))
-        try credentials.material(for: party.name).write(nodeDirectory: directory.path)
-
-        let dataDir = directory.appendingPathComponent("synthetic")
-        let generator = try Synthetic.Generator(
-            profile: party.profile, customers: party.customers, seed: seed,
-            asOf: try Synthetic.CalendarDay(parsing: asOf))
-        let summary = try generator.write(to: dataDir)
-        let store = try NodeStore.open(directory: directory.path)
-        defer { try? store.close() }
-        let log = try await Audit.Log.open(nodeDirectory: directory.path, node: party.name)
-        do {
-            for (kind, file) in [(ImportKind.customers, "customers.csv"), (.transactions, "transactions.csv"), (.consent, "consent.csv")] {
-                _ = try await store.importCSV(
-                    kind, from: dataDir.appendingPathComponent(file).path,
-                    options: ImportOptions(actor: "demo"), audit: log)
-            }
-        } catch {
-            await log.close()
-            throw error
-        }
-        await log.close()
-        say("  \(party.name): \(party.profile.rawValue), \(summary.customerCount) customers, \(summary.transactionCount) transactions, \(summary.consentEventCount) consent events imported")
     }
 
     /// The two demo studies.
