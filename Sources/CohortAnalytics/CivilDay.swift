@@ -13,33 +13,53 @@ extension Analytics {
             return (seconds % secondsPerDay < 0) ? q - 1 : q
         }
 
-        /// Year, month (1–12) and day of month (1–31) of day number `day`.
-        public static func components(ofDay day: Int64) -> (year: Int64, month: Int, day: Int) {
-            let z = day + 719_468
+        /// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's `days_from_civil`),
+        /// without range checks: the one implementation every module uses. O(1).
+        @inlinable
+        public static func days(year: Int, month: Int, day: Int) -> Int {
+            let y = month <= 2 ? year - 1 : year
+            let era = (y >= 0 ? y : y - 399) / 400
+            let yoe = y - era * 400
+            let mp = (month + 9) % 12
+            let doy = (153 * mp + 2) / 5 + day - 1
+            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+            return era * 146_097 + doe - 719_468
+        }
+
+        /// The proleptic Gregorian date of a day number (Hinnant's `civil_from_days`). O(1).
+        @inlinable
+        public static func civil(ofDay days: Int) -> (year: Int, month: Int, day: Int) {
+            let z = days + 719_468
             let era = (z >= 0 ? z : z - 146_096) / 146_097
             let doe = z - era * 146_097
             let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-            let y = yoe + era * 400
             let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
             let mp = (5 * doy + 2) / 153
             let d = doy - (153 * mp + 2) / 5 + 1
             let m = mp < 10 ? mp + 3 : mp - 9
-            return (m <= 2 ? y + 1 : y, Int(m), Int(d))
+            return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+        }
+
+        /// Number of days in `month` (1–12) of `year` (proleptic Gregorian).
+        @inlinable
+        public static func daysInMonth(year: Int, month: Int) -> Int {
+            switch month {
+            case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
+            case 4, 6, 9, 11: return 30
+            default: return 31
+            }
+        }
+
+        /// Year, month (1–12) and day of month (1–31) of day number `day`.
+        public static func components(ofDay day: Int64) -> (year: Int64, month: Int, day: Int) {
+            let c = civil(ofDay: Int(day))
+            return (Int64(c.year), c.month, c.day)
         }
 
         /// Day number of the given calendar date, or `nil` if month/day are out of range.
         public static func day(year: Int64, month: Int, day: Int) -> Int64? {
-            guard (1...12).contains(month), day >= 1 else { return nil }
-            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-            let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-            guard day <= lengths[month - 1] else { return nil }
-            let y = month <= 2 ? year - 1 : year
-            let era = (y >= 0 ? y : y - 399) / 400
-            let yoe = y - era * 400
-            let mm = Int64(month)
-            let doy = (153 * (mm > 2 ? mm - 3 : mm + 9) + 2) / 5 + Int64(day) - 1
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-            return era * 146_097 + doe - 719_468
+            guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: Int(year), month: month) else { return nil }
+            return Int64(days(year: Int(year), month: month, day: day))
         }
 
         /// `YYYY-MM-DD` for day number `day`.

@@ -1,41 +1,24 @@
+import CohortAnalytics
 import Foundation
 
 /// Calendar arithmetic and hand-written ISO 8601 parsing for the import hot path
 /// (no `DateFormatter`, no allocation). Proleptic Gregorian calendar, UTC.
 public enum CivilTime {
-    /// Days from 1970-01-01 to `year-month-day` (Howard Hinnant's `days_from_civil`). O(1).
+    /// Days from 1970-01-01 to `year-month-day` (``Analytics/CivilDay/days(year:month:day:)``). O(1).
     @inline(__always)
     public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
+        Analytics.CivilDay.days(year: year, month: month, day: day)
     }
 
     /// `(year, month, day)` of a day number (inverse of ``daysFromCivil(year:month:day:)``).
     public static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        Analytics.CivilDay.civil(ofDay: days)
     }
 
     /// Number of days in `month` of `year`.
     @inline(__always)
     public static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
+        Analytics.CivilDay.daysInMonth(year: year, month: month)
     }
 
     @inline(__always)

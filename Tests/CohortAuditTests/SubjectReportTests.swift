@@ -22,7 +22,11 @@ import Testing
             ($0 as? AuditError)?.code == .unknownSubject
         }
 
-        let log = try await Audit.Log.open(nodeDirectory: dir.path, node: "acme")
+        // No automatic checkpoints (the 1-second timer could sign after entry 6 on a busy machine):
+        // the only checkpoint is the one signed explicitly below, at size 6.
+        let log = try await Audit.Log.open(
+            databasePath: dir.path + "/audit.sqlite", node: "acme",
+            signer: try Audit.NoteSigner.generate(name: Audit.Checkpoint.origin(node: "acme")), checkpointInterval: 3600)
         let events: [Audit.Event] = [
             .init(type: .consentGranted, actor: "import", subject: Self.alice, purpose: "segmentation"),      // 0 ✓
             .init(type: .consentGranted, actor: "import", subject: Self.bob, purpose: "benchmarking"),        // 1

@@ -87,7 +87,7 @@ import Testing
         dimensions: [rfm_segment]
         privacy: { epsilon: 1.0, delta: 1.0e-6, min_count: 0 }
         participants: [globex, initech]
-        deadline_seconds: 30
+        deadline_seconds: 600
         """
 
     static func policy(autoApprove: Bool = true) -> Study.Policy {
@@ -159,7 +159,8 @@ import Testing
             return
         }
         #expect(reason.contains("initech"))
-        #expect(ContinuousClock.now - start < .seconds(10), "must not wait for the deadline")
+        // The deadline is 600 s: failing well before it shows the failure was not a time-out.
+        #expect(ContinuousClock.now - start < .seconds(120), "must not wait for the deadline")
         #expect(await locals["initech"]!.charges.isEmpty)
         #expect(await locals["globex"]!.results.isEmpty, "no result is published for a failed study")
     }

@@ -48,7 +48,7 @@ public struct AdminService: Cohort_Admin_V1_AdminService.SimpleServiceProtocol {
             var response = Cohort_Admin_V1_DecideStudyResponse()
             response.state = try await engine.decide(
                 study: request.studyID, approve: request.approve,
-                reason: request.reason.isEmpty ? "rejected by the operator" : request.reason)
+                reason: request.reason.isEmpty ? "no reason given" : request.reason)
             return response
         } catch let error as NodeError {
             throw RPCError(code: .failedPrecondition, message: error.message)

@@ -168,9 +168,9 @@ public actor StudyEngine {
         }
         _ = approve ? participant.onApproval(study: study) : participant.onRejection(study: study, reason: reason)
         try await local.auditStudy(StudyAuditEvent(
-            kind: approve ? .accepted : .rejected("operator: \(reason)"), study: study,
+            kind: approve ? .accepted : .rejected("rejected by the operator: \(reason)"), study: study,
             purpose: entry.spec.purpose.rawValue, lead: entry.lead, actor: "operator"))
-        return "\(participant.studies[study]?.state ?? entry.state)"
+        return approve ? "accepted" : "rejected: \(reason)"
     }
 
     /// Expires participant studies whose deadline has passed.

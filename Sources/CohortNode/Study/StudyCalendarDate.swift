@@ -1,3 +1,4 @@
+import CohortAnalytics
 extension Study {
     /// A proleptic Gregorian calendar date written `YYYY-MM-DD` (UTC, no time of day).
     public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -30,13 +31,7 @@ extension Study {
 
         /// Days since 1970-01-01 (negative before), by Howard Hinnant's `days_from_civil`.
         public var daysSinceEpoch: Int {
-            let y = month <= 2 ? year - 1 : year
-            let era = (y >= 0 ? y : y - 399) / 400
-            let yoe = y - era * 400
-            let mp = (month + 9) % 12
-            let doy = (153 * mp + 2) / 5 + day - 1
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-            return era * 146_097 + doe - 719_468
+            Analytics.CivilDay.days(year: year, month: month, day: day)
         }
 
         /// `YYYY-MM-DD`.

@@ -27,7 +27,12 @@ func loadVerifierKey(_ value: String) throws -> Audit.NoteVerifier {
         }
         return try Audit.NoteVerifier(parsing: text)
     }
-    return try Audit.NoteVerifier(parsing: value)
+    // Not a file: it must be the key itself.
+    do {
+        return try Audit.NoteVerifier(parsing: value)
+    } catch let error as AuditError {
+        throw AuditError(error.code, "--key \(value): no such file, and not a verifier key either (\(error.message))")
+    }
 }
 
 /// Reads a text file or throws `.fileAccess` naming it.

@@ -33,7 +33,7 @@ struct DataFeaturesCommand: AsyncParsableCommand {
             let features = try Analytics.Features.compute(
                 customers: tables.customers, transactions: tables.transactions, asOf: options.asOfDay)
             let temporary = out + ".partial"
-            FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600])
             guard let handle = FileHandle(forWritingAtPath: temporary) else {
                 throw ValidationError("cannot write \(temporary)")
             }

@@ -50,7 +50,14 @@ struct StudyProposeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let text = try String(contentsOfFile: spec, encoding: .utf8)
+        var parsed = try Study.Spec.load(yaml: try String(contentsOfFile: spec, encoding: .utf8))
+        if parsed.id == nil {
+            parsed = try parsed.withID(StudyEngine.newStudyID(purpose: parsed.purpose.rawValue))
+        }
+        let id = try parsed.requireID()
+        FileHandle.standardError.write(Data(
+            "study \(id) proposed by \(node) to \(parsed.participants.joined(separator: ", ")); waiting up to \(parsed.deadlineSeconds) s (participants without auto-approval must run `cohort study approve \(id)`)\n".utf8))
+        let text = String(decoding: try parsed.canonicalJSON(), as: UTF8.self)
         let response = try await AdminClient.withConnection(nodeDirectory: node) { try await $0.propose(spec: text) }
         guard response.state == "completed" else {
             FileHandle.standardError.write(Data("study \(response.studyID) failed: \(response.reason)\n".utf8))
@@ -84,7 +91,7 @@ struct StudyRejectCommand: AsyncParsableCommand {
 
     @Argument(help: "The study id.") var id: String
     @Option(help: "The node directory.") var node: String
-    @Option(help: "The reason sent to the lead and audited.") var reason: String = "rejected by the operator"
+    @Option(help: "The reason sent to the lead and audited.") var reason: String = "no reason given"
 
     func run() async throws {
         let state = try await AdminClient.withConnection(nodeDirectory: node, timeout: .seconds(30)) {
