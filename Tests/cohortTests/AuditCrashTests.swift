@@ -1,3 +1,4 @@
+import CohortTestSupport
 import Foundation
 import Testing
 
@@ -6,29 +7,7 @@ import Testing
 @Suite struct AuditCrashTests {
     /// The built `cohort` executable next to the test bundle.
     static func cohortExecutable() throws -> String {
-        var dirs: [String] = []
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            dirs.append((exe as NSString).deletingLastPathComponent)
-        }
-        let arg0 = CommandLine.arguments.first ?? ""
-        dirs.append((arg0 as NSString).deletingLastPathComponent)
-        dirs.append(Bundle.main.bundlePath)
-        // macOS: …/debug/X.xctest/Contents/MacOS/X → …/debug
-        for d in dirs where d.contains(".xctest") {
-            var p = d
-            while !p.hasSuffix(".xctest") && p != "/" && !p.isEmpty { p = (p as NSString).deletingLastPathComponent }
-            dirs.append((p as NSString).deletingLastPathComponent)
-        }
-        for d in dirs {
-            let candidate = (d as NSString).appendingPathComponent("cohort")
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        throw CrashTestError(message: "cannot find the built `cohort` executable next to the test bundle (looked in: \(dirs.joined(separator: ", "))); run `swift build` first")
-    }
-
-    struct CrashTestError: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
+        try BuiltProducts.cohortExecutable().path
     }
 
     static func run(_ exe: String, _ args: [String], stdout: String) throws -> Int32 {

@@ -10,8 +10,6 @@ public struct ScenarioError: Error, CustomStringConvertible, Sendable, Equatable
         case nodeFailed = "node-failed"
         /// A study did not complete.
         case studyFailed = "study-failed"
-        /// An expectation of the scenario was not met (e.g. the audit log did not verify).
-        case expectationFailed = "expectation-failed"
     }
 
     /// What kind of failure this is.

@@ -1,14 +1,17 @@
 import ArgumentParser
+import CohortAudit
 import CohortNode
+import Foundation
 
 /// `cohort pki rotate --ca <dir> --node-dir <dir>`: reissue a node's key and certificate.
-struct PKIRotateCommand: ParsableCommand {
+struct PKIRotateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rotate",
         abstract: "Reissue a node's key and certificate; the old pair is kept in tls/backup/<time>/.",
         discussion: """
             The node name and DNS/IP names are taken from the current certificate unless --dns/--ip \
-            are given. Restart (or reload) the node afterwards; a running node audits key.rotated.
+            are given. When the node directory has an audit log, the rotation is audited as key.rotated \
+            (durably, before this command reports success); stop the node first. Restart it afterwards.
             """
     )
 
@@ -33,19 +36,42 @@ struct PKIRotateCommand: ParsableCommand {
     @Option(help: "Validity of the new certificate in days.")
     var days: Int = PKI.defaultNodeValidityDays
 
-    func run() throws {
+    func run() async throws {
         let authority = try PKI.CertificateAuthority.load(directory: ca)
+        // Hold the node's audit log (if it has one) before touching the keys, so a rotation is
+        // never left unaudited; this also refuses while the node is running.
+        let auditPath = URL(fileURLWithPath: nodeDirectory).appendingPathComponent("audit.sqlite").path
+        var log: Audit.Log?
+        if FileManager.default.fileExists(atPath: auditPath) {
+            let node = try PKI.NodeCredentials.load(
+                certificatePath: PKI.Files.join(nodeDirectory, certificate), keyPath: PKI.Files.join(nodeDirectory, key)
+            ).identity().node
+            log = try await Audit.Log.open(nodeDirectory: nodeDirectory, node: node)
+        }
         var paths = PKI.NodeTLSPaths.standard
         paths.certificate = certificate
         paths.key = key
-        let rotation = try PKI.rotate(
-            authority: authority,
-            nodeDirectory: nodeDirectory,
-            paths: paths,
-            validityDays: days,
-            dnsNames: dns.isEmpty ? nil : dns,
-            ipAddresses: ip.isEmpty ? nil : ip
-        )
+        let rotation: PKI.KeyRotation
+        do {
+            rotation = try PKI.rotate(
+                authority: authority,
+                nodeDirectory: nodeDirectory,
+                paths: paths,
+                validityDays: days,
+                dnsNames: dns.isEmpty ? nil : dns,
+                ipAddresses: ip.isEmpty ? nil : ip
+            )
+            if let log {
+                _ = try await log.record(Audit.Event(
+                    type: .keyRotated, actor: ProcessInfo.processInfo.environment["USER"] ?? "operator",
+                    details: ["old_sha256": .string(rotation.oldFingerprint), "new_sha256": .string(rotation.newFingerprint),
+                              "backup": .string(rotation.backupDirectory), "identity": .string(rotation.identity.uri)]))
+            }
+        } catch {
+            await log?.close()
+            throw error
+        }
+        await log?.close()
         print("rotated key of \(rotation.identity.uri)")
         print("old sha256:   \(rotation.oldFingerprint)")
         print("new sha256:   \(rotation.newFingerprint)")
