@@ -231,6 +231,55 @@ import Testing
     }
 }
 
+extension ClusterTests {
+    /// Runs the built `cohort` with `arguments`; returns the exit status and the combined output.
+    static func cohort(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = try BuiltProducts.cohortExecutable()
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func consentChangesAndErasuresGoThroughTheRunningNode() async throws {
+        let temp = try TemporaryDirectory(prefix: "cohort-cluster")
+        defer { temp.remove() }
+        let pki = try PKI.TestPKI(consortium: "demo")
+        let cluster = try await LocalCluster.prepare(
+            members: [LocalCluster.Member(name: "alpha", profile: .retail, customers: 200, material: try pki.material(for: "alpha"))],
+            base: temp.url, consortium: "demo", seed: 5, asOf: Self.asOf)
+        let dir = try cluster.directory("alpha")
+        let processes = try await cluster.start(executable: try BuiltProducts.cohortExecutable())
+        let withdraw = try Self.cohort(["consent", "withdraw", "--customer", "R000001", "--purpose", "segmentation", "--node", dir.path])
+        let erase = try Self.cohort(["data", "erase", "--customer", "R000002", "--node", dir.path])
+        let unknown = try Self.cohort(["data", "erase", "--customer", "NOPE", "--node", dir.path])
+        for p in processes { #expect(await p.stop() == 0) }
+        #expect(withdraw.status == 0, "\(withdraw.output)")
+        #expect(withdraw.output.contains("through the running node"))
+        #expect(erase.status == 0, "\(erase.output)")
+        #expect(unknown.status != 0)
+        #expect(unknown.output.contains("NOPE"), "the error names the customer: \(unknown.output)")
+
+        let store = try NodeStore.open(directory: dir.path)
+        defer { try? store.close() }
+        #expect(try store.consentState(customerID: "R000001", purpose: .segmentation, asOf: Date()) == .withdraw)
+        #expect(try store.pseudonym(customerID: "R000002") == nil, "the erased customer's mapping is gone")
+        let entries = try Self.auditEntries(dir)
+        #expect(entries.contains { $0.type == .consentWithdrawn && $0.purpose == "segmentation" })
+        #expect(entries.contains { $0.type == .subjectErased })
+        let reader = try Audit.LogReader.open(path: dir.appendingPathComponent("audit.sqlite").path)
+        guard case .intact = try reader.verify() else {
+            Issue.record("the audit log does not verify")
+            return
+        }
+    }
+}
+
 /// The parts of an admin proposal response the tests look at.
 struct Cohort_Admin_V1_AdminProposeResponseLike {
     var state: String

@@ -3,6 +3,10 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The `cohort` CLI's connection to a running node's admin socket.
 public struct AdminClient: Sendable {
     private let stub: Cohort_Admin_V1_AdminService.Client<HTTP2ClientTransport.Posix>
@@ -37,6 +41,43 @@ public struct AdminClient: Sendable {
                 throw NodeError(.invalidMessage, error.message)
             }
         }
+    }
+
+    /// The run info of the node serving `nodeDirectory`, or nil when none is running there
+    /// (no `run/node.json`, or its process is gone).
+    public static func runningNode(nodeDirectory: String) -> NodeRunInfo? {
+        guard let info = try? NodeRunInfo.read(from: URL(fileURLWithPath: nodeDirectory)),
+              kill(info.pid, 0) == 0,
+              FileManager.default.fileExists(atPath: socketPath(nodeDirectory: nodeDirectory)) else { return nil }
+        return info
+    }
+
+    /// Records a consent change in the running node's store and audit log.
+    /// - Returns: the stored event as JSON text.
+    public func recordConsent(
+        customerID: String, purpose: String, action: String, at: Date, method: String?, policyVersion: String?,
+        actor: String
+    ) async throws -> String {
+        var request = Cohort_Admin_V1_RecordConsentRequest()
+        request.customerID = customerID
+        request.purpose = purpose
+        request.action = action
+        request.at = Int64(at.timeIntervalSince1970)
+        request.method = method ?? ""
+        request.policyVersion = policyVersion ?? ""
+        request.actor = actor
+        let response = try await stub.recordConsent(request, options: options)
+        return String(decoding: response.eventJson, as: UTF8.self)
+    }
+
+    /// Erases a customer through the running node.
+    /// - Returns: the pseudonym and the counts of deleted rows.
+    public func eraseCustomer(customerID: String, actor: String) async throws -> (pseudonym: String, transactions: Int, consentEvents: Int) {
+        var request = Cohort_Admin_V1_EraseCustomerRequest()
+        request.customerID = customerID
+        request.actor = actor
+        let response = try await stub.eraseCustomer(request, options: options)
+        return (response.pseudonym, Int(response.transactionsDeleted), Int(response.consentEventsDeleted))
     }
 
     private var options: CallOptions {

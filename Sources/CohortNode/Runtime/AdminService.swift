@@ -1,3 +1,4 @@
+import CohortAudit
 import CohortStore
 import CohortWire
 import Foundation
@@ -9,11 +10,57 @@ public struct AdminService: Cohort_Admin_V1_AdminService.SimpleServiceProtocol {
     public let engine: StudyEngine
     /// Renders the status document (identity, peers, studies, budget).
     public let status: @Sendable (_ probePeers: Bool) async throws -> NodeStatus
+    /// The node's store, for consent changes and erasures while it runs.
+    public let store: NodeStore
+    /// The node's audit log (the running node is its one writer).
+    public let audit: any AuditRecording
 
     /// Creates the service.
-    public init(engine: StudyEngine, status: @escaping @Sendable (_ probePeers: Bool) async throws -> NodeStatus) {
+    public init(
+        engine: StudyEngine, store: NodeStore, audit: any AuditRecording,
+        status: @escaping @Sendable (_ probePeers: Bool) async throws -> NodeStatus
+    ) {
         self.engine = engine
+        self.store = store
+        self.audit = audit
         self.status = status
+    }
+
+    public func recordConsent(request: Cohort_Admin_V1_RecordConsentRequest, context: ServerContext) async throws -> Cohort_Admin_V1_RecordConsentResponse {
+        do {
+            let purpose = try ConsentPurpose.parse(request.purpose)
+            guard let action = ConsentAction(rawValue: request.action) else {
+                throw RPCError(code: .invalidArgument, message: "action '\(request.action)' must be grant or withdraw")
+            }
+            let event = try await store.recordConsent(
+                customerID: request.customerID, purpose: purpose, action: action,
+                at: Date(timeIntervalSince1970: TimeInterval(request.at)),
+                method: request.method.isEmpty ? nil : request.method,
+                policyVersion: request.policyVersion.isEmpty ? nil : request.policyVersion,
+                actor: request.actor.isEmpty ? "operator" : request.actor, audit: audit)
+            var response = Cohort_Admin_V1_RecordConsentResponse()
+            response.eventJson = try JSONSerialization.data(withJSONObject: [
+                "customer_id": event.customerID, "purpose": event.purpose.rawValue, "action": event.action.rawValue,
+                "at": Int64(event.at.timeIntervalSince1970),
+            ], options: [.sortedKeys])
+            return response
+        } catch let error as StoreError {
+            throw RPCError(code: .invalidArgument, message: error.description)
+        }
+    }
+
+    public func eraseCustomer(request: Cohort_Admin_V1_EraseCustomerRequest, context: ServerContext) async throws -> Cohort_Admin_V1_EraseCustomerResponse {
+        do {
+            let report = try await store.eraseCustomer(
+                customerID: request.customerID, actor: request.actor.isEmpty ? "operator" : request.actor, audit: audit)
+            var response = Cohort_Admin_V1_EraseCustomerResponse()
+            response.pseudonym = report.pseudonym
+            response.transactionsDeleted = Int64(report.transactionsDeleted)
+            response.consentEventsDeleted = Int64(report.consentEventsDeleted)
+            return response
+        } catch let error as StoreError {
+            throw RPCError(code: .invalidArgument, message: error.description)
+        }
     }
 
     public func status(request: Cohort_Admin_V1_StatusRequest, context: ServerContext) async throws -> Cohort_Admin_V1_StatusResponse {

@@ -119,7 +119,7 @@ public enum NodeRuntime {
                 budget: try NodeBudget.report(store: store, config: config, at: Date()),
                 auditEntries: audit.treeHead().size)
         }
-        let adminServer = GRPCServer(transport: adminTransport, services: [AdminService(engine: engine, status: statusProvider)])
+        let adminServer = GRPCServer(transport: adminTransport, services: [AdminService(engine: engine, store: store, audit: audit, status: statusProvider)])
 
         var serviceList: [any Service] = [peerServer, GRPCServerService(server: adminServer)]
         let (metricsBound, metricsBoundSink) = AsyncStream<Int>.makeStream()

@@ -79,12 +79,40 @@ public enum Cohort_Admin_V1_AdminService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "RecordConsent" metadata.
+        public enum RecordConsent: Sendable {
+            /// Request type for "RecordConsent".
+            public typealias Input = Cohort_Admin_V1_RecordConsentRequest
+            /// Response type for "RecordConsent".
+            public typealias Output = Cohort_Admin_V1_RecordConsentResponse
+            /// Descriptor for "RecordConsent".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "cohort.admin.v1.AdminService"),
+                method: "RecordConsent",
+                type: .unary
+            )
+        }
+        /// Namespace for "EraseCustomer" metadata.
+        public enum EraseCustomer: Sendable {
+            /// Request type for "EraseCustomer".
+            public typealias Input = Cohort_Admin_V1_EraseCustomerRequest
+            /// Response type for "EraseCustomer".
+            public typealias Output = Cohort_Admin_V1_EraseCustomerResponse
+            /// Descriptor for "EraseCustomer".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "cohort.admin.v1.AdminService"),
+                method: "EraseCustomer",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "cohort.admin.v1.AdminService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Status.descriptor,
             ProposeStudy.descriptor,
             DecideStudy.descriptor,
-            ListStudies.descriptor
+            ListStudies.descriptor,
+            RecordConsent.descriptor,
+            EraseCustomer.descriptor
         ]
     }
 }
@@ -186,6 +214,42 @@ extension Cohort_Admin_V1_AdminService {
             request: GRPCCore.StreamingServerRequest<Cohort_Admin_V1_ListStudiesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_ListStudiesResponse>
+
+        /// Handle the "RecordConsent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Record a consent grant or withdrawal while the node runs (the node holds the audit log).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Cohort_Admin_V1_RecordConsentRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Cohort_Admin_V1_RecordConsentResponse` messages.
+        func recordConsent(
+            request: GRPCCore.StreamingServerRequest<Cohort_Admin_V1_RecordConsentRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_RecordConsentResponse>
+
+        /// Handle the "EraseCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Erase a customer while the node runs.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Cohort_Admin_V1_EraseCustomerRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Cohort_Admin_V1_EraseCustomerResponse` messages.
+        func eraseCustomer(
+            request: GRPCCore.StreamingServerRequest<Cohort_Admin_V1_EraseCustomerRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_EraseCustomerResponse>
     }
 
     /// Service protocol for the "cohort.admin.v1.AdminService" service.
@@ -271,6 +335,42 @@ extension Cohort_Admin_V1_AdminService {
             request: GRPCCore.ServerRequest<Cohort_Admin_V1_ListStudiesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Cohort_Admin_V1_ListStudiesResponse>
+
+        /// Handle the "RecordConsent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Record a consent grant or withdrawal while the node runs (the node holds the audit log).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_RecordConsentRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Cohort_Admin_V1_RecordConsentResponse` message.
+        func recordConsent(
+            request: GRPCCore.ServerRequest<Cohort_Admin_V1_RecordConsentRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Cohort_Admin_V1_RecordConsentResponse>
+
+        /// Handle the "EraseCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Erase a customer while the node runs.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_EraseCustomerRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Cohort_Admin_V1_EraseCustomerResponse` message.
+        func eraseCustomer(
+            request: GRPCCore.ServerRequest<Cohort_Admin_V1_EraseCustomerRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Cohort_Admin_V1_EraseCustomerResponse>
     }
 
     /// Simple service protocol for the "cohort.admin.v1.AdminService" service.
@@ -354,6 +454,42 @@ extension Cohort_Admin_V1_AdminService {
             request: Cohort_Admin_V1_ListStudiesRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Cohort_Admin_V1_ListStudiesResponse
+
+        /// Handle the "RecordConsent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Record a consent grant or withdrawal while the node runs (the node holds the audit log).
+        ///
+        /// - Parameters:
+        ///   - request: A `Cohort_Admin_V1_RecordConsentRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Cohort_Admin_V1_RecordConsentResponse` to respond with.
+        func recordConsent(
+            request: Cohort_Admin_V1_RecordConsentRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Cohort_Admin_V1_RecordConsentResponse
+
+        /// Handle the "EraseCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Erase a customer while the node runs.
+        ///
+        /// - Parameters:
+        ///   - request: A `Cohort_Admin_V1_EraseCustomerRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Cohort_Admin_V1_EraseCustomerResponse` to respond with.
+        func eraseCustomer(
+            request: Cohort_Admin_V1_EraseCustomerRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Cohort_Admin_V1_EraseCustomerResponse
     }
 }
 
@@ -405,6 +541,28 @@ extension Cohort_Admin_V1_AdminService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Cohort_Admin_V1_AdminService.Method.RecordConsent.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Admin_V1_RecordConsentRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_RecordConsentResponse>(),
+            handler: { request, context in
+                try await self.recordConsent(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Cohort_Admin_V1_AdminService.Method.EraseCustomer.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Admin_V1_EraseCustomerRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_EraseCustomerResponse>(),
+            handler: { request, context in
+                try await self.eraseCustomer(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -449,6 +607,28 @@ extension Cohort_Admin_V1_AdminService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_ListStudiesResponse> {
         let response = try await self.listStudies(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func recordConsent(
+        request: GRPCCore.StreamingServerRequest<Cohort_Admin_V1_RecordConsentRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_RecordConsentResponse> {
+        let response = try await self.recordConsent(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func eraseCustomer(
+        request: GRPCCore.StreamingServerRequest<Cohort_Admin_V1_EraseCustomerRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_EraseCustomerResponse> {
+        let response = try await self.eraseCustomer(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -504,6 +684,32 @@ extension Cohort_Admin_V1_AdminService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Cohort_Admin_V1_ListStudiesResponse> {
         return GRPCCore.ServerResponse<Cohort_Admin_V1_ListStudiesResponse>(
             message: try await self.listStudies(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func recordConsent(
+        request: GRPCCore.ServerRequest<Cohort_Admin_V1_RecordConsentRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Cohort_Admin_V1_RecordConsentResponse> {
+        return GRPCCore.ServerResponse<Cohort_Admin_V1_RecordConsentResponse>(
+            message: try await self.recordConsent(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func eraseCustomer(
+        request: GRPCCore.ServerRequest<Cohort_Admin_V1_EraseCustomerRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Cohort_Admin_V1_EraseCustomerResponse> {
+        return GRPCCore.ServerResponse<Cohort_Admin_V1_EraseCustomerResponse>(
+            message: try await self.eraseCustomer(
                 request: request.message,
                 context: context
             ),
@@ -615,6 +821,52 @@ extension Cohort_Admin_V1_AdminService {
             deserializer: some GRPCCore.MessageDeserializer<Cohort_Admin_V1_ListStudiesResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_ListStudiesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RecordConsent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Record a consent grant or withdrawal while the node runs (the node holds the audit log).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_RecordConsentRequest` message.
+        ///   - serializer: A serializer for `Cohort_Admin_V1_RecordConsentRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Admin_V1_RecordConsentResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func recordConsent<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Admin_V1_RecordConsentRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Admin_V1_RecordConsentRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Admin_V1_RecordConsentResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_RecordConsentResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "EraseCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Erase a customer while the node runs.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_EraseCustomerRequest` message.
+        ///   - serializer: A serializer for `Cohort_Admin_V1_EraseCustomerRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Admin_V1_EraseCustomerResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func eraseCustomer<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Admin_V1_EraseCustomerRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Admin_V1_EraseCustomerRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Admin_V1_EraseCustomerResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_EraseCustomerResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -773,6 +1025,74 @@ extension Cohort_Admin_V1_AdminService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "RecordConsent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Record a consent grant or withdrawal while the node runs (the node holds the audit log).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_RecordConsentRequest` message.
+        ///   - serializer: A serializer for `Cohort_Admin_V1_RecordConsentRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Admin_V1_RecordConsentResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func recordConsent<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Admin_V1_RecordConsentRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Admin_V1_RecordConsentRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Admin_V1_RecordConsentResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_RecordConsentResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Cohort_Admin_V1_AdminService.Method.RecordConsent.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "EraseCustomer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Erase a customer while the node runs.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_EraseCustomerRequest` message.
+        ///   - serializer: A serializer for `Cohort_Admin_V1_EraseCustomerRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Admin_V1_EraseCustomerResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func eraseCustomer<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Admin_V1_EraseCustomerRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Admin_V1_EraseCustomerRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Admin_V1_EraseCustomerResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_EraseCustomerResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Cohort_Admin_V1_AdminService.Method.EraseCustomer.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -890,6 +1210,64 @@ extension Cohort_Admin_V1_AdminService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_ListStudiesRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Admin_V1_ListStudiesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RecordConsent" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Record a consent grant or withdrawal while the node runs (the node holds the audit log).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Cohort_Admin_V1_RecordConsentRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recordConsent<Result>(
+        request: GRPCCore.ClientRequest<Cohort_Admin_V1_RecordConsentRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_RecordConsentResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.recordConsent(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_RecordConsentRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Admin_V1_RecordConsentResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "EraseCustomer" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Erase a customer while the node runs.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Cohort_Admin_V1_EraseCustomerRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func eraseCustomer<Result>(
+        request: GRPCCore.ClientRequest<Cohort_Admin_V1_EraseCustomerRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_EraseCustomerResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.eraseCustomer(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_EraseCustomerRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Admin_V1_EraseCustomerResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1025,6 +1403,72 @@ extension Cohort_Admin_V1_AdminService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listStudies(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RecordConsent" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Record a consent grant or withdrawal while the node runs (the node holds the audit log).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recordConsent<Result>(
+        _ message: Cohort_Admin_V1_RecordConsentRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_RecordConsentResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Cohort_Admin_V1_RecordConsentRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.recordConsent(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "EraseCustomer" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Erase a customer while the node runs.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func eraseCustomer<Result>(
+        _ message: Cohort_Admin_V1_EraseCustomerRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_EraseCustomerResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Cohort_Admin_V1_EraseCustomerRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.eraseCustomer(
             request: request,
             options: options,
             onResponse: handleResponse

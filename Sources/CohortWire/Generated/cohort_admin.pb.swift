@@ -148,6 +148,85 @@ public nonisolated struct Cohort_Admin_V1_ListStudiesResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Cohort_Admin_V1_RecordConsentRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The partner's customer id.
+  public var customerID: String = String()
+
+  /// segmentation, benchmarking or model-training.
+  public var purpose: String = String()
+
+  /// grant or withdraw.
+  public var action: String = String()
+
+  /// When, in unix seconds (UTC).
+  public var at: Int64 = 0
+
+  /// How consent was collected (optional).
+  public var method: String = String()
+
+  /// Privacy-policy version shown (optional).
+  public var policyVersion: String = String()
+
+  /// Who records it, for the audit log.
+  public var actor: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Cohort_Admin_V1_RecordConsentResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The stored consent event as UTF-8 JSON.
+  public var eventJson: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Cohort_Admin_V1_EraseCustomerRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The partner's customer id.
+  public var customerID: String = String()
+
+  /// Who requests the erasure, for the audit log.
+  public var actor: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Cohort_Admin_V1_EraseCustomerResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The pseudonym that was erased (hex).
+  public var pseudonym: String = String()
+
+  /// Transactions deleted.
+  public var transactionsDeleted: Int64 = 0
+
+  /// Consent events deleted.
+  public var consentEventsDeleted: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "cohort.admin.v1"
@@ -401,6 +480,171 @@ nonisolated extension Cohort_Admin_V1_ListStudiesResponse: SwiftProtobuf.Message
 
   public static func ==(lhs: Cohort_Admin_V1_ListStudiesResponse, rhs: Cohort_Admin_V1_ListStudiesResponse) -> Bool {
     if lhs.studiesJson != rhs.studiesJson {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cohort_Admin_V1_RecordConsentRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordConsentRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}purpose\0\u{1}action\0\u{1}at\0\u{1}method\0\u{3}policy_version\0\u{1}actor\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.purpose) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.action) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.at) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.method) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.policyVersion) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.actor) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    if !self.purpose.isEmpty {
+      try visitor.visitSingularStringField(value: self.purpose, fieldNumber: 2)
+    }
+    if !self.action.isEmpty {
+      try visitor.visitSingularStringField(value: self.action, fieldNumber: 3)
+    }
+    if self.at != 0 {
+      try visitor.visitSingularInt64Field(value: self.at, fieldNumber: 4)
+    }
+    if !self.method.isEmpty {
+      try visitor.visitSingularStringField(value: self.method, fieldNumber: 5)
+    }
+    if !self.policyVersion.isEmpty {
+      try visitor.visitSingularStringField(value: self.policyVersion, fieldNumber: 6)
+    }
+    if !self.actor.isEmpty {
+      try visitor.visitSingularStringField(value: self.actor, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cohort_Admin_V1_RecordConsentRequest, rhs: Cohort_Admin_V1_RecordConsentRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.purpose != rhs.purpose {return false}
+    if lhs.action != rhs.action {return false}
+    if lhs.at != rhs.at {return false}
+    if lhs.method != rhs.method {return false}
+    if lhs.policyVersion != rhs.policyVersion {return false}
+    if lhs.actor != rhs.actor {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cohort_Admin_V1_RecordConsentResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordConsentResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}event_json\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.eventJson) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.eventJson.isEmpty {
+      try visitor.visitSingularBytesField(value: self.eventJson, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cohort_Admin_V1_RecordConsentResponse, rhs: Cohort_Admin_V1_RecordConsentResponse) -> Bool {
+    if lhs.eventJson != rhs.eventJson {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cohort_Admin_V1_EraseCustomerRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EraseCustomerRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}actor\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.actor) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    if !self.actor.isEmpty {
+      try visitor.visitSingularStringField(value: self.actor, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cohort_Admin_V1_EraseCustomerRequest, rhs: Cohort_Admin_V1_EraseCustomerRequest) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.actor != rhs.actor {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cohort_Admin_V1_EraseCustomerResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EraseCustomerResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pseudonym\0\u{3}transactions_deleted\0\u{3}consent_events_deleted\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.pseudonym) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.transactionsDeleted) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.consentEventsDeleted) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.pseudonym.isEmpty {
+      try visitor.visitSingularStringField(value: self.pseudonym, fieldNumber: 1)
+    }
+    if self.transactionsDeleted != 0 {
+      try visitor.visitSingularInt64Field(value: self.transactionsDeleted, fieldNumber: 2)
+    }
+    if self.consentEventsDeleted != 0 {
+      try visitor.visitSingularInt64Field(value: self.consentEventsDeleted, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cohort_Admin_V1_EraseCustomerResponse, rhs: Cohort_Admin_V1_EraseCustomerResponse) -> Bool {
+    if lhs.pseudonym != rhs.pseudonym {return false}
+    if lhs.transactionsDeleted != rhs.transactionsDeleted {return false}
+    if lhs.consentEventsDeleted != rhs.consentEventsDeleted {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CohortNode
 import CohortStore
 import Foundation
 
@@ -36,12 +37,22 @@ struct ConsentChangeOptions: ParsableArguments {
     func record(_ action: ConsentAction) async throws {
         let purpose = try ConsentPurpose.parse(self.purpose)
         let when = try at.map { try CivilTime.parseArgument($0, option: "--at") } ?? Date()
+        let verb = action == .grant ? "granted" : "withdrawn"
+        if AdminClient.runningNode(nodeDirectory: node) != nil {
+            // The running node holds the audit log: it records the change.
+            _ = try await AdminClient.withConnection(nodeDirectory: node, timeout: .seconds(60)) {
+                try await $0.recordConsent(
+                    customerID: customer, purpose: purpose.rawValue, action: action.rawValue, at: when,
+                    method: method, policyVersion: policyVersion, actor: actor ?? NodeSession.defaultActor)
+            }
+            print("Consent \(verb) (through the running node): customer '\(customer)', purpose \(purpose.rawValue), at \(CivilTime.iso8601(unixSeconds: CivilTime.unixSeconds(when)))")
+            return
+        }
         let event = try await NodeSession.run(directory: node) { store, _, log in
             try await store.recordConsent(
                 customerID: customer, purpose: purpose, action: action, at: when, method: method,
                 policyVersion: policyVersion, actor: actor ?? NodeSession.defaultActor, audit: log)
         }
-        let verb = action == .grant ? "granted" : "withdrawn"
         print("Consent \(verb): customer '\(event.customerID)', purpose \(purpose.rawValue), at \(CivilTime.iso8601(unixSeconds: CivilTime.unixSeconds(event.at)))")
     }
 }

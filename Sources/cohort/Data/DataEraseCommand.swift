@@ -1,4 +1,5 @@
 import ArgumentParser
+import CohortNode
 import CohortStore
 
 /// `cohort data erase --customer <id> --node <dir>`.
@@ -20,6 +21,14 @@ struct DataEraseCommand: AsyncParsableCommand {
     var actor: String?
 
     func run() async throws {
+        if AdminClient.runningNode(nodeDirectory: node) != nil {
+            // The running node holds the audit log: it performs the erasure.
+            let report = try await AdminClient.withConnection(nodeDirectory: node, timeout: .seconds(300)) {
+                try await $0.eraseCustomer(customerID: customer, actor: actor ?? NodeSession.defaultActor)
+            }
+            print("Erased customer '\(customer)' (pseudonym \(report.pseudonym)) through the running node: \(report.transactions) transactions, \(report.consentEvents) consent events deleted")
+            return
+        }
         let report = try await NodeSession.run(directory: node) { store, _, log in
             try await store.eraseCustomer(customerID: customer, actor: actor ?? NodeSession.defaultActor, audit: log)
         }
