@@ -8,15 +8,27 @@ import Testing
 /// CLI-level tests of `cohort pki` against a node directory.
 @Suite("pki commands")
 struct PKICommandTests {
+    /// An initialized node `acme` with a certificate from a fresh consortium CA.
+    struct Fixture {
+        let temp: TemporaryDirectory
+        var node: String { temp.appending("node").path }
+        var ca: String { temp.appending("ca").path }
+
+        init(ip: [String] = []) async throws {
+            temp = try TemporaryDirectory(prefix: "cohort-pki-cli")
+            try await NodeInitCommand.parse([temp.appending("node").path, "--name", "acme", "--consortium", "demo"]).run()
+            try PKIInitCACommand.parse(["--out", temp.appending("ca").path, "--consortium", "demo"]).run()
+            try PKIIssueCommand.parse(
+                ["--ca", temp.appending("ca").path, "--node", "acme", "--out", temp.appending("node").path + "/tls"]
+                    + ip.flatMap { ["--ip", $0] }).run()
+        }
+    }
+
     @Test("rotate reissues the node's key, keeps a backup, and audits key.rotated durably")
     func rotateIsAudited() async throws {
-        let temp = try TemporaryDirectory(prefix: "cohort-pki-cli")
-        defer { temp.remove() }
-        let node = temp.appending("node").path
-        let ca = temp.appending("ca").path
-        try await NodeInitCommand.parse([node, "--name", "acme", "--consortium", "demo"]).run()
-        try PKIInitCACommand.parse(["--out", ca, "--consortium", "demo"]).run()
-        try PKIIssueCommand.parse(["--ca", ca, "--node", "acme", "--out", node + "/tls", "--ip", "127.0.0.1"]).run()
+        let f = try await Fixture(ip: ["127.0.0.1"])
+        defer { f.temp.remove() }
+        let (node, ca) = (f.node, f.ca)
         let before = try PKI.NodeTLSMaterial.load(nodeDirectory: node)
         #expect(PKI.Files.permissions(of: node + "/tls/node.key") == 0o600)
 
@@ -41,13 +53,9 @@ struct PKICommandTests {
 
     @Test("rotate refuses while the node's audit log is held by another process")
     func rotateRefusedWhileLogIsHeld() async throws {
-        let temp = try TemporaryDirectory(prefix: "cohort-pki-cli")
-        defer { temp.remove() }
-        let node = temp.appending("node").path
-        let ca = temp.appending("ca").path
-        try await NodeInitCommand.parse([node, "--name", "acme", "--consortium", "demo"]).run()
-        try PKIInitCACommand.parse(["--out", ca, "--consortium", "demo"]).run()
-        try PKIIssueCommand.parse(["--ca", ca, "--node", "acme", "--out", node + "/tls"]).run()
+        let f = try await Fixture()
+        defer { f.temp.remove() }
+        let (node, ca) = (f.node, f.ca)
         let before = try PKI.fingerprint(of: try PKI.NodeTLSMaterial.load(nodeDirectory: node).credentials.certificate)
         let held = try await Audit.Log.open(nodeDirectory: node, node: "acme")
         await #expect(throws: AuditError.self) {

@@ -224,8 +224,7 @@ public actor StudyEngine {
         // The lead takes part with its own data: its own policy must allow the study.
         do {
             let inputs = try await local.policyInputs(for: spec)
-            let ownSpecAsParticipant = spec
-            switch policy.decide(ownSpecAsParticipant, remainingPeriodEpsilon: inputs.remainingEpsilon,
+            switch policy.decide(spec, remainingPeriodEpsilon: inputs.remainingEpsilon,
                                  consentingCustomers: inputs.consentingCustomers) {
             case .reject(let rejection):
                 try? await local.auditStudy(StudyAuditEvent(

@@ -3,10 +3,6 @@ import CohortNode
 import CohortStore
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `cohort demo`: a three-party federated study on loopback, end to end, with real node
 /// processes, the development PKI, and the centralized truth beside the federated answer.
 public enum Demo {
