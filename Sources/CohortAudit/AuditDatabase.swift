@@ -19,6 +19,24 @@ enum AuditDatabase {
         CREATE TABLE IF NOT EXISTS witnessed (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL, note TEXT NOT NULL);
         """
 
+    /// Opens the writer pool: WAL with synchronous=FULL, so every commit is fsynced before it
+    /// returns. GRDB's WAL set-up lowers the writer connection to synchronous=NORMAL (commits
+    /// synced only at checkpoints) after `prepareDatabase` has run, so FULL is set again here and
+    /// read back.
+    static func openWriter(_ path: String) throws -> DatabasePool {
+        try wrap(path) {
+            let pool = try DatabasePool(path: path, configuration: writerConfiguration())
+            let level = try pool.writeWithoutTransaction { db -> Int? in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            }
+            guard level == 2 else {
+                throw AuditError(.corruptDatabase, "\(path): SQLite refused synchronous=FULL (got \(level.map(String.init) ?? "nothing"))")
+            }
+            return pool
+        }
+    }
+
     /// Configuration for the writer: WAL (DatabasePool) and synchronous=FULL.
     static func writerConfiguration() -> Configuration {
         var config = Configuration()

@@ -109,6 +109,44 @@ enum HexDigits {
         }
     }
 
+    /// Decodes exactly 64 lowercase hex digits at `digits` into 32 bytes; `nil` if any is not
+    /// `0-9a-f`. Eight digits at a time in one 64-bit word (SWAR).
+    @inline(__always)
+    static func decodeLower64(_ digits: UnsafeRawPointer) -> SIMD4<UInt64>? {
+        // Each 64-bit lane (memory order, little-endian) is built in a register from two words.
+        @inline(__always)
+        func lane(_ k: Int) -> UInt64? {
+            guard let low = decodeLower8(UInt64(littleEndian: digits.loadUnaligned(fromByteOffset: 16 * k, as: UInt64.self))),
+                  let high = decodeLower8(UInt64(littleEndian: digits.loadUnaligned(fromByteOffset: 16 * k + 8, as: UInt64.self))) else {
+                return nil
+            }
+            return UInt64(littleEndian: UInt64(low) | UInt64(high) << 32)
+        }
+        guard let a = lane(0), let b = lane(1), let c = lane(2), let d = lane(3) else { return nil }
+        return SIMD4(a, b, c, d)
+    }
+
+    /// Eight ASCII hex digits (first digit in the lowest byte) to four bytes (first byte in the
+    /// lowest bits); `nil` unless every byte is `0-9` or `a-f`.
+    @inline(__always)
+    static func decodeLower8(_ x: UInt64) -> UInt32? {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        guard x & highs == 0 else { return nil }
+        // For a byte b < 0x80, (b + 0x80 − k) has its top bit set iff b ≥ k; no carries between bytes.
+        let atLeast0 = (x &+ ones &* (0x80 - 0x30)) & highs
+        let above9 = (x &+ ones &* (0x80 - 0x3A)) & highs
+        let atLeastA = (x &+ ones &* (0x80 - 0x61)) & highs
+        let aboveF = (x &+ ones &* (0x80 - 0x67)) & highs
+        let isLetter = atLeastA & ~aboveF
+        guard (atLeast0 & ~above9) | isLetter == highs else { return nil }
+        let nibbles = (x & (ones &* 0x0F)) &+ (isLetter >> 7) &* 9
+        var packed = ((nibbles << 4) | (nibbles >> 8)) & 0x00FF_00FF_00FF_00FF
+        packed = (packed | (packed >> 8)) & 0x0000_FFFF_0000_FFFF
+        packed = (packed | (packed >> 16)) & 0xFFFF_FFFF
+        return UInt32(truncatingIfNeeded: packed)
+    }
+
     /// Appends lowercase hex of `bytes` to `out`.
     static func append(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         for b in bytes {

@@ -64,9 +64,7 @@ extension Audit {
                 throw AuditError(.logLocked, "audit log \(databasePath) is open in another process (is the node running?)")
             }
             do {
-                let pool = try AuditDatabase.wrap(databasePath) {
-                    try DatabasePool(path: databasePath, configuration: AuditDatabase.writerConfiguration())
-                }
+                let pool = try AuditDatabase.openWriter(databasePath)
                 let state = try AuditDatabase.wrap(databasePath) {
                     try pool.write { db -> (Merkle.Frontier, Hash, UInt64) in
                         try db.execute(sql: AuditDatabase.schema)

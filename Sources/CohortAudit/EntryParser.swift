@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension Audit.Entry {
     /// Strictly parses canonical entry bytes: exactly the canonical encoding is accepted (key set
     /// and order, no whitespace, canonical escapes and integers, valid UTF-8, schema of each field).
@@ -20,8 +26,16 @@ struct EntryScanner {
     let p: UnsafeRawBufferPointer
     let materialize: Bool
     var i = 0
-    /// The raw (still escaped) bytes of the `node` string, set by `entry()`.
+    /// The raw (still escaped) bytes of the `node` string, set by `scan()`.
     var nodeRaw = UnsafeRawBufferPointer(start: nil, count: 0)
+    /// Fields set by `scan()`.
+    var seq: UInt64 = 0
+    var prev = Audit.Hash.zero
+    var type = Audit.EventType.nodeInitialized
+    /// Fields set by `scan()` only when `materialize`.
+    var actor = "", node = "", purpose = "", study = "", timestamp = ""
+    var subject: String?
+    var details: [String: Audit.Value] = [:]
 
     init(p: UnsafeRawBufferPointer, materialize: Bool) {
         self.p = p
@@ -38,89 +52,93 @@ struct EntryScanner {
         i += 1
     }
 
-    /// Reads `"key":` and checks it equals `key`.
-    mutating func key(_ key: StaticString) throws {
-        let start = i
-        try expect(UInt8(ascii: "\""), "'\"' starting key \"\(key)\"")
-        let ok = key.withUTF8Buffer { k -> Bool in
-            guard i + k.count + 2 <= p.count else { return false }
-            for j in 0..<k.count where p[i + j] != k[j] { return false }
-            return p[i + k.count] == UInt8(ascii: "\"") && p[i + k.count + 1] == UInt8(ascii: ":")
-        }
-        guard ok else {
-            i = start
-            throw fail("expected key \"\(key)\" (keys must be exactly the entry fields, sorted)")
-        }
-        i += key.utf8CodeUnitCount + 2
+    /// Whether the next bytes are exactly `text` (a separator and key, e.g. `,"seq":`).
+    @inline(__always)
+    func startsField(_ text: StaticString) -> Bool {
+        let n = text.utf8CodeUnitCount
+        return i + n <= p.count && memcmp(p.baseAddress! + i, text.utf8Start, n) == 0
     }
 
-    /// Whether the next key is `key` (without consuming).
-    func peekKey(_ key: StaticString) -> Bool {
-        key.withUTF8Buffer { k -> Bool in
-            guard i + k.count + 2 <= p.count, p[i] == UInt8(ascii: "\"") else { return false }
-            for j in 0..<k.count where p[i + 1 + j] != k[j] { return false }
-            return p[i + 1 + k.count] == UInt8(ascii: "\"")
+    /// Reads exactly `text` (the separator and key of the next field, e.g. `,"seq":`).
+    @inline(__always)
+    mutating func fieldStart(_ text: StaticString) throws {
+        guard startsField(text) else {
+            throw fail("expected \(text) (keys must be exactly the entry fields, sorted, without whitespace)")
         }
+        i += text.utf8CodeUnitCount
     }
 
     /// Reads a canonical JSON string; returns its value when `keep` (else `""`).
     mutating func string(keep: Bool) throws -> String {
+        let start = i + 1
+        let simple = try skipString()
+        guard keep else { return "" }
+        let raw = UnsafeRawBufferPointer(rebasing: p[start..<(i - 1)])
+        return simple ? String(decoding: raw, as: UTF8.self) : unescape(raw)
+    }
+
+    /// Validates a canonical JSON string and moves past it; returns whether it is plain ASCII
+    /// without escapes (so its raw bytes are its value). O(length).
+    mutating func skipString() throws -> Bool {
         try expect(UInt8(ascii: "\""), "a string")
-        let start = i
+        guard let base = p.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw fail("unterminated string") }
+        let n = p.count
+        var j = i
         var simple = true
-        // SWAR fast path: skip 8 bytes at a time while none is '"', '\\', a control character or
-        // non-ASCII.
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        while i + 8 <= p.count {
-            let x = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let quote = x ^ (ones &* 0x22)
-            let slash = x ^ (ones &* 0x5C)
-            let special = (((x &- ones &* 0x20) & ~x) | ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash)) & highs
-            if special | (x & highs) != 0 { break }
-            i += 8
-        }
         while true {
-            guard i < p.count else { throw fail("unterminated string") }
-            let b = p[i]
+            // SWAR: skip 8 bytes at a time while none is '"', '\\', a control character or
+            // non-ASCII.
+            while j + 8 <= n {
+                let x = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
+                let quote = x ^ (ones &* 0x22)
+                let slash = x ^ (ones &* 0x5C)
+                let special = (((x &- ones &* 0x20) & ~x) | ((quote &- ones) & ~quote) | ((slash &- ones) & ~slash)) & highs
+                let stop = special | (x & highs)
+                if stop != 0 {
+                    // The lowest flagged byte is exact (borrows only flag bytes above it).
+                    j += stop.trailingZeroBitCount >> 3
+                    break
+                }
+                j += 8
+            }
+            guard j < n else { i = j; throw fail("unterminated string") }
+            let b = base[j]
             if b == UInt8(ascii: "\"") { break }
+            if b >= 0x20 && b < 0x80 && b != UInt8(ascii: "\\") {
+                j += 1
+                continue
+            }
+            i = j
             if b < 0x20 { throw fail("raw control character 0x\(String(b, radix: 16)) in string (must be escaped)") }
+            simple = false
             if b == UInt8(ascii: "\\") {
-                simple = false
-                guard i + 1 < p.count else { throw fail("unterminated escape") }
-                let e = p[i + 1]
+                guard j + 1 < n else { throw fail("unterminated escape") }
+                let e = base[j + 1]
                 switch e {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "b"), UInt8(ascii: "f"),
                      UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    i += 2
+                    j += 2
                 case UInt8(ascii: "u"):
-                    guard i + 5 < p.count, p[i + 2] == UInt8(ascii: "0"), p[i + 3] == UInt8(ascii: "0"),
-                          let hi = HexDigits.lowerValue(p[i + 4]), let lo = HexDigits.lowerValue(p[i + 5]) else {
+                    guard j + 5 < n, base[j + 2] == UInt8(ascii: "0"), base[j + 3] == UInt8(ascii: "0"),
+                          let hi = HexDigits.lowerValue(base[j + 4]), let lo = HexDigits.lowerValue(base[j + 5]) else {
                         throw fail("non-canonical \\u escape (only \\u00xx, lowercase, for control characters)")
                     }
                     let v = hi << 4 | lo
                     guard v < 0x20, ![0x08, 0x09, 0x0a, 0x0c, 0x0d].contains(v) else {
                         throw fail("non-canonical \\u escape for 0x\(String(v, radix: 16))")
                     }
-                    i += 6
+                    j += 6
                 default:
                     throw fail("invalid escape \\\(Character(Unicode.Scalar(e)))")
                 }
-                continue
+            } else {
+                j += try utf8Sequence(at: j)
             }
-            if b >= 0x80 {
-                simple = false
-                i += try utf8Sequence(at: i)
-                continue
-            }
-            i += 1
         }
-        let end = i
-        i += 1
-        guard keep else { return "" }
-        let raw = UnsafeRawBufferPointer(rebasing: p[start..<end])
-        if simple { return String(decoding: raw, as: UTF8.self) }
-        return unescape(raw)
+        i = j + 1
+        return simple
     }
 
     /// Length of the valid UTF-8 sequence at `at` (shortest form, no surrogates, ≤ U+10FFFF).
@@ -203,17 +221,18 @@ struct EntryScanner {
         return negative ? -v : v
     }
 
-    /// Whether raw key `a` sorts strictly before `b` in UTF-16 code unit order. Plain ASCII keys
-    /// compare bytewise; anything else is decoded first.
-    static func precedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        if !a.contains(where: { $0 >= 0x80 || $0 == UInt8(ascii: "\\") }) && !b.contains(where: { $0 >= 0x80 || $0 == UInt8(ascii: "\\") }) {
-            return a.lexicographicallyPrecedes(b)
+    /// Whether raw key `a` sorts strictly before `b` in UTF-16 code unit order. Keys known to be
+    /// plain ASCII (`simple`) compare bytewise; anything else is decoded first.
+    static func precedes(_ a: UnsafeRawBufferPointer, simple aSimple: Bool, _ b: UnsafeRawBufferPointer, simple bSimple: Bool) -> Bool {
+        if aSimple && bSimple {
+            let c = memcmp(a.baseAddress!, b.baseAddress!, min(a.count, b.count))
+            return c < 0 || (c == 0 && a.count < b.count)
         }
         let s = EntryScanner(p: a, materialize: true)
         return s.unescape(a).utf16.lexicographicallyPrecedes(s.unescape(b).utf16)
     }
 
-    mutating func details() throws -> [String: Audit.Value] {
+    mutating func detailsObject() throws -> [String: Audit.Value] {
         try expect(UInt8(ascii: "{"), "'{' starting details")
         var out: [String: Audit.Value] = [:]
         if i < p.count, p[i] == UInt8(ascii: "}") {
@@ -221,18 +240,20 @@ struct EntryScanner {
             return out
         }
         var previousRaw = UnsafeRawBufferPointer(start: nil, count: 0)
+        var previousSimple = true
         var first = true
         while true {
             let keyStart = i
-            _ = try string(keep: false)
+            let simple = try skipString()
             let raw = UnsafeRawBufferPointer(rebasing: p[(keyStart + 1)..<(i - 1)])
-            if !first && !EntryScanner.precedes(previousRaw, raw) {
+            if !first && !EntryScanner.precedes(previousRaw, simple: previousSimple, raw, simple: simple) {
                 let k = unescape(raw), previous = unescape(previousRaw)
                 i = keyStart
                 throw fail("details keys not strictly sorted (\"\(k)\" after \"\(previous)\")")
             }
             first = false
             previousRaw = raw
+            previousSimple = simple
             let k = materialize ? unescape(raw) : ""
             try expect(UInt8(ascii: ":"), "':' after details key")
             guard i < p.count else { throw fail("unexpected end in details") }
@@ -271,102 +292,104 @@ struct EntryScanner {
         return true
     }
 
-    mutating func entry() throws -> Audit.Entry {
-        try expect(UInt8(ascii: "{"), "'{'")
-        try key("actor")
-        let actor = try string(keep: materialize)
-        try expect(UInt8(ascii: ","), "','")
-        try key("details")
-        let details = try details()
-        try expect(UInt8(ascii: ","), "','")
-        try key("node")
+    /// Validates the whole entry and sets `seq`, `prev`, `type`, `nodeRaw` (and, when
+    /// `materialize`, the string fields and details).
+    mutating func scan() throws {
+        try fieldStart("{\"actor\":")
+        actor = try string(keep: materialize)
+        try fieldStart(",\"details\":")
+        details = try detailsObject()
+        try fieldStart(",\"node\":")
         let nodeStart = i
-        let node = try string(keep: materialize)
+        node = try string(keep: materialize)
         nodeRaw = UnsafeRawBufferPointer(rebasing: p[(nodeStart + 1)..<(i - 1)])
-        try expect(UInt8(ascii: ","), "','")
-        try key("prev")
-        let prevStart = i
-        try expect(UInt8(ascii: "\""), "a string for prev")
-        guard i + 65 <= p.count, p[i + 64] == UInt8(ascii: "\"") else { i = prevStart; throw fail("prev must be 64 lowercase hex digits") }
-        var prevBytes = SIMD4<UInt64>(repeating: 0)
-        let hexOK = withUnsafeMutableBytes(of: &prevBytes) { out -> Bool in
-            HexDigits.lowerTable.withUnsafeBufferPointer { table in
-                var bad: UInt8 = 0
-                var k = i
-                for j in 0..<32 {
-                    let hi = table[Int(p[k])], lo = table[Int(p[k + 1])]
-                    bad |= (hi | lo) & 0xF0
-                    out[j] = hi << 4 | (lo & 0x0F)
-                    k += 2
-                }
-                return bad == 0
-            }
+        try fieldStart(",\"prev\":")
+        guard i + 66 <= p.count, p[i] == UInt8(ascii: "\""), p[i + 65] == UInt8(ascii: "\""),
+              let prevBytes = HexDigits.decodeLower64(p.baseAddress! + i + 1) else {
+            throw fail("prev must be 64 lowercase hex digits")
         }
-        guard hexOK else { throw fail("prev must be 64 lowercase hex digits") }
-        i += 65
-        try expect(UInt8(ascii: ","), "','")
-        try key("purpose")
-        let purpose = try string(keep: materialize)
-        try expect(UInt8(ascii: ","), "','")
-        try key("seq")
+        prev = Audit.Hash(storage: prevBytes)
+        i += 66
+        try fieldStart(",\"purpose\":")
+        purpose = try string(keep: materialize)
+        try fieldStart(",\"seq\":")
         let seq = try integer()
         guard seq >= 0 else { throw fail("seq must not be negative") }
-        try expect(UInt8(ascii: ","), "','")
-        try key("study")
-        let study = try string(keep: materialize)
-        try expect(UInt8(ascii: ","), "','")
-        var subject: String?
-        if peekKey("subject") {
-            try key("subject")
+        self.seq = UInt64(seq)
+        try fieldStart(",\"study\":")
+        study = try string(keep: materialize)
+        if startsField(",\"subject\":") {
+            i += 11
             let subjectStart = i
-            let s = try string(keep: true)
-            guard Audit.Event.isPseudonym(s) else { i = subjectStart; throw fail("subject must be a pseudonym (32 lowercase hex digits)") }
-            subject = s
-            try expect(UInt8(ascii: ","), "','")
+            _ = try skipString()
+            let raw = UnsafeRawBufferPointer(rebasing: p[(subjectStart + 1)..<(i - 1)])
+            guard EntryScanner.isPseudonym(raw) else { i = subjectStart; throw fail("subject must be a pseudonym (32 lowercase hex digits)") }
+            if materialize { subject = String(decoding: raw, as: UTF8.self) }
         }
-        try key("ts")
+        try fieldStart(",\"ts\":")
         guard timestampAhead() else { throw fail("ts must be YYYY-MM-DDTHH:MM:SS.mmmZ") }
-        let ts = try string(keep: materialize)
-        try expect(UInt8(ascii: ","), "','")
-        try key("type")
+        timestamp = try string(keep: materialize)
+        try fieldStart(",\"type\":")
         let typeStart = i
-        _ = try string(keep: false)
+        _ = try skipString()
         let typeRaw = UnsafeRawBufferPointer(rebasing: p[(typeStart + 1)..<(i - 1)])
         guard let type = Audit.EventType.fromRaw(typeRaw) else {
             let name = String(decoding: typeRaw, as: UTF8.self)
             i = typeStart
             throw fail("unknown event type \"\(name)\"")
         }
-        try expect(UInt8(ascii: ","), "','")
-        try key("v")
+        self.type = type
+        try fieldStart(",\"v\":")
         let v = try integer()
         guard v == Audit.Entry.currentVersion else { throw fail("unsupported entry version \(v)") }
         try expect(UInt8(ascii: "}"), "'}' closing the entry")
         guard i == p.count else { throw fail("trailing bytes after the entry") }
+    }
+
+    /// Validates the whole entry and returns it (string fields empty unless `materialize`).
+    mutating func entry() throws -> Audit.Entry {
+        try scan()
         return Audit.Entry(
-            version: v, seq: UInt64(seq), timestamp: materialize ? ts : "", node: node, type: type,
-            prev: Audit.Hash(storage: prevBytes), actor: actor, subject: materialize ? subject : nil,
-            purpose: purpose, study: study, details: details)
+            version: Audit.Entry.currentVersion, seq: seq, timestamp: timestamp, node: node, type: type,
+            prev: prev, actor: actor, subject: subject, purpose: purpose, study: study, details: details)
+    }
+
+    /// Whether raw string bytes are a pseudonym: exactly 32 lowercase hex digits.
+    static func isPseudonym(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard raw.count == 32 else { return false }
+        for word in 0..<4 where HexDigits.decodeLower8(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * word, as: UInt64.self))) == nil {
+            return false
+        }
+        return true
     }
 }
 
 extension Audit.EventType {
-    static let rawTable: [([UInt8], Audit.EventType)] = allCases.map { (Array($0.rawValue.utf8), $0) }
+    /// Raw values as bytes, in case order.
+    static let rawTable: [(bytes: [UInt8], type: Audit.EventType)] = allCases.map { (Array($0.rawValue.utf8), $0) }
 
-    /// The type whose raw value has exactly these bytes.
+    /// The type whose raw value has exactly these bytes. O(number of types).
     static func fromRaw(_ raw: UnsafeRawBufferPointer) -> Audit.EventType? {
-        for (bytes, type) in rawTable where bytes.count == raw.count && bytes.elementsEqual(raw) { return type }
-        return nil
+        guard let base = raw.baseAddress else { return nil }
+        return rawTable.withUnsafeBufferPointer { table in
+            for candidate in table where candidate.bytes.count == raw.count {
+                if candidate.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base, raw.count) }) == 0 {
+                    return candidate.type
+                }
+            }
+            return nil
+        }
     }
 }
 
 extension Audit.Entry {
     /// Fast verification scan: validates the whole entry and returns `seq`, `prev`, and whether
     /// the raw `node` bytes equal `nodeJSON` (the node name as escaped in canonical JSON).
-    static func scanForVerification(_ bytes: UnsafeRawBufferPointer, nodeJSON: [UInt8]) throws -> (seq: UInt64, prev: Audit.Hash, nodeMatches: Bool, node: String) {
+    static func scanForVerification(_ bytes: UnsafeRawBufferPointer, nodeJSON: UnsafeRawBufferPointer) throws -> (seq: UInt64, prev: Audit.Hash, nodeMatches: Bool, node: String) {
         var s = EntryScanner(p: bytes, materialize: false)
-        let e = try s.entry()
-        let matches = s.nodeRaw.elementsEqual(nodeJSON)
-        return (e.seq, e.prev, matches, matches ? "" : String(decoding: s.nodeRaw, as: UTF8.self))
+        try s.scan()
+        let matches = s.nodeRaw.count == nodeJSON.count
+            && (nodeJSON.count == 0 || memcmp(s.nodeRaw.baseAddress!, nodeJSON.baseAddress!, nodeJSON.count) == 0)
+        return (s.seq, s.prev, matches, matches ? "" : String(decoding: s.nodeRaw, as: UTF8.self))
     }
 }

@@ -36,6 +36,11 @@ final class GroupCommitter: @unchecked Sendable {
     private var lastLeaf: Audit.Hash
     private var checkpointedSize: UInt64
     private var lastCheckpointAt: Date
+    /// Jobs in the last batch: how many appenders are likely to come back at once.
+    private var expectedJobs = 0
+
+    /// The longest a batch waits for the last batch's appenders to return (seconds).
+    static let gatherWindow: TimeInterval = 0.000_2
 
     init(pool: DatabasePool, path: String, node: String, origin: String, signer: Audit.NoteSigner,
          frontier: Audit.Merkle.Frontier, lastLeaf: Audit.Hash, checkpointedSize: UInt64, checkpointInterval: TimeInterval) {
@@ -106,8 +111,17 @@ final class GroupCommitter: @unchecked Sendable {
                     condition.wait()
                 }
             }
+            // Gathering: the appenders resumed by the last commit usually come straight back with
+            // their next entry. Waiting up to `gatherWindow` for as many jobs as the last batch
+            // had lets one fsync serve all of them instead of splitting them over two. A lone
+            // appender (last batch of one) never waits.
+            if jobs.count < expectedJobs && !stopping {
+                let deadline = Date().addingTimeInterval(GroupCommitter.gatherWindow)
+                while jobs.count < expectedJobs && !stopping && condition.wait(until: deadline) {}
+            }
             let batch = jobs
             jobs.removeAll(keepingCapacity: true)
+            expectedJobs = batch.count
             let finishing = stopping && batch.isEmpty
             condition.unlock()
 

@@ -64,6 +64,37 @@ extension Audit.Merkle {
             size = old + 1
         }
 
+        /// Appends the perfect subtrees of `other`, a frontier built from the leaves that follow
+        /// this one's: afterwards this frontier is the one of both leaf ranges together. Needs
+        /// `size` to be a multiple of `other`'s largest subtree (so the subtrees line up).
+        /// O(log n) hashes.
+        public mutating func append(subtreesOf other: Frontier) {
+            precondition(other.size == 0 || size % (UInt64(1) << UInt64(63 - other.size.leadingZeroBitCount)) == 0,
+                         "frontier of size \(other.size) does not line up after \(size) leaves")
+            var height = 63
+            var next = 0
+            while height >= 0 {
+                if other.size & (UInt64(1) << UInt64(height)) != 0 {
+                    appendSubtree(other.roots[next], height: height)
+                    next += 1
+                }
+                height -= 1
+            }
+        }
+
+        /// Appends a perfect subtree of 2^`height` leaves; `size` must be a multiple of 2^`height`.
+        mutating func appendSubtree(_ subtree: Audit.Hash, height: Int) {
+            var hash = subtree
+            var level = height
+            let old = size
+            while (old >> UInt64(level)) & 1 == 1 {
+                hash = Audit.Merkle.nodeHash(roots.removeLast(), hash)
+                level += 1
+            }
+            roots.append(hash)
+            size = old + (UInt64(1) << UInt64(height))
+        }
+
         /// The tree head (root hash) for `size` leaves. O(log n).
         public var root: Audit.Hash {
             guard var r = roots.last else { return Audit.Merkle.emptyRoot }

@@ -10,11 +10,26 @@ extension Audit.Merkle {
     public static let emptyRoot = Audit.Hash(SHA256.hash(data: [UInt8]()))
 
     /// Leaf hash `SHA-256(0x00 ‖ entry)` (RFC 9162 §2.1.1). O(entry length).
-    
     public static func leafHash(_ entry: UnsafeRawBufferPointer) -> Audit.Hash {
+        // One contiguous update: the prefix and the entry in one buffer (entries are small).
+        if entry.count <= 1023 {
+            return withUnsafeTemporaryAllocation(byteCount: entry.count + 1, alignment: 8) { buffer in
+                buffer[0] = 0
+                if let base = entry.baseAddress { (buffer.baseAddress! + 1).copyMemory(from: base, byteCount: entry.count) }
+                return sha256(UnsafeRawBufferPointer(buffer))
+            }
+        }
         var h = SHA256()
         withUnsafeBytes(of: UInt8(0)) { h.update(bufferPointer: $0) }
         h.update(bufferPointer: entry)
+        return Audit.Hash(h.finalize())
+    }
+
+    /// SHA-256 of one contiguous buffer (a single update).
+    @inline(__always)
+    static func sha256(_ bytes: UnsafeRawBufferPointer) -> Audit.Hash {
+        var h = SHA256()
+        h.update(bufferPointer: bytes)
         return Audit.Hash(h.finalize())
     }
 
@@ -24,13 +39,14 @@ extension Audit.Merkle {
     }
 
     /// Interior node hash `SHA-256(0x01 ‖ left ‖ right)` (RFC 9162 §2.1.1).
-    
     public static func nodeHash(_ left: Audit.Hash, _ right: Audit.Hash) -> Audit.Hash {
-        var h = SHA256()
-        withUnsafeBytes(of: UInt8(1)) { h.update(bufferPointer: $0) }
-        left.withUnsafeBytes { h.update(bufferPointer: $0) }
-        right.withUnsafeBytes { h.update(bufferPointer: $0) }
-        return Audit.Hash(h.finalize())
+        // 65 bytes in one contiguous update.
+        withUnsafeTemporaryAllocation(byteCount: 65, alignment: 8) { buffer in
+            buffer[0] = 1
+            buffer.storeBytes(of: left.storage, toByteOffset: 1, as: SIMD4<UInt64>.self)
+            buffer.storeBytes(of: right.storage, toByteOffset: 33, as: SIMD4<UInt64>.self)
+            return sha256(UnsafeRawBufferPointer(buffer))
+        }
     }
 
     /// The largest power of two strictly less than `n` (n ≥ 2).

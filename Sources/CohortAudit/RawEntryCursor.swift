@@ -11,9 +11,15 @@ struct RawEntryCursor {
     let statement: Statement
     let path: String
 
-    init(db: Database, from start: UInt64, path: String) throws {
-        statement = try db.makeStatement(sql: "SELECT seq, leaf, data FROM entries WHERE seq >= ? ORDER BY seq")
-        try statement.setArguments([Int64(start)])
+    /// Rows with `start ≤ seq < end` (no upper bound when `end` is `nil`), ascending.
+    init(db: Database, from start: UInt64, to end: UInt64? = nil, path: String) throws {
+        if let end {
+            statement = try db.makeStatement(sql: "SELECT seq, leaf, data FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq")
+            try statement.setArguments([Int64(start), Int64(end)])
+        } else {
+            statement = try db.makeStatement(sql: "SELECT seq, leaf, data FROM entries WHERE seq >= ? ORDER BY seq")
+            try statement.setArguments([Int64(start)])
+        }
         self.path = path
     }
 

@@ -1,4 +1,4 @@
-import CohortAudit
+@testable import CohortAudit
 import Foundation
 import GRDB
 import Testing
@@ -35,6 +35,40 @@ func withDatabase(_ path: String, _ body: (Database) throws -> Void) throws {
 }
 
 @Suite struct AuditLogTests {
+    /// Every commit is fsynced: the writer connection runs with synchronous=FULL (GRDB's WAL
+    /// set-up would otherwise leave it at NORMAL, which syncs only at checkpoints).
+    @Test func writerConnectionIsSynchronousFull() async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let log = try await Audit.Log.open(nodeDirectory: dir.path, node: "acme")
+        _ = try await log.record(sampleEvent(0))
+        let level = try await log.pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+        #expect(level == 2)
+        await log.close()
+    }
+
+    /// The parallel pass gives the sequential replay's root for logs of many sizes, worker
+    /// counts and chunk sizes, with checkpoints inside chunks and on chunk boundaries.
+    @Test(arguments: [(1, 2), (2, 2), (3, 3), (2, 5), (4, 1)])
+    func parallelPassMatchesSequentialReplay(workers: Int, height: Int) async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let path = dir.path + "/audit.sqlite"
+        let signer = try Audit.NoteSigner.generate(name: "cohort.audit/acme")
+        try await buildLog(path: path, signer: signer, count: 157, checkpoints: [1, 16, 33, 64, 100, 101])
+        let reader = try Audit.LogReader.open(path: path)
+        let expected = try reader.verify(plan: .sequential)
+        guard case .intact(157, let root) = expected else {
+            Issue.record("not intact: \(expected)")
+            return
+        }
+        #expect(root == (try reader.treeHead().root))
+        let plan = VerificationPlan(workers: workers, chunkHeight: height, chunksPerWorkerPerRound: 2)
+        let fast = try reader.parallelPass(checks: try reader.collectChecks(key: nil, external: nil), plan: plan)
+        #expect(fast?.size == 157 && fast?.root == root)
+        #expect(try reader.verify(key: nil, external: nil, plan: plan) == expected)
+    }
+
     @Test func openRecordReopenVerify() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
@@ -161,8 +195,26 @@ func withDatabase(_ path: String, _ body: (Database) throws -> Void) throws {
             try await buildLog(path: path, signer: signer, count: count, checkpoints: checkpoints)
         }
 
+        /// The sequential replay's verdict, after checking that the parallel pass agrees with it
+        /// for several chunk sizes (same root when intact, no verdict when broken) and that the
+        /// public entry point returns the same result.
         func verify(external: Audit.SignedCheckpoint? = nil) throws -> Audit.VerificationResult {
-            try Audit.LogReader.open(path: path).verify(key: signer.verifier, external: external)
+            let reader = try Audit.LogReader.open(path: path)
+            let sequential = try reader.verify(key: signer.verifier, external: external, plan: .sequential)
+            let checks = try reader.collectChecks(key: signer.verifier, external: external)
+            for height in 1...3 {
+                let plan = VerificationPlan(workers: 2, chunkHeight: height)
+                let fast = try reader.parallelPass(checks: checks, plan: plan)
+                switch sequential {
+                case .intact(let size, let root):
+                    #expect(fast?.size == size && fast?.root == root, "chunks of \(1 << height)")
+                case .broken:
+                    #expect(fast == nil, "parallel pass with chunks of \(1 << height) missed: \(sequential)")
+                }
+                #expect(try reader.verify(key: signer.verifier, external: external, plan: plan) == sequential)
+            }
+            #expect(try reader.verify(key: signer.verifier, external: external) == sequential)
+            return sequential
         }
     }
 
@@ -203,6 +255,30 @@ func withDatabase(_ path: String, _ body: (Database) throws -> Void) throws {
             try db.execute(sql: "UPDATE entries SET data = ?, leaf = ? WHERE seq = 12", arguments: [data, Data(leaf)])
         }
         #expect(brokenIndex(try f.verify()) == 12)
+    }
+
+    /// With no checkpoint to compare against, only the chain catches an entry rewritten with a
+    /// matching leaf hash: inside a chunk (12), at the end of a chunk so the break is between
+    /// chunks (15, 7), and the first entry's `prev` (0).
+    @Test(arguments: [0, 7, 12, 15])
+    func rewrittenEntryCaughtByTheChainAlone(index: Int) async throws {
+        let f = try await Fixture()
+        defer { f.dir.cleanup() }
+        try withDatabase(f.path) { db in
+            try db.execute(sql: "DELETE FROM checkpoints")
+            var text = try #require(try String.fetchOne(db, sql: "SELECT CAST(data AS TEXT) FROM entries WHERE seq = ?", arguments: [index]))
+            if index == 0 {
+                text = text.replacingOccurrences(of: String(repeating: "0", count: 64), with: String(repeating: "1", count: 64))
+            } else {
+                text = text.replacingOccurrences(of: "\"actor\":\"op\"", with: "\"actor\":\"oq\"")
+            }
+            let data = Array(text.utf8)
+            try db.execute(sql: "UPDATE entries SET data = ?, leaf = ? WHERE seq = ?",
+                           arguments: [Data(data), Data(Audit.Merkle.leafHash(data).bytes), index])
+        }
+        let r = try f.verify()
+        #expect(brokenIndex(r) == UInt64(index))
+        if case .broken(_, let reason) = r { #expect(reason.contains("prev")) }
     }
 
     @Test func deletedEntryDetected() async throws {

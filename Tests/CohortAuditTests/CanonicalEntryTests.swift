@@ -1,4 +1,4 @@
-import CohortAudit
+@testable import CohortAudit
 import Testing
 
 @Suite struct CanonicalEntryTests {
@@ -46,6 +46,65 @@ import Testing
     ])
     func strictParserRejects(_ text: String) {
         #expect(throws: AuditError.self) { try Audit.Entry.parse(Array(text.utf8)) }
+        // The verification scan is the same parser and refuses the same bytes.
+        #expect(throws: AuditError.self) {
+            try Array(text.utf8).withUnsafeBytes { bytes in
+                try Array("acme".utf8).withUnsafeBytes { try Audit.Entry.scanForVerification(bytes, nodeJSON: $0) }
+            }
+        }
+    }
+
+    /// More refusals aimed at the fast paths: the SWAR hex decoder behind `prev` and
+    /// `subject`, the word-at-a-time string scanner, and the joined separator-and-key checks.
+    @Test(arguments: [
+        canonical.replacingOccurrences(of: "\"prev\":\"00", with: "\"prev\":\"0A"),         // uppercase hex
+        canonical.replacingOccurrences(of: "\"prev\":\"00", with: "\"prev\":\"0g"),         // not hex
+        canonical.replacingOccurrences(of: "\"prev\":\"00", with: "\"prev\":\"0:"),         // just after '9'
+        canonical.replacingOccurrences(of: "\"prev\":\"00", with: "\"prev\":\"0`"),         // just before 'a'
+        canonical.replacingOccurrences(of: "000000\",\"purpose", with: "00000\",\"purpose"),  // 63 digits
+        canonical.replacingOccurrences(of: "00112233445566778899aabbccddeeff", with: "00112233445566778899aabbccddeefF"),
+        canonical.replacingOccurrences(of: "00112233445566778899aabbccddeeff", with: "00112233445566778899aabbccddeef"),
+        canonical.replacingOccurrences(of: "segmentation", with: "segment\u{7}ation"),        // raw control byte
+        canonical.replacingOccurrences(of: "segmentation", with: "segmentation\\"),          // escape eats the quote
+        canonical.replacingOccurrences(of: ",\"purpose\":", with: ",\"purpose\" :"),           // space before ':'
+        canonical.replacingOccurrences(of: ",\"study\":", with: ",\"studx\":"),                // wrong key
+        String(canonical.dropLast(2)),                                                       // cut inside "v"
+    ])
+    func fastPathsRejectToo(_ text: String) {
+        strictParserRejects(text)
+    }
+
+    /// Invalid UTF-8 inside a string (bytes, so it cannot be written as a Swift string).
+    @Test(arguments: [[0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xE2, 0x82]] as [[UInt8]])
+    func invalidUTF8Rejected(_ sequence: [UInt8]) {
+        var bytes = Array(Self.canonical.utf8)
+        let at = bytes.firstIndex(of: UInt8(ascii: "i"))!  // inside "import"
+        bytes.insert(contentsOf: sequence, at: at)
+        #expect(throws: AuditError.self) { try Audit.Entry.parse(bytes) }
+    }
+
+    /// The SWAR hex decoder against the plain one: random digests decode to their bytes, and
+    /// every position refuses every byte that is not a lowercase hex digit.
+    @Test func hexDecoderMatchesReference() {
+        var state: UInt64 = 0x243F_6A88_85A3_08D3
+        for _ in 0..<500 {
+            let bytes = (0..<32).map { _ -> UInt8 in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return UInt8(truncatingIfNeeded: state >> 40)
+            }
+            let hex = Array(HexDigits.encode(bytes).utf8)
+            let decoded = hex.withUnsafeBytes { HexDigits.decodeLower64($0.baseAddress!) }
+            #expect(decoded.map { Audit.Hash(storage: $0).bytes } == bytes)
+        }
+        let valid = Set(Array("0123456789abcdef".utf8))
+        let base = Array(String(repeating: "0123456789abcdef", count: 4).utf8)
+        for position in [0, 7, 8, 15, 31, 40, 63] {
+            for byte in 0...255 where !valid.contains(UInt8(byte)) {
+                var digits = base
+                digits[position] = UInt8(byte)
+                #expect(digits.withUnsafeBytes { HexDigits.decodeLower64($0.baseAddress!) } == nil, "byte \(byte) at \(position)")
+            }
+        }
     }
 
     @Test func timestamps() {

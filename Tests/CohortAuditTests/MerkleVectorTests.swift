@@ -157,6 +157,28 @@ import Testing
             }
         }
     }
+
+    /// Stitching: the frontier of `a` leaves (a multiple of 2^h) plus the subtrees of the next
+    /// `b ≤ 2^h` leaves equals the frontier of all `a + b` leaves, for every such split up to 70.
+    @Test(arguments: 0...4)
+    func frontierStitchingMatchesAppending(height: Int) {
+        let leaves = (0..<70).map { Audit.Merkle.leafHash(Array("leaf \($0)".utf8)) }
+        let chunk = 1 << height
+        for a in stride(from: 0, to: 70, by: chunk) {
+            for b in 0...min(chunk, 70 - a) {
+                var left = Audit.Merkle.Frontier()
+                for l in leaves[0..<a] { left.append(l) }
+                var right = Audit.Merkle.Frontier()
+                for l in leaves[a..<(a + b)] { right.append(l) }
+                left.append(subtreesOf: right)
+                #expect(left.size == UInt64(a + b))
+                #expect(left.root == Audit.Merkle.rootByDefinition(leaves[0..<(a + b)]))
+                var whole = Audit.Merkle.Frontier()
+                for l in leaves[0..<(a + b)] { whole.append(l) }
+                #expect(left == whole)
+            }
+        }
+    }
 }
 
 func hexBytes(_ s: String) -> [UInt8] {

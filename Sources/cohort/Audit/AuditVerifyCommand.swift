@@ -16,14 +16,23 @@ struct AuditVerifyCommand: ParsableCommand {
     @Option(help: "A signed checkpoint kept outside the log (file); the log must be consistent with it.")
     var checkpoint: String?
 
+    @Option(help: "Cores to use (default: all). 1 replays on one thread, for a busy machine.")
+    var threads: Int?
+
     @Flag(help: "Print the result as JSON.")
     var json = false
+
+    func validate() throws {
+        if let threads, threads < 1 {
+            throw ValidationError("--threads must be at least 1 (got \(threads))")
+        }
+    }
 
     func run() throws {
         let reader = try location.openReader()
         let verifier = try key.map(loadVerifierKey)
         let external = try checkpoint.map { try Audit.SignedCheckpoint(parsing: readTextFile($0)) }
-        let result = try reader.verify(key: verifier, external: external)
+        let result = try reader.verify(key: verifier, external: external, threads: threads)
         switch result {
         case .intact(let size, let root):
             if json {
