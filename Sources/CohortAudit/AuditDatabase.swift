@@ -4,20 +4,52 @@ import GRDB
 /// SQLite schema and low-level access for `audit.sqlite`.
 ///
 /// Tables: `meta(key, value)`; `entries(seq, leaf, data)` — `data` is the canonical entry bytes,
-/// `leaf` its leaf hash; `nodes(level, idx, hash)` — every perfect subtree of height ≥ 1, so any
-/// proof costs O(log n) indexed lookups; `checkpoints(size, note, signed_at)` — signed notes;
-/// `witnessed(origin, size, root, note)` — the latest peer checkpoint this node cosigned.
+/// `leaf` its leaf hash; `subtrees(id, hash)` — every perfect subtree of height ≥ 1, keyed in the
+/// order appends complete them (`subtreeKey`), so any proof costs O(log n) indexed lookups and a
+/// commit only adds rows at the end of one B-tree; `checkpoints(size, note, signed_at)` — signed
+/// notes; `witnessed(origin, size, root, note)` — the latest peer checkpoint this node cosigned.
 enum AuditDatabase {
-    static let format = "cohort-audit/1"
+    /// The on-disk layouts this code reads. Writers migrate `v1` to `v2` when they open a log.
+    enum Format: String, Sendable {
+        /// `nodes(level, idx, hash)`: a commit touched one B-tree leaf per tree level.
+        case v1 = "cohort-audit/1"
+        /// `subtrees(id, hash)` keyed by `subtreeKey`.
+        case v2 = "cohort-audit/2"
+    }
+
+    /// The format new logs are written in.
+    static let format = Format.v2
 
     static let schema = """
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, leaf BLOB NOT NULL, data BLOB NOT NULL);
-        CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,
-            PRIMARY KEY (level, idx)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS subtrees (id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, signed_at TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS witnessed (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL, note TEXT NOT NULL);
         """
+
+    /// The `subtrees` key of the perfect subtree at `level` ≥ 1, `index`: the last leaf it covers
+    /// times 64, plus its level. Keys grow in the order appends complete subtrees (a leaf completes
+    /// its subtrees from the lowest level up), so inserts always land at the end of the table.
+    static func subtreeKey(level: Int, index: UInt64) -> Int64 {
+        Int64(bitPattern: (((index + 1) << UInt64(level)) - 1) << 6 | UInt64(level))
+    }
+
+    /// Rewrites a `v1` log's `nodes` table as `subtrees` (leaving `nodes` empty) and marks the
+    /// log `v2`, inside the caller's transaction. O(stored subtrees).
+    static func migrateToV2(_ db: Database) throws {
+        let insert = try db.makeStatement(sql: "INSERT INTO subtrees (id, hash) VALUES (?, ?)")
+        for row in try Row.fetchAll(db, sql: "SELECT level, idx, hash FROM nodes") {
+            let level: Int = row["level"]
+            let index: Int64 = row["idx"]
+            let hash: Data = row["hash"]
+            try insert.execute(arguments: [subtreeKey(level: level, index: UInt64(index)), hash])
+        }
+        // Emptied, not dropped: dropping a table while another connection (an officer's reader)
+        // holds prepared statements on it crashed SQLite 3.40 when that connection closed.
+        try db.execute(sql: "DELETE FROM nodes")
+        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'format'", arguments: [Format.v2.rawValue])
+    }
 
     /// Opens the writer pool: WAL with synchronous=FULL, so every commit is fsynced before it
     /// returns. GRDB's WAL set-up lowers the writer connection to synchronous=NORMAL (commits
@@ -69,17 +101,20 @@ enum AuditDatabase {
         try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
     }
 
-    /// Checks that the database is a cohort audit log; returns (node, origin, verifier text).
-    static func identity(_ db: Database, path: String) throws -> (node: String, origin: String, verifier: String) {
+    /// Checks that the database is a cohort audit log; returns its identity and format.
+    static func identity(_ db: Database, path: String) throws -> (node: String, origin: String, verifier: String, format: Format) {
         let tables = try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
-        for t in ["meta", "entries", "nodes", "checkpoints"] where !tables.contains(t) {
-            throw AuditError(.corruptDatabase, "\(path) is not a cohort audit log (table \(t) missing)")
-        }
-        guard try meta(db, "format") == format, let node = try meta(db, "node"), let origin = try meta(db, "origin"),
-              let verifier = try meta(db, "verifier") else {
+        guard let text = try meta(db, "format"), let format = Format(rawValue: text) else {
             throw AuditError(.corruptDatabase, "\(path) is not a cohort audit log (meta rows missing or wrong format)")
         }
-        return (node, origin, verifier)
+        let subtreeTable = format == .v1 ? "nodes" : "subtrees"
+        for t in ["meta", "entries", subtreeTable, "checkpoints"] where !tables.contains(t) {
+            throw AuditError(.corruptDatabase, "\(path) is not a cohort audit log (table \(t) missing)")
+        }
+        guard let node = try meta(db, "node"), let origin = try meta(db, "origin"), let verifier = try meta(db, "verifier") else {
+            throw AuditError(.corruptDatabase, "\(path) is not a cohort audit log (meta rows missing or wrong format)")
+        }
+        return (node, origin, verifier, format)
     }
 
     static func size(_ db: Database) throws -> UInt64 {
@@ -94,9 +129,11 @@ enum AuditDatabase {
     }
 }
 
-/// Perfect-subtree lookups from the `entries` (level 0) and `nodes` (level ≥ 1) tables.
+/// Perfect-subtree lookups from the `entries` table (level 0) and the subtree table (level ≥ 1).
 struct DatabaseNodes: MerkleNodeSource {
     let db: Database
+    /// The log's layout (`v1` logs opened read-only keep their `nodes` table).
+    var format = AuditDatabase.format
 
     func hash(level: Int, index: UInt64) throws -> Audit.Hash {
         if level == 0 {
@@ -104,8 +141,15 @@ struct DatabaseNodes: MerkleNodeSource {
             let data = try Data.fetchOne(stmt, arguments: [Int64(index)])
             return try AuditDatabase.hash(data, what: "leaf hash of entry \(index)")
         }
-        let stmt = try db.cachedStatement(sql: "SELECT hash FROM nodes WHERE level = ? AND idx = ?")
-        let data = try Data.fetchOne(stmt, arguments: [level, Int64(index)])
+        let data: Data?
+        switch format {
+        case .v1:
+            let stmt = try db.cachedStatement(sql: "SELECT hash FROM nodes WHERE level = ? AND idx = ?")
+            data = try Data.fetchOne(stmt, arguments: [level, Int64(index)])
+        case .v2:
+            let stmt = try db.cachedStatement(sql: "SELECT hash FROM subtrees WHERE id = ?")
+            data = try Data.fetchOne(stmt, arguments: [AuditDatabase.subtreeKey(level: level, index: index)])
+        }
         return try AuditDatabase.hash(data, what: "stored subtree (level \(level), index \(index))")
     }
 }

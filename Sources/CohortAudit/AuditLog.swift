@@ -71,11 +71,12 @@ extension Audit {
                         if try AuditDatabase.meta(db, "format") == nil {
                             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") ?? 0
                             guard count == 0 else { throw AuditError(.corruptDatabase, "\(databasePath) has entries but no meta rows") }
-                            for (k, v) in [("format", AuditDatabase.format), ("node", node), ("origin", origin), ("verifier", signer.verifier.text)] {
+                            for (k, v) in [("format", AuditDatabase.format.rawValue), ("node", node), ("origin", origin), ("verifier", signer.verifier.text)] {
                                 try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?)", arguments: [k, v])
                             }
                         }
                         let id = try AuditDatabase.identity(db, path: databasePath)
+                        if id.format == .v1 { try AuditDatabase.migrateToV2(db) }
                         guard id.node == node else {
                             throw AuditError(.wrongNode, "\(databasePath) is the audit log of node \(id.node), not \(node)")
                         }

@@ -137,12 +137,11 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     /// Binds and steps a prepared insert directly through SQLite (no per-row allocations).
-    static func execute(_ statement: Statement, _ a: Int64, _ b: Int64, _ hash: Audit.Hash) throws {
+    static func execute(_ statement: Statement, _ key: Int64, _ hash: Audit.Hash) throws {
         let s = statement.sqliteStatement
         sqlite3_reset(s)
-        sqlite3_bind_int64(s, 1, a)
-        sqlite3_bind_int64(s, 2, b)
-        hash.withUnsafeBytes { _ = sqlite3_bind_blob(s, 3, $0.baseAddress, 32, transient) }
+        sqlite3_bind_int64(s, 1, key)
+        hash.withUnsafeBytes { _ = sqlite3_bind_blob(s, 2, $0.baseAddress, 32, transient) }
         try step(s)
     }
 
@@ -222,9 +221,9 @@ final class GroupCommitter: @unchecked Sendable {
                             for row in rows {
                                 try GroupCommitter.execute(insert, Int64(row.seq), row.leaf, blob: row.data)
                             }
-                            let node = try db.cachedStatement(sql: "INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)")
+                            let subtree = try db.cachedStatement(sql: "INSERT INTO subtrees (id, hash) VALUES (?, ?)")
                             for n in completed {
-                                try GroupCommitter.execute(node, Int64(n.level), Int64(n.index), n.hash)
+                                try GroupCommitter.execute(subtree, AuditDatabase.subtreeKey(level: n.level, index: n.index), n.hash)
                             }
                         }
                         if let signed, newCheckpoint {

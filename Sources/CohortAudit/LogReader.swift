@@ -14,13 +14,17 @@ extension Audit {
         public let origin: String
         /// The verifier key stored when the log was created.
         public let verifier: NoteVerifier
+        /// The on-disk layout (older logs are read as they are; writers migrate them).
+        let format: AuditDatabase.Format
 
-        init(reader: any DatabaseReader, path: String, node: String, origin: String, verifier: NoteVerifier) {
+        init(reader: any DatabaseReader, path: String, node: String, origin: String, verifier: NoteVerifier,
+             format: AuditDatabase.Format = AuditDatabase.format) {
             self.reader = reader
             self.path = path
             self.node = node
             self.origin = origin
             self.verifier = verifier
+            self.format = format
         }
 
         /// Opens an existing `audit.sqlite` read-only. Throws `.fileAccess` if missing and
@@ -33,7 +37,7 @@ extension Audit {
                 let queue = try DatabaseQueue(path: path, configuration: AuditDatabase.readerConfiguration())
                 let id = try queue.read { db in try AuditDatabase.identity(db, path: path) }
                 let verifier = try NoteVerifier(parsing: id.verifier)
-                return LogReader(reader: queue, path: path, node: id.node, origin: id.origin, verifier: verifier)
+                return LogReader(reader: queue, path: path, node: id.node, origin: id.origin, verifier: verifier, format: id.format)
             }
         }
 
@@ -52,7 +56,7 @@ extension Audit {
                 let total = try AuditDatabase.size(db)
                 let n = size ?? total
                 guard n <= total else { throw AuditError(.outOfRange, "tree size \(n) is beyond the log's \(total) entries") }
-                return (n, try Merkle.root(size: n, nodes: DatabaseNodes(db: db)))
+                return (n, try Merkle.root(size: n, nodes: DatabaseNodes(db: db, format: format)))
             }
         }
 
@@ -110,7 +114,7 @@ extension Audit {
                 let n = size ?? total
                 guard n <= total else { throw AuditError(.outOfRange, "tree size \(n) is beyond the log's \(total) entries") }
                 guard index < n else { throw AuditError(.outOfRange, "index \(index) is beyond the tree of size \(n)") }
-                return try Merkle.inclusionProof(index: index, size: n, nodes: DatabaseNodes(db: db))
+                return try Merkle.inclusionProof(index: index, size: n, nodes: DatabaseNodes(db: db, format: format))
             }
         }
 
@@ -120,7 +124,7 @@ extension Audit {
                 let total = try AuditDatabase.size(db)
                 guard to <= total else { throw AuditError(.outOfRange, "tree size \(to) is beyond the log's \(total) entries") }
                 guard from <= to else { throw AuditError(.outOfRange, "consistency proof needs from (\(from)) ≤ to (\(to))") }
-                return try Merkle.consistencyProof(from: from, to: to, nodes: DatabaseNodes(db: db))
+                return try Merkle.consistencyProof(from: from, to: to, nodes: DatabaseNodes(db: db, format: format))
             }
         }
     }

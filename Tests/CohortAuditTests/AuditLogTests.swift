@@ -47,6 +47,50 @@ func withDatabase(_ path: String, _ body: (Database) throws -> Void) throws {
         await log.close()
     }
 
+    /// A log in the first layout (`nodes(level, idx, hash)`) still reads, proves and verifies
+    /// read-only; the first writer to open it rewrites it to `subtrees` and carries on, with
+    /// proofs across the migration still verifying.
+    @Test func firstLayoutLogsAreReadThenMigrated() async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let path = dir.path + "/audit.sqlite"
+        let signer = try Audit.NoteSigner.generate(name: "cohort.audit/acme")
+        try await buildLog(path: path, signer: signer, count: 45, checkpoints: [20])
+        let current = try Audit.LogReader.open(path: path)
+        let head = try current.treeHead()
+        let proofs = try (0..<45).map { try current.inclusionProof(index: UInt64($0)) }
+        let consistency = try current.consistencyProof(from: 20, to: 45)
+        try withDatabase(path) { db in
+            try db.execute(sql: "CREATE TABLE nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID")
+            try db.execute(sql: "INSERT INTO nodes SELECT id & 63, (((id >> 6) + 1) >> (id & 63)) - 1, hash FROM subtrees")
+            try db.execute(sql: "DROP TABLE subtrees")
+            try db.execute(sql: "UPDATE meta SET value = 'cohort-audit/1' WHERE key = 'format'")
+        }
+        let old = try Audit.LogReader.open(path: path)
+        #expect(old.format == .v1)
+        #expect(try old.treeHead() == head)
+        #expect(try (0..<45).map { try old.inclusionProof(index: UInt64($0)) } == proofs)
+        #expect(try old.consistencyProof(from: 20, to: 45) == consistency)
+        #expect(try old.verify() == .intact(size: 45, root: head.root))
+
+        try await buildLog(path: path, signer: signer, count: 70, checkpoints: [60])
+        let migrated = try Audit.LogReader.open(path: path)
+        #expect(migrated.format == .v2)
+        let newHead = try migrated.treeHead()
+        #expect(newHead.size == 70)
+        for index in [0, 19, 44, 45, 69] as [UInt64] {
+            let proof = try migrated.inclusionProof(index: index)
+            #expect(Audit.Merkle.verifyInclusion(index: index, size: 70, leafHash: try migrated.entry(at: index).leaf, proof: proof, root: newHead.root))
+        }
+        let grown = try migrated.consistencyProof(from: 45, to: 70)
+        #expect(Audit.Merkle.verifyConsistency(from: 45, to: 70, fromRoot: head.root, toRoot: newHead.root, proof: grown))
+        #expect(try migrated.verify() == .intact(size: 70, root: newHead.root))
+        let leftover = try await DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM nodes") }
+        #expect(leftover == 0)
+        // The reader opened on the first layout still works after the migration.
+        #expect(try old.size() == 70)
+    }
+
     /// The parallel pass gives the sequential replay's root for logs of many sizes, worker
     /// counts and chunk sizes, with checkpoints inside chunks and on chunk boundaries.
     @Test(arguments: [(1, 2), (2, 2), (3, 3), (2, 5), (4, 1)])
@@ -347,8 +391,8 @@ func withDatabase(_ path: String, _ body: (Database) throws -> Void) throws {
             try db.execute(sql: "ATTACH DATABASE ? AS fork", arguments: [forkPath])
             try db.execute(sql: "DELETE FROM entries WHERE seq >= 10")
             try db.execute(sql: "INSERT INTO entries SELECT * FROM fork.entries WHERE seq >= 10")
-            try db.execute(sql: "DELETE FROM nodes")
-            try db.execute(sql: "INSERT INTO nodes SELECT * FROM fork.nodes")
+            try db.execute(sql: "DELETE FROM subtrees")
+            try db.execute(sql: "INSERT INTO subtrees SELECT * FROM fork.subtrees")
         }
         let r = try f.verify()
         #expect(brokenIndex(r) == 10)
