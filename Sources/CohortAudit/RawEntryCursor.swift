@@ -13,13 +13,8 @@ struct RawEntryCursor {
 
     /// Rows with `start ≤ seq < end` (no upper bound when `end` is `nil`), ascending.
     init(db: Database, from start: UInt64, to end: UInt64? = nil, path: String) throws {
-        if let end {
-            statement = try db.makeStatement(sql: "SELECT seq, leaf, data FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq")
-            try statement.setArguments([Int64(start), Int64(end)])
-        } else {
-            statement = try db.makeStatement(sql: "SELECT seq, leaf, data FROM entries WHERE seq >= ? ORDER BY seq")
-            try statement.setArguments([Int64(start)])
-        }
+        statement = try db.makeStatement(sql: "SELECT seq, leaf, data FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq")
+        try statement.setArguments([Int64(start), Int64(min(end ?? UInt64(Int64.max), UInt64(Int64.max)))])
         self.path = path
     }
 
