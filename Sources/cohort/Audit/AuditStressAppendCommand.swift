@@ -29,6 +29,9 @@ struct AuditStressAppendCommand: AsyncParsableCommand {
         let node = FileManager.default.fileExists(atPath: path) ? try Audit.LogReader.open(path: path).node : nodeName
         let log = try await Audit.Log.open(nodeDirectory: nodeDir, node: node)
         let limit = count
+        // Without a count this runs until killed; if the process that started it dies first (a
+        // crashed test run), stop instead of filling the disk.
+        let parent = getppid()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for w in 0..<max(1, writers) {
                 group.addTask {
@@ -40,6 +43,10 @@ struct AuditStressAppendCommand: AsyncParsableCommand {
                         let line = Array("\(index)\n".utf8)
                         line.withUnsafeBytes { _ = Foundation.write(1, $0.baseAddress, $0.count) }
                         n += 1
+                        if n % 256 == 0 && getppid() != parent {
+                            FileHandle.standardError.write(Data("stress-append: the process that started it has exited; stopping\n".utf8))
+                            throw ExitCode(3)
+                        }
                     }
                 }
             }
