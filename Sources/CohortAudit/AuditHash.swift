@@ -96,9 +96,6 @@ enum HexDigits {
         }
     }
 
-    /// 256-entry table: value of a lowercase hex digit, or 0xFF.
-    static let lowerTable: [UInt8] = (0..<256).map { c in lowerValue(UInt8(c)) ?? 0xFF }
-
     /// Value of one lowercase hex digit.
     @inline(__always)
     static func lowerValue(_ c: UInt8) -> UInt8? {
