@@ -119,7 +119,11 @@ let package = Package(
         .testTarget(name: "CohortAnalyticsTests", dependencies: ["CohortAnalytics", "CohortTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CohortAuditTests",
-            dependencies: ["CohortAudit", "CohortTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "CohortAudit", "CohortTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "CohortStoreTests",

@@ -16,15 +16,28 @@ extension Audit.Entry {
     /// validated, but only `version`, `seq`, `prev` and `type` are filled in (the rest are
     /// empty): the fast path used by verification.
     public static func parse(_ bytes: UnsafeRawBufferPointer, materialize: Bool) throws -> Audit.Entry {
-        var s = EntryScanner(p: bytes, materialize: materialize)
-        return try s.entry()
+        if materialize {
+            var s = EntryScanner(p: bytes, sink: EntryFields())
+            try s.scan()
+            let f = s.sink
+            return Audit.Entry(
+                version: Audit.Entry.currentVersion, seq: s.seq, timestamp: f.timestamp, node: f.node, type: s.type,
+                prev: s.prev, actor: f.actor, subject: f.subject, purpose: f.purpose, study: f.study, details: f.details)
+        }
+        var s = EntryScanner(p: bytes, sink: DiscardingFields())
+        try s.scan()
+        return Audit.Entry(
+            version: Audit.Entry.currentVersion, seq: s.seq, timestamp: "", node: "", type: s.type,
+            prev: s.prev, actor: "", subject: nil, purpose: "", study: "", details: [:])
     }
 }
 
-/// Single-pass validating scanner for canonical entry JSON.
-struct EntryScanner {
+/// Single-pass validating scanner for canonical entry JSON. It validates everything itself and
+/// hands the string and details values to `sink`, which keeps them (`EntryFields`) or not
+/// (`DiscardingFields`, the verification path, which then allocates nothing).
+struct EntryScanner<Sink: EntryFieldSink> {
     let p: UnsafeRawBufferPointer
-    let materialize: Bool
+    var sink: Sink
     var i = 0
     /// The raw (still escaped) bytes of the `node` string, set by `scan()`.
     var nodeRaw = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -32,14 +45,10 @@ struct EntryScanner {
     var seq: UInt64 = 0
     var prev = Audit.Hash.zero
     var type = Audit.EventType.nodeInitialized
-    /// Fields set by `scan()` only when `materialize`.
-    var actor = "", node = "", purpose = "", study = "", timestamp = ""
-    var subject: String?
-    var details: [String: Audit.Value] = [:]
 
-    init(p: UnsafeRawBufferPointer, materialize: Bool) {
+    init(p: UnsafeRawBufferPointer, sink: Sink) {
         self.p = p
-        self.materialize = materialize
+        self.sink = sink
     }
 
     func fail(_ what: String) -> AuditError {
@@ -56,7 +65,19 @@ struct EntryScanner {
     @inline(__always)
     func startsField(_ text: StaticString) -> Bool {
         let n = text.utf8CodeUnitCount
-        return i + n <= p.count && memcmp(p.baseAddress! + i, text.utf8Start, n) == 0
+        guard i + n <= p.count else { return false }
+        let here = p.baseAddress! + i
+        let key = UnsafeRawPointer(text.utf8Start)
+        // Keys with their separators are 5–11 bytes: two overlapping loads compare them.
+        if n >= 8 {
+            return here.loadUnaligned(as: UInt64.self) == key.loadUnaligned(as: UInt64.self)
+                && here.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == key.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        }
+        if n >= 4 {
+            return here.loadUnaligned(as: UInt32.self) == key.loadUnaligned(as: UInt32.self)
+                && here.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self) == key.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+        }
+        return memcmp(here, key, n) == 0
     }
 
     /// Reads exactly `text` (the separator and key of the next field, e.g. `,"seq":`).
@@ -68,13 +89,13 @@ struct EntryScanner {
         i += text.utf8CodeUnitCount
     }
 
-    /// Reads a canonical JSON string; returns its value when `keep` (else `""`).
-    mutating func string(keep: Bool) throws -> String {
+    /// Reads a canonical JSON string; returns its raw (still escaped) bytes and whether they
+    /// are plain (no escapes), i.e. already the value.
+    @inline(__always)
+    mutating func string() throws -> (raw: UnsafeRawBufferPointer, plain: Bool) {
         let start = i + 1
-        let simple = try skipString()
-        guard keep else { return "" }
-        let raw = UnsafeRawBufferPointer(rebasing: p[start..<(i - 1)])
-        return simple ? String(decoding: raw, as: UTF8.self) : unescape(raw)
+        let plain = try skipString()
+        return (UnsafeRawBufferPointer(rebasing: p[start..<(i - 1)]), plain)
     }
 
     /// Validates a canonical JSON string and moves past it; returns whether it is plain ASCII
@@ -168,32 +189,6 @@ struct EntryScanner {
         throw AuditError(.malformedEntry, "byte \(at): invalid UTF-8")
     }
 
-    func unescape(_ raw: UnsafeRawBufferPointer) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(raw.count)
-        var j = 0
-        while j < raw.count {
-            let b = raw[j]
-            guard b == UInt8(ascii: "\\") else {
-                out.append(b)
-                j += 1
-                continue
-            }
-            switch raw[j + 1] {
-            case UInt8(ascii: "b"): out.append(0x08); j += 2
-            case UInt8(ascii: "f"): out.append(0x0c); j += 2
-            case UInt8(ascii: "n"): out.append(0x0a); j += 2
-            case UInt8(ascii: "r"): out.append(0x0d); j += 2
-            case UInt8(ascii: "t"): out.append(0x09); j += 2
-            case UInt8(ascii: "u"):
-                out.append((HexDigits.lowerValue(raw[j + 4]) ?? 0) << 4 | (HexDigits.lowerValue(raw[j + 5]) ?? 0))
-                j += 6
-            default: out.append(raw[j + 1]); j += 2
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
     /// Reads a canonical integer within ±(2^53 − 1).
     mutating func integer() throws -> Int64 {
         let start = i
@@ -221,23 +216,13 @@ struct EntryScanner {
         return negative ? -v : v
     }
 
-    /// Whether raw key `a` sorts strictly before `b` in UTF-16 code unit order. Keys known to be
-    /// plain ASCII (`simple`) compare bytewise; anything else is decoded first.
-    static func precedes(_ a: UnsafeRawBufferPointer, simple aSimple: Bool, _ b: UnsafeRawBufferPointer, simple bSimple: Bool) -> Bool {
-        if aSimple && bSimple {
-            let c = memcmp(a.baseAddress!, b.baseAddress!, min(a.count, b.count))
-            return c < 0 || (c == 0 && a.count < b.count)
-        }
-        let s = EntryScanner(p: a, materialize: true)
-        return s.unescape(a).utf16.lexicographicallyPrecedes(s.unescape(b).utf16)
-    }
-
-    mutating func detailsObject() throws -> [String: Audit.Value] {
+    /// Reads the details object (keys strictly sorted, string or integer values), handing each
+    /// member to the sink.
+    mutating func detailsObject() throws {
         try expect(UInt8(ascii: "{"), "'{' starting details")
-        var out: [String: Audit.Value] = [:]
         if i < p.count, p[i] == UInt8(ascii: "}") {
             i += 1
-            return out
+            return
         }
         var previousRaw = UnsafeRawBufferPointer(start: nil, count: 0)
         var previousSimple = true
@@ -246,63 +231,47 @@ struct EntryScanner {
             let keyStart = i
             let simple = try skipString()
             let raw = UnsafeRawBufferPointer(rebasing: p[(keyStart + 1)..<(i - 1)])
-            if !first && !EntryScanner.precedes(previousRaw, simple: previousSimple, raw, simple: simple) {
-                let k = unescape(raw), previous = unescape(previousRaw)
+            if !first && !EntryKeys.precedes(previousRaw, simple: previousSimple, raw, simple: simple) {
+                let k = CanonicalString.value(raw, plain: simple), previous = CanonicalString.value(previousRaw, plain: previousSimple)
                 i = keyStart
                 throw fail("details keys not strictly sorted (\"\(k)\" after \"\(previous)\")")
             }
             first = false
             previousRaw = raw
             previousSimple = simple
-            let k = materialize ? unescape(raw) : ""
             try expect(UInt8(ascii: ":"), "':' after details key")
             guard i < p.count else { throw fail("unexpected end in details") }
             if p[i] == UInt8(ascii: "\"") {
-                let v = try string(keep: materialize)
-                if materialize { out[k] = .string(v) }
+                let v = try string()
+                sink.detail(key: raw, keyPlain: simple, string: v.raw, plain: v.plain)
             } else {
-                let v = try integer()
-                if materialize { out[k] = .integer(v) }
+                sink.detail(key: raw, keyPlain: simple, integer: try integer())
             }
             guard i < p.count else { throw fail("unterminated details") }
             if p[i] == UInt8(ascii: ",") { i += 1; continue }
             try expect(UInt8(ascii: "}"), "',' or '}' in details")
-            return out
+            return
         }
     }
 
     /// Whether the next bytes are `"YYYY-MM-DDTHH:MM:SS.mmmZ"` with fields in range.
     func timestampAhead() -> Bool {
         guard i + 26 <= p.count, p[i] == UInt8(ascii: "\""), p[i + 25] == UInt8(ascii: "\"") else { return false }
-        let base = i + 1
-        func d(_ k: Int) -> Int? {
-            let c = p[base + k]
-            return c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") ? Int(c - UInt8(ascii: "0")) : nil
-        }
-        func two(_ k: Int) -> Int? {
-            guard let a = d(k), let b = d(k + 1) else { return nil }
-            return a * 10 + b
-        }
-        guard p[base + 4] == UInt8(ascii: "-"), p[base + 7] == UInt8(ascii: "-"), p[base + 10] == UInt8(ascii: "T"),
-              p[base + 13] == UInt8(ascii: ":"), p[base + 16] == UInt8(ascii: ":"), p[base + 19] == UInt8(ascii: "."),
-              p[base + 23] == UInt8(ascii: "Z") else { return false }
-        guard d(0) != nil, d(1) != nil, d(2) != nil, d(3) != nil, d(20) != nil, d(21) != nil, d(22) != nil,
-              let mo = two(5), (1...12).contains(mo), let dd = two(8), (1...31).contains(dd),
-              let h = two(11), h < 24, let mi = two(14), mi < 60, let se = two(17), se < 60 else { return false }
-        return true
+        return EntryKeys.isTimestamp(p.baseAddress! + i + 1)
     }
 
-    /// Validates the whole entry and sets `seq`, `prev`, `type`, `nodeRaw` (and, when
-    /// `materialize`, the string fields and details).
+    /// Validates the whole entry and sets `seq`, `prev`, `type` and `nodeRaw`, and hands the
+    /// string fields and details to the sink.
     mutating func scan() throws {
         try fieldStart("{\"actor\":")
-        actor = try string(keep: materialize)
+        let actor = try string()
+        sink.string(.actor, raw: actor.raw, plain: actor.plain)
         try fieldStart(",\"details\":")
-        details = try detailsObject()
+        try detailsObject()
         try fieldStart(",\"node\":")
-        let nodeStart = i
-        node = try string(keep: materialize)
-        nodeRaw = UnsafeRawBufferPointer(rebasing: p[(nodeStart + 1)..<(i - 1)])
+        let node = try string()
+        nodeRaw = node.raw
+        sink.string(.node, raw: node.raw, plain: node.plain)
         try fieldStart(",\"prev\":")
         guard i + 66 <= p.count, p[i] == UInt8(ascii: "\""), p[i + 65] == UInt8(ascii: "\""),
               let prevBytes = HexDigits.decodeLower64(p.baseAddress! + i + 1) else {
@@ -311,28 +280,30 @@ struct EntryScanner {
         prev = Audit.Hash(storage: prevBytes)
         i += 66
         try fieldStart(",\"purpose\":")
-        purpose = try string(keep: materialize)
+        let purpose = try string()
+        sink.string(.purpose, raw: purpose.raw, plain: purpose.plain)
         try fieldStart(",\"seq\":")
         let seq = try integer()
         guard seq >= 0 else { throw fail("seq must not be negative") }
         self.seq = UInt64(seq)
         try fieldStart(",\"study\":")
-        study = try string(keep: materialize)
+        let study = try string()
+        sink.string(.study, raw: study.raw, plain: study.plain)
         if startsField(",\"subject\":") {
             i += 11
             let subjectStart = i
-            _ = try skipString()
-            let raw = UnsafeRawBufferPointer(rebasing: p[(subjectStart + 1)..<(i - 1)])
-            guard EntryScanner.isPseudonym(raw) else { i = subjectStart; throw fail("subject must be a pseudonym (32 lowercase hex digits)") }
-            if materialize { subject = String(decoding: raw, as: UTF8.self) }
+            let subject = try string()
+            guard EntryKeys.isPseudonym(subject.raw) else { i = subjectStart; throw fail("subject must be a pseudonym (32 lowercase hex digits)") }
+            sink.string(.subject, raw: subject.raw, plain: true)
         }
         try fieldStart(",\"ts\":")
         guard timestampAhead() else { throw fail("ts must be YYYY-MM-DDTHH:MM:SS.mmmZ") }
-        timestamp = try string(keep: materialize)
+        let ts = UnsafeRawBufferPointer(rebasing: p[(i + 1)..<(i + 25)])
+        i += 26
+        sink.string(.timestamp, raw: ts, plain: true)
         try fieldStart(",\"type\":")
         let typeStart = i
-        _ = try skipString()
-        let typeRaw = UnsafeRawBufferPointer(rebasing: p[(typeStart + 1)..<(i - 1)])
+        let typeRaw = try string().raw
         guard let type = Audit.EventType.fromRaw(typeRaw) else {
             let name = String(decoding: typeRaw, as: UTF8.self)
             i = typeStart
@@ -346,22 +317,6 @@ struct EntryScanner {
         guard i == p.count else { throw fail("trailing bytes after the entry") }
     }
 
-    /// Validates the whole entry and returns it (string fields empty unless `materialize`).
-    mutating func entry() throws -> Audit.Entry {
-        try scan()
-        return Audit.Entry(
-            version: Audit.Entry.currentVersion, seq: seq, timestamp: timestamp, node: node, type: type,
-            prev: prev, actor: actor, subject: subject, purpose: purpose, study: study, details: details)
-    }
-
-    /// Whether raw string bytes are a pseudonym: exactly 32 lowercase hex digits.
-    static func isPseudonym(_ raw: UnsafeRawBufferPointer) -> Bool {
-        guard raw.count == 32 else { return false }
-        for word in 0..<4 where HexDigits.decodeLower8(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * word, as: UInt64.self))) == nil {
-            return false
-        }
-        return true
-    }
 }
 
 extension Audit.EventType {
@@ -386,10 +341,108 @@ extension Audit.Entry {
     /// Fast verification scan: validates the whole entry and returns `seq`, `prev`, and whether
     /// the raw `node` bytes equal `nodeJSON` (the node name as escaped in canonical JSON).
     static func scanForVerification(_ bytes: UnsafeRawBufferPointer, nodeJSON: UnsafeRawBufferPointer) throws -> (seq: UInt64, prev: Audit.Hash, nodeMatches: Bool, node: String) {
-        var s = EntryScanner(p: bytes, materialize: false)
+        var s = EntryScanner(p: bytes, sink: DiscardingFields())
         try s.scan()
         let matches = s.nodeRaw.count == nodeJSON.count
             && (nodeJSON.count == 0 || memcmp(s.nodeRaw.baseAddress!, nodeJSON.baseAddress!, nodeJSON.count) == 0)
         return (s.seq, s.prev, matches, matches ? "" : String(decoding: s.nodeRaw, as: UTF8.self))
     }
+}
+
+/// Key order and value checks shared by both scanner kinds.
+enum EntryKeys {
+    /// Whether raw key `a` sorts strictly before `b` in UTF-16 code unit order. Keys known to be
+    /// plain ASCII (`simple`) compare bytewise; anything else is decoded first.
+    static func precedes(_ a: UnsafeRawBufferPointer, simple aSimple: Bool, _ b: UnsafeRawBufferPointer, simple bSimple: Bool) -> Bool {
+        if aSimple && bSimple {
+            let c = memcmp(a.baseAddress!, b.baseAddress!, min(a.count, b.count))
+            return c < 0 || (c == 0 && a.count < b.count)
+        }
+        return CanonicalString.value(a, plain: aSimple).utf16.lexicographicallyPrecedes(CanonicalString.value(b, plain: bSimple).utf16)
+    }
+
+    /// Whether raw string bytes are a pseudonym: exactly 32 lowercase hex digits.
+    static func isPseudonym(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard raw.count == 32 else { return false }
+        for word in 0..<4 where HexDigits.decodeLower8(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * word, as: UInt64.self))) == nil {
+            return false
+        }
+        return true
+    }
+}
+
+extension EntryKeys {
+    /// Whether the 24 bytes at `t` are `YYYY-MM-DDTHH:MM:SS.mmmZ` with month 1–12, day 1–31,
+    /// hour < 24, minute < 60, second < 60. Three 8-byte words: separators compared under a mask,
+    /// every other byte checked to be a digit at once.
+    @inline(__always)
+    static func isTimestamp(_ t: UnsafeRawPointer) -> Bool {
+        // Byte k of a word is bits 8k…8k+7 (little-endian load).
+        let words = (
+            UInt64(littleEndian: t.loadUnaligned(as: UInt64.self)),
+            UInt64(littleEndian: t.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+            UInt64(littleEndian: t.loadUnaligned(fromByteOffset: 16, as: UInt64.self)))
+        // "YYYY-MM-" "DDTHH:MM" ":SS.mmmZ": separator positions and their bytes.
+        let separators: (UInt64, UInt64, UInt64) = (0xFF00_00FF_0000_0000, 0x0000_FF00_00FF_0000, 0xFF00_0000_FF00_00FF)
+        let expected: (UInt64, UInt64, UInt64) = (0x2D00_002D_0000_0000, 0x0000_3A00_0054_0000, 0x5A00_0000_2E00_003A)
+        guard words.0 & separators.0 == expected.0, words.1 & separators.1 == expected.1,
+              words.2 & separators.2 == expected.2,
+              allDigits(words.0, except: separators.0), allDigits(words.1, except: separators.1),
+              allDigits(words.2, except: separators.2) else { return false }
+        @inline(__always)
+        func two(_ word: UInt64, _ k: Int) -> UInt64 {
+            ((word >> UInt64(8 * k)) & 0x0F) * 10 + ((word >> UInt64(8 * k + 8)) & 0x0F)
+        }
+        let month = two(words.0, 5), day = two(words.1, 0), hour = two(words.1, 3)
+        let minute = two(words.1, 6), second = two(words.2, 1)
+        return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour < 24 && minute < 60 && second < 60
+    }
+
+    /// Whether every byte of `word` outside the `except` mask is an ASCII digit.
+    @inline(__always)
+    static func allDigits(_ word: UInt64, except: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // d = byte XOR '0' maps '0'…'9' onto 0…9 and every other byte elsewhere, so a byte is a
+        // digit iff d ≤ 9. (d & 0x7F) + 0x76 cannot carry out of its byte and has its top bit set
+        // iff (d & 0x7F) ≥ 10; d's own top bit catches d ≥ 0x80.
+        let d = word ^ (ones &* 0x30)
+        let bad = (((d & ~highs) &+ ones &* 0x76) | d) & highs
+        return bad & ~except == 0
+    }
+}
+
+/// Canonical JSON string values.
+enum CanonicalString {
+    /// The value of a string from its raw (escaped) bytes; `plain` when they contain no escapes.
+    static func value(_ raw: UnsafeRawBufferPointer, plain: Bool) -> String {
+        plain ? String(decoding: raw, as: UTF8.self) : unescape(raw)
+    }
+
+    static func unescape(_ raw: UnsafeRawBufferPointer) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var j = 0
+        while j < raw.count {
+            let b = raw[j]
+            guard b == UInt8(ascii: "\\") else {
+                out.append(b)
+                j += 1
+                continue
+            }
+            switch raw[j + 1] {
+            case UInt8(ascii: "b"): out.append(0x08); j += 2
+            case UInt8(ascii: "f"): out.append(0x0c); j += 2
+            case UInt8(ascii: "n"): out.append(0x0a); j += 2
+            case UInt8(ascii: "r"): out.append(0x0d); j += 2
+            case UInt8(ascii: "t"): out.append(0x09); j += 2
+            case UInt8(ascii: "u"):
+                out.append((HexDigits.lowerValue(raw[j + 4]) ?? 0) << 4 | (HexDigits.lowerValue(raw[j + 5]) ?? 0))
+                j += 6
+            default: out.append(raw[j + 1]); j += 2
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
 }

@@ -11,26 +11,7 @@ extension Audit.Merkle {
 
     /// Leaf hash `SHA-256(0x00 ‖ entry)` (RFC 9162 §2.1.1). O(entry length).
     public static func leafHash(_ entry: UnsafeRawBufferPointer) -> Audit.Hash {
-        // One contiguous update: the prefix and the entry in one buffer (entries are small).
-        if entry.count <= 1023 {
-            return withUnsafeTemporaryAllocation(byteCount: entry.count + 1, alignment: 8) { buffer in
-                buffer[0] = 0
-                if let base = entry.baseAddress { (buffer.baseAddress! + 1).copyMemory(from: base, byteCount: entry.count) }
-                return sha256(UnsafeRawBufferPointer(buffer))
-            }
-        }
-        var h = SHA256()
-        withUnsafeBytes(of: UInt8(0)) { h.update(bufferPointer: $0) }
-        h.update(bufferPointer: entry)
-        return Audit.Hash(h.finalize())
-    }
-
-    /// SHA-256 of one contiguous buffer (a single update).
-    @inline(__always)
-    static func sha256(_ bytes: UnsafeRawBufferPointer) -> Audit.Hash {
-        var h = SHA256()
-        h.update(bufferPointer: bytes)
-        return Audit.Hash(h.finalize())
+        sha256(prefix: 0, entry)
     }
 
     /// Leaf hash of a byte array.

@@ -107,6 +107,39 @@ import Testing
         }
     }
 
+    /// The word-at-a-time timestamp check against a plain one: every byte value at every
+    /// position of a valid timestamp, and the range edges of each field.
+    @Test func timestampCheckMatchesReference() {
+        func reference(_ t: [UInt8]) -> Bool {
+            let shape = Array("dddd-dd-ddTdd:dd:dd.dddZ".utf8)
+            for (c, s) in zip(t, shape) {
+                if s == UInt8(ascii: "d") {
+                    guard c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") else { return false }
+                } else if c != s {
+                    return false
+                }
+            }
+            func two(_ k: Int) -> Int { Int(t[k] - 48) * 10 + Int(t[k + 1] - 48) }
+            return (1...12).contains(two(5)) && (1...31).contains(two(8)) && two(11) < 24 && two(14) < 60 && two(17) < 60
+        }
+        func check(_ t: [UInt8]) -> Bool { t.withUnsafeBytes { EntryKeys.isTimestamp($0.baseAddress!) } }
+        let valid = Array("2026-03-01T12:00:00.250Z".utf8)
+        #expect(check(valid))
+        for position in 0..<24 {
+            for byte in 0...255 {
+                var t = valid
+                t[position] = UInt8(byte)
+                #expect(check(t) == reference(t), "byte \(byte) at \(position)")
+            }
+        }
+        for text in ["2026-00-01T00:00:00.000Z", "2026-12-31T23:59:59.999Z", "2026-13-01T00:00:00.000Z",
+                     "2026-01-00T00:00:00.000Z", "2026-01-32T00:00:00.000Z", "2026-01-01T24:00:00.000Z",
+                     "2026-01-01T00:60:00.000Z", "2026-01-01T00:00:60.000Z", "0000-01-01T00:00:00.000Z"] {
+            let t = Array(text.utf8)
+            #expect(check(t) == reference(t), "\(text)")
+        }
+    }
+
     @Test func timestamps() {
         #expect(Audit.Timestamp.format(millisecondsSinceEpoch: 0) == "1970-01-01T00:00:00.000Z")
         #expect(Audit.Timestamp.format(millisecondsSinceEpoch: 1_772_366_400_250) == "2026-03-01T12:00:00.250Z")

@@ -1,4 +1,5 @@
-import CohortAudit
+@testable import CohortAudit
+import Crypto
 import Testing
 
 /// RFC 6962/9162 reference vectors as used by transparency-dev/merkle (testonly/constants.go,
@@ -50,6 +51,26 @@ import Testing
         #expect(completed["2/1"] == "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4")
         #expect(completed["3/0"] == "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328")
         #expect(completed.count == 7)
+    }
+
+    /// The leaf and node hashes go straight to BoringSSL on Linux; they must equal swift-crypto's
+    /// `SHA256` over `prefix ‖ bytes` at every length around the 64-byte block and 55/56-byte
+    /// padding boundaries, and for entries larger than any the log writes today.
+    @Test(arguments: [0, 1, 54, 55, 56, 63, 64, 65, 118, 119, 120, 127, 128, 299, 300, 301, 1023, 1024, 4097])
+    func hashingMatchesSwiftCrypto(length: Int) {
+        let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        func reference(_ prefix: UInt8?) -> String {
+            var h = SHA256()
+            if let prefix { h.update(data: [prefix]) }
+            h.update(data: bytes)
+            return HexDigits.encode(Array(h.finalize()))
+        }
+        #expect(Audit.Merkle.leafHash(bytes).hex == reference(0))
+        #expect(bytes.withUnsafeBytes { Audit.Merkle.sha256($0) }.hex == reference(nil))
+        if length == 64 {
+            let node = Audit.Merkle.nodeHash(Audit.Hash(bytes: bytes[0..<32])!, Audit.Hash(bytes: bytes[32..<64])!)
+            #expect(node.hex == reference(1))
+        }
     }
 
     struct ProofVector: Sendable, CustomTestStringConvertible {
