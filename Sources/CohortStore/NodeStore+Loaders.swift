@@ -1,6 +1,7 @@
 import CohortAnalytics
 import Foundation
 import GRDB
+import GRDBSQLite
 
 extension NodeStore {
     /// Loads exactly the customers consenting to `purpose` as of `asOf` (see
@@ -92,15 +93,25 @@ extension NodeStore {
         var sorted = true
         var lastCustomer: Int32 = -1
         var lastTime = Int64.min
+        // Raw stepping: five integer columns per row, read with `sqlite3_column_int64`. GRDB's
+        // `Row` cursor cost more per row than SQLite itself on the 2M-row load (the same
+        // trade-off as `FastInsert` on the import side).
         let statement = try db.makeStatement(sql: "SELECT customer, ts, amount_minor, channel, category FROM transactions WHERE ts <= ?")
-        let cursor = try Row.fetchCursor(statement, arguments: [limit])
-        while let row = try cursor.next() {
-            let id: Int64 = row[0]
+        try statement.setArguments([limit])
+        let handle = statement.sqliteStatement
+        while true {
+            let rc = sqlite3_step(handle)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else {
+                let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(handle)))
+                throw StoreError(.database, "reading transactions failed: \(message) (SQLite code \(rc))")
+            }
+            let id = sqlite3_column_int64(handle, 0)
             guard id >= 0, id <= maxID else { continue }
             let c = index[Int(id)]
             if c < 0 { continue }
-            let ts: Int64 = row[1]
-            let ch = Int(row[3] as Int64), ca = Int(row[4] as Int64)
+            let ts = sqlite3_column_int64(handle, 1)
+            let ch = Int(sqlite3_column_int64(handle, 3)), ca = Int(sqlite3_column_int64(handle, 4))
             guard ch >= 0, ch < channelNames.count, ca >= 0, ca < categoryNames.count else {
                 throw StoreError(.database, "transaction references an unknown channel or category code")
             }
@@ -119,7 +130,7 @@ extension NodeStore {
             lastTime = ts
             customer.append(c)
             timestamp.append(ts)
-            amount.append(row[2])
+            amount.append(sqlite3_column_int64(handle, 2))
             channel.append(UInt16(channelCode[ch]))
             category.append(UInt16(categoryCode[ca]))
         }
