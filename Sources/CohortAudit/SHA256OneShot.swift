@@ -1,5 +1,5 @@
 #if canImport(CCryptoBoringSSL)
-import CCryptoBoringSSL
+internal import CCryptoBoringSSL
 #else
 import Crypto
 #endif
