@@ -122,7 +122,7 @@ import Testing
             func two(_ k: Int) -> Int { Int(t[k] - 48) * 10 + Int(t[k + 1] - 48) }
             return (1...12).contains(two(5)) && (1...31).contains(two(8)) && two(11) < 24 && two(14) < 60 && two(17) < 60
         }
-        func check(_ t: [UInt8]) -> Bool { t.withUnsafeBytes { EntryKeys.isTimestamp($0.baseAddress!) } }
+        func check(_ t: [UInt8]) -> Bool { t.withUnsafeBytes { EntryFieldChecks.isTimestamp($0.baseAddress!) } }
         let valid = Array("2026-03-01T12:00:00.250Z".utf8)
         #expect(check(valid))
         for position in 0..<24 {
