@@ -11,7 +11,7 @@ extension Audit.Merkle {
     /// links (its `CCryptoBoringSSL` module), writing the digest straight into the result. The
     /// same code through swift-crypto's `SHA256` struct allocates and zeroes a heap context for
     /// each hash and copies it again in `finalize()`; verification computes two hashes per
-    /// entry, and that overhead measured as half of all hashing time (see docs/AUDIT.md,
+    /// entry, and that overhead measured as half of all hashing time (see docs/audit.md,
     /// "Verification speed"). Where the module is not visible (Apple platforms, where swift-crypto
     /// uses CryptoKit) the struct is used; both give the same bytes, which the RFC vectors check.
     @inline(__always)
@@ -32,6 +32,7 @@ extension Audit.Merkle {
 
     /// SHA-256 of one domain-separation byte followed by `bytes` (the RFC 9162 leaf form).
     /// O(length); no copy of `bytes` and no heap allocation on Linux (the context is on the stack).
+    /// The context is not zeroed afterwards: entries and tree nodes are not secret.
     @inline(__always)
     static func sha256(prefix: UInt8, _ bytes: UnsafeRawBufferPointer) -> Audit.Hash {
         #if canImport(CCryptoBoringSSL)
