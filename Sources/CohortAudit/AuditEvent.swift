@@ -10,8 +10,15 @@ extension Audit {
         case nodeStarted = "node.started"
         /// A node process stopped (graceful shutdown).
         case nodeStopped = "node.stopped"
-        /// A CSV file was imported (details: kind, file, sha256, accepted, rejected).
+        /// A CSV file's rows are being imported (details: kind, file, sha256, accepted, rejected,
+        /// import_id). Written before the rows commit; the outcome is a later `import.committed`
+        /// or `import.rolled_back` entry with the same import_id.
         case dataImported = "data.imported"
+        /// The import named by details.import_id committed (details: import_id, reconciled).
+        case importCommitted = "import.committed"
+        /// The import named by details.import_id was rolled back: none of its rows are stored and
+        /// its consent entries do not count (details: import_id, reason, reconciled).
+        case importRolledBack = "import.rolled_back"
         /// A data subject granted consent for a purpose.
         case consentGranted = "consent.granted"
         /// A data subject withdrew consent for a purpose.
@@ -28,6 +35,9 @@ extension Audit {
         case dataAccessed = "data.accessed"
         /// Privacy budget was charged (details: epsilon, delta, rho, mechanism).
         case budgetSpent = "budget.spent"
+        /// A reserved spend was given back because its contribution failed before leaving the
+        /// node (details: ledger_id, round, reason).
+        case budgetRefunded = "budget.refunded"
         /// A study result was released (details: digest).
         case resultReleased = "result.released"
         /// A peer connected with an accepted certificate.

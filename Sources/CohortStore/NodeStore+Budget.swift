@@ -39,6 +39,20 @@ extension NodeStore {
         }
     }
 
+    /// Removes the reserved spend `id` of `study`, for a contribution that failed before anything
+    /// left the node. Durable when it returns.
+    ///
+    /// - Returns: true if a record was removed, false if there was none with that id and study.
+    @discardableResult
+    public func refundBudget(id: Int64, study: String) throws -> Bool {
+        try mapDatabaseErrors {
+            try pool.write { db in
+                try db.execute(sql: "DELETE FROM budget_spends WHERE id = ? AND study = ?", arguments: [id, study])
+                return db.changesCount > 0
+            }
+        }
+    }
+
     /// The spends of `purpose` with `at >= since` (all if nil), oldest first.
     public func budgetSpends(purpose: String, since: Date? = nil) throws -> [BudgetSpendRecord] {
         try mapDatabaseErrors {

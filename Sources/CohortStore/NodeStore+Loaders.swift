@@ -4,21 +4,24 @@ import GRDB
 import GRDBSQLite
 
 extension NodeStore {
-    /// Loads exactly the customers consenting to `purpose` as of `asOf` (see
-    /// ``consentingCustomers(purpose:asOf:)``) and their transactions with `ts <= asOf`.
+    /// Loads exactly the customers consenting to `purpose` at `consentAt` (see
+    /// ``consentingCustomers(purpose:asOf:)``) and their transactions with `ts <= transactionsUpTo`.
+    ///
+    /// The two times are separate on purpose: a study decides consent at the moment it (or its
+    /// round) runs — pass the current time — while its `as_of` date only bounds the window of
+    /// behaviour data. A past `as_of` never revives an earlier consent state.
     ///
     /// Customers are in row (import) order; transactions are sorted by customer row, then
     /// time (insertion order breaks ties); channels and categories are dictionary-coded with
     /// codes in order of first appearance. O(customers + transactions) reads with raw
     /// cursors, plus O(t log t) only if the stored order is not already sorted.
-    public func loadAnalyticsTables(purpose: ConsentPurpose, asOf: Date) throws
+    public func loadAnalyticsTables(purpose: ConsentPurpose, consentAt: Date, transactionsUpTo: Date) throws
         -> (customers: Analytics.CustomerTable, transactions: Analytics.TransactionTable)
     {
         try mapDatabaseErrors {
             try pool.read { db in
-                let seconds = CivilTime.unixSeconds(asOf)
-                let rows = try consentingRowIDs(db, purpose: purpose, asOf: seconds)
-                return try loadTables(db, only: rows, transactionsUpTo: seconds)
+                let rows = try consentingRowIDs(db, purpose: purpose, asOf: CivilTime.unixSeconds(consentAt))
+                return try loadTables(db, only: rows, transactionsUpTo: CivilTime.unixSeconds(transactionsUpTo))
             }
         }
     }
@@ -26,7 +29,7 @@ extension NodeStore {
     /// Loads all customers (no consent filter) and their transactions with `ts <= asOf`
     /// (all transactions if `asOf` is nil). For local-only use (the node's own feature
     /// export); never for a study. Same ordering and coding as
-    /// ``loadAnalyticsTables(purpose:asOf:)``.
+    /// ``loadAnalyticsTables(purpose:consentAt:transactionsUpTo:)``.
     public func loadAllAnalyticsTables(asOf: Date? = nil) throws
         -> (customers: Analytics.CustomerTable, transactions: Analytics.TransactionTable)
     {

@@ -61,7 +61,8 @@ struct StudyAggregationTests {
         #expect(result.cells.map(\.countStandardError) == [0, 0, 0])
         #expect(result.cells.map(\.labels) == [["high"], ["mid"], ["basic"]])
         #expect(result.participants.map(\.node) == Self.nodes)
-        #expect(result.participants.map(\.rowsUsed) == rows)
+        #expect(result.releasedCustomers == Double(rows.reduce(0, +)), "noise off: the released total is exact")
+        #expect(result.releasedCustomersStandardError == 0)
         #expect(result.simulatedNoise)
     }
 
@@ -84,7 +85,7 @@ struct StudyAggregationTests {
             #expect(result.cells[c].count == counts[c])
             #expect(abs((result.cells[c].mean ?? -1) - sums[c] / counts[c]) < 1e-12)
         }
-        #expect(result.participants.map(\.rowsUsed).reduce(0, +) == Int(counts.reduce(0, +)))
+        #expect(result.releasedCustomers == counts.reduce(0, +))
     }
 
     @Test func seededNoiseStaysWithinFourSigma() throws {
@@ -157,7 +158,7 @@ struct StudyAggregationTests {
         let cost = Study.Cost(
             purpose: .segmentation, epsilon: 1, delta: 1e-6, rho: 0.02, mechanism: "discrete-gaussian",
             sigmaSquared: 20, l2Sensitivity: 1, simulated: false)
-        let good = Study.ContributionMessage(study: "s1", round: 0, values: [1, 2, 3], cost: cost, rowsUsed: 6)
+        let good = Study.ContributionMessage(study: "s1", round: 0, values: [1, 2, 3], cost: cost)
         var short = good
         short.values = [1, 2]
         var other = good

@@ -91,7 +91,6 @@ struct StudyContributionTests {
         #expect(m.cost.simulated)
         #expect(m.cost.epsilon == 1)
         #expect(m.cost.rho == plan.rho)
-        #expect(m.rowsUsed == 3)
 
         struct MinusFive: Study.NoiseSource {
             mutating func addNoise(to values: inout [Int64], sigmaSquared: Double) throws -> Study.NoiseReport {

@@ -16,8 +16,7 @@ struct StudyLeadMachineTests {
             cost: Study.Cost(
                 purpose: plan.purpose, epsilon: plan.epsilon, delta: plan.delta, rho: plan.rho,
                 mechanism: "discrete-gaussian", sigmaSquared: plan.sigmaSquared, l2Sensitivity: plan.l2Sensitivity,
-                simulated: false),
-            rowsUsed: Int(values.reduce(0, +)))
+                simulated: false))
     }
 
     @Test func happyPath() throws {

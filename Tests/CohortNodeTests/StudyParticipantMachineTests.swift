@@ -159,7 +159,8 @@ struct StudyParticipantMachineTests {
         _ = m.onContributionRequest(study: "s1", round: 0, from: "acme", now: Self.t0)
         let result = Study.Result(
             study: "s1", lead: "acme", spec: spec, cells: [], participants: [], noiseVariance: 1,
-            simulatedNoise: false, startedAt: Self.t0, completedAt: Self.t0)
+            simulatedNoise: false, releasedCustomers: 0, releasedCustomersStandardError: 0,
+            startedAt: Self.t0, completedAt: Self.t0)
         #expect(m.onResult(result, from: "acme") == [])  // not yet sent
         _ = m.onContributionSent(study: "s1", round: 0)
         #expect(m.onResult(result, from: "initech") == [])  // not the lead

@@ -51,7 +51,6 @@ final class RecordingPeerHandler: PeerServiceHandler {
         var response = Cohort_Peer_V1_ContributionResponse()
         response.values = contributionValues
         response.costJson = Data("{\"epsilon\":0.5}".utf8)
-        response.rowsUsed = UInt64(request.payload.count)
         return response
     }
 

@@ -82,7 +82,8 @@ import Testing
         }
         #expect(result.participants.map(\.node).sorted() == ["alpha", "beta", "gamma"])
         let total = truth.map(\.count).reduce(0, +)
-        #expect(result.participants.map(\.rowsUsed).reduce(0, +) == total)
+        // No node sends its exact count; the released total is the noised cells' sum.
+        #expect(abs(result.releasedCustomers - Double(total)) <= 5 * result.releasedCustomersStandardError)
 
         for name in cluster.names {
             let dir = try cluster.directory(name)

@@ -24,7 +24,7 @@ struct StoreLoaderTests {
         for id in ["c1", "c4"] {
             try await node.store.recordConsent(customerID: id, purpose: .benchmarking, action: .grant, at: utc("2024-01-01"), audit: node.audit)
         }
-        let (customers, transactions) = try node.store.loadAnalyticsTables(purpose: .benchmarking, asOf: utc("2024-03-01"))
+        let (customers, transactions) = try node.store.loadAnalyticsTables(purpose: .benchmarking, consentAt: utc("2024-03-01"), transactionsUpTo: utc("2024-03-01"))
         #expect(customers.ids == ["c1", "c4"])
         #expect(customers.signupDay == [Int32(CivilTime.parseDate("2023-01-05") ?? 0), Int32(CivilTime.parseDate("2023-04-20") ?? 0)])
         #expect(customers.nps == [9, 7])
@@ -50,7 +50,7 @@ struct StoreLoaderTests {
     func empty() async throws {
         let node = try await TestNode.make()
         defer { node.cleanup() }
-        let (customers, transactions) = try node.store.loadAnalyticsTables(purpose: .modelTraining, asOf: Date())
+        let (customers, transactions) = try node.store.loadAnalyticsTables(purpose: .modelTraining, consentAt: Date(), transactionsUpTo: Date())
         #expect(customers.count == 0)
         #expect(transactions.count == 0)
     }

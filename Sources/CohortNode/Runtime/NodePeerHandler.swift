@@ -82,7 +82,6 @@ public struct NodePeerHandler: PeerServiceHandler {
         var response = Cohort_Peer_V1_ContributionResponse()
         response.values = message.values
         response.costJson = try message.cost.canonicalJSON()
-        response.rowsUsed = UInt64(message.rowsUsed)
         return response
     }
 

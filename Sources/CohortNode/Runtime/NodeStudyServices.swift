@@ -8,11 +8,12 @@ import Foundation
 /// The node's own side of a study: policy inputs from the ledger and the consent table, the
 /// charged and noised local contribution, result storage, and the audit trail.
 ///
-/// Order of a contribution: budget pre-check (no data read if it cannot pass) → read the
-/// consenting customers (audited `data.accessed`, durable before anything else happens) →
-/// compute the integer vector → charge the ledger atomically (durable, audited `budget.spent`)
-/// → add exact discrete Gaussian noise → return. A contribution that was never produced has
-/// spent nothing; one that was produced has its spend recorded before it leaves the node.
+/// Order of a contribution: reserve the spend atomically (ledger decision and insert in one
+/// write transaction, durable, audited `budget.spent`; a refusal reads nothing) → read the
+/// customers consenting now and their transactions up to `as_of` → compute the integer vector
+/// (audited `data.accessed` with the exact counts, which stay on the node) → add exact discrete
+/// Gaussian noise → return. A contribution that fails before leaving is refunded (audited
+/// `budget.refunded`); one that leaves always has its spend on record.
 public final class NodeStudyServices: StudyLocalServices {
     private let store: NodeStore
     private let config: NodeConfig
@@ -48,17 +49,28 @@ public final class NodeStudyServices: StudyLocalServices {
 
     // MARK: Policy inputs
 
-    /// Remaining ε for the spec's purpose now, and the consenting customers as of its date.
+    /// Remaining ε for the spec's purpose now, and the customers consenting now (consent is
+    /// decided at the moment of the study, never at its `as_of` date).
     public func policyInputs(for spec: Study.Spec) async throws -> (remainingEpsilon: Double, consentingCustomers: Int) {
         let purpose = try consentPurpose(spec)
-        let remaining = try NodeBudget.status(purpose, store: store, config: config, at: Date())?.remainingEpsilon ?? 0
-        let consenting = try store.consentingCustomers(purpose: purpose, asOf: Self.endOfDay(spec.asOf)).count
+        let now = Date()
+        let remaining = try NodeBudget.status(purpose, store: store, config: config, at: now)?.remainingEpsilon ?? 0
+        let consenting = try store.consentingCustomers(purpose: purpose, asOf: now).count
         return (remaining, consenting)
     }
 
     // MARK: Contribution
 
-    /// Charges, reads, computes and noises this node's contribution to `study`.
+    /// Reserves the budget, then reads, computes and noises this node's contribution to `study`.
+    ///
+    /// Consent is decided at the moment the contribution is computed (now), never at the spec's
+    /// `as_of` date, which only bounds the behaviour data (transactions up to the end of that
+    /// day): a withdrawal binds every later round, whatever its `as_of`.
+    ///
+    /// The spend is reserved atomically (ledger decision and insert in one write transaction)
+    /// and audited before any customer row is read, so a request the ledger refuses reads
+    /// nothing, whatever runs concurrently. If the contribution then fails before leaving the
+    /// node, the reservation is refunded (audited `budget.refunded`).
     public func chargeAndContribute(
         spec: Study.Spec, plan: Study.NoisePlan, study: String, round: Int
     ) async throws -> Study.ContributionMessage {
@@ -71,23 +83,41 @@ public final class NodeStudyServices: StudyLocalServices {
         guard let policy = try NodeBudget.policy(purpose, config: config) else {
             throw NodeError(.budgetExceeded, "node \(node) does not allow purpose \(purpose.rawValue)")
         }
-        // Pre-check with the current history: refuse before reading any customer row.
-        let history = try NodeBudget.history(purpose, store: store)
-        if case .refused(let refusal) = Privacy.Ledger.decide(
-            policy: policy, history: history, request: Privacy.Ledger.Spend(study: study, at: now, cost: cost)) {
-            throw NodeError(.budgetExceeded, "node \(node): \(refusal.message)")
+        let record = try reserve(purpose: purpose, policy: policy, cost: cost, study: study, at: now)
+        do {
+            _ = try await audit.record(Audit.Event(
+                type: .budgetSpent, actor: "study:\(study)", purpose: purpose.rawValue, study: study,
+                details: ["epsilon": .string(String(record.epsilon)), "delta": .string(String(record.delta)),
+                          "rho": .string(String(plan.rho)), "mechanism": .string(record.mechanism),
+                          "ledger_id": .integer(record.id ?? -1), "round": .integer(Int64(round))]))
+        } catch {
+            // Unrecorded spends must not stand: nothing has been read yet.
+            try? store.refundBudget(id: record.id ?? -1, study: study)
+            throw NodeError(.contributionFailed, "node \(node): the budget spend could not be audited, nothing was read: \(error)")
         }
+        do {
+            let (customers, transactions) = try store.loadAnalyticsTables(
+                purpose: purpose, consentAt: now, transactionsUpTo: Self.endOfDay(spec.asOf))
+            let (codes, measures) = try Self.studyInputs(spec: spec, customers: customers, transactions: transactions)
+            let contribution = try Study.Contribution.compute(spec: spec, codes: codes, measures: measures)
+            _ = try await audit.record(Audit.Event(
+                type: .dataAccessed, actor: "study:\(study)", purpose: purpose.rawValue, study: study,
+                details: ["rows": .integer(Int64(customers.count)), "transactions": .integer(Int64(transactions.count)),
+                          "used": .integer(Int64(contribution.rowsUsed)),
+                          "as_of": .string(spec.asOf.description), "round": .integer(Int64(round))]))
+            var noise = try makeNoise(study: study, round: round)
+            return try contribution.noised(study: study, round: round, plan: plan, noise: &noise)
+        } catch {
+            try await refund(record, purpose: purpose, study: study, round: round, reason: "\(error)")
+            throw error
+        }
+    }
 
-        let asOf = Self.endOfDay(spec.asOf)
-        let (customers, transactions) = try store.loadAnalyticsTables(purpose: purpose, asOf: asOf)
-        _ = try await audit.record(Audit.Event(
-            type: .dataAccessed, actor: "study:\(study)", purpose: purpose.rawValue, study: study,
-            details: ["rows": .integer(Int64(customers.count)), "transactions": .integer(Int64(transactions.count)),
-                      "as_of": .string(spec.asOf.description), "round": .integer(Int64(round))]))
-        let (codes, measures) = try Self.studyInputs(spec: spec, customers: customers, transactions: transactions)
-        let contribution = try Study.Contribution.compute(spec: spec, codes: codes, measures: measures)
-
-        // Atomic charge: the ledger decides inside the store's write transaction.
+    /// Atomically decides and records the spend (the ledger decides inside the store's write
+    /// transaction), or throws `budgetExceeded` without reading anything.
+    private func reserve(
+        purpose: ConsentPurpose, policy: Privacy.Ledger.PurposePolicy, cost: Privacy.Cost, study: String, at now: Date
+    ) throws -> BudgetSpendRecord {
         var refusal: Privacy.Ledger.Refusal?
         let record = try store.chargeBudget(purpose: purpose.rawValue, study: study, at: now) { stored in
             let history = try stored.map(NodeBudget.spend(from:))
@@ -107,14 +137,19 @@ public final class NodeStudyServices: StudyLocalServices {
         guard let record else {
             throw NodeError(.budgetExceeded, "node \(node): \(refusal?.message ?? "budget refused")")
         }
-        _ = try await audit.record(Audit.Event(
-            type: .budgetSpent, actor: "study:\(study)", purpose: purpose.rawValue, study: study,
-            details: ["epsilon": .string(String(record.epsilon)), "delta": .string(String(record.delta)),
-                      "rho": .string(String(plan.rho)), "mechanism": .string(record.mechanism),
-                      "ledger_id": .integer(record.id ?? -1)]))
+        return record
+    }
 
-        var noise = try makeNoise(study: study, round: round)
-        return try contribution.noised(study: study, round: round, plan: plan, noise: &noise)
+    /// Gives back a reservation whose contribution failed before leaving the node. The refund
+    /// is audited first; if that append fails the spend stays (the conservative side).
+    private func refund(
+        _ record: BudgetSpendRecord, purpose: ConsentPurpose, study: String, round: Int, reason: String
+    ) async throws {
+        guard let id = record.id else { return }
+        _ = try await audit.record(Audit.Event(
+            type: .budgetRefunded, actor: "study:\(study)", purpose: purpose.rawValue, study: study,
+            details: ["ledger_id": .integer(id), "round": .integer(Int64(round)), "reason": .string(reason)]))
+        try store.refundBudget(id: id, study: study)
     }
 
     private func makeNoise(study: String, round: Int) throws -> any Study.NoiseSource {

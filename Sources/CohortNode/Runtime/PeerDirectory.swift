@@ -74,7 +74,7 @@ public struct PeerDirectory: StudyPeerCalls {
             throw NodeError(.invalidMessage, "peer \(peer) sent an invalid cost for study \(study): \(error)")
         }
         return Study.ContributionMessage(
-            study: study, round: round, values: response.values, cost: cost, rowsUsed: Int(response.rowsUsed))
+            study: study, round: round, values: response.values, cost: cost)
     }
 
     /// `PublishResult`.

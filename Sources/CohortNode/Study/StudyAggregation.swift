@@ -50,12 +50,14 @@ extension Study {
             let participants = nodes.compactMap { node -> Result.ParticipantSummary? in
                 guard let m = contributions[node] else { return nil }
                 return Result.ParticipantSummary(
-                    node: node, rowsUsed: m.rowsUsed, epsilon: m.cost.epsilon, delta: m.cost.delta,
+                    node: node, epsilon: m.cost.epsilon, delta: m.cost.delta,
                     rho: m.cost.rho, noiseVariance: m.cost.sigmaSquared, simulatedNoise: m.cost.simulated)
             }
+            let customers = releasedCustomers(spec: spec, sums: signed, variance: variance)
             return Result(
                 study: study, lead: lead, spec: spec, cells: cells, participants: participants,
                 noiseVariance: variance, simulatedNoise: participants.contains { $0.simulatedNoise },
+                releasedCustomers: customers.count, releasedCustomersStandardError: customers.standardError,
                 startedAt: startedAt, completedAt: completedAt)
         }
 
@@ -83,9 +85,25 @@ extension Study {
                     .invalidContribution, key: key,
                     "charged purpose \(cost.purpose.rawValue), the study is \(spec.purpose.rawValue)")
             }
-            guard message.rowsUsed >= 0 else {
-                throw StudyError(.invalidContribution, key: key, "rows_used is negative")
+        }
+
+        /// The released number of customers: the sum of every cell's noised count, suppressed cells
+        /// included (post-processing of the noised vector; the noises are independent, so the
+        /// variance is cells · V). For `mean`, the counts are the encoded ones divided by `Q`.
+        static func releasedCustomers(spec: Spec, sums: [Int64], variance: Double) -> (count: Double, standardError: Double) {
+            let cells = spec.layout.cellCount
+            let counts: ArraySlice<Int64>
+            let scale: Double
+            switch spec.kind {
+            case .histogram:
+                counts = sums.prefix(cells)
+                scale = 1
+            case .mean:
+                counts = sums.dropFirst(cells).prefix(cells)
+                scale = Double(FixedPoint.resolution)
             }
+            let total = counts.reduce(0.0) { $0 + Double($1) }
+            return (total / scale, (Double(cells) * variance).squareRoot() / scale)
         }
 
         /// Per-cell release from the summed signed vector and the total variance V.

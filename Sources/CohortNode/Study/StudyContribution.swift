@@ -12,6 +12,7 @@ extension Study {
         /// The exact integer vector (encoded units).
         public let values: [Int64]
         /// Customers that contributed to the vector (for `mean`: those with a measure value).
+        /// Exact, so it never leaves the node: it is audited locally only.
         public let rowsUsed: Int
         /// Customers read (all consenting customers handed in, including those without a value).
         public let rowsRead: Int
@@ -118,8 +119,7 @@ extension Study {
                 mechanism: report.mechanism, sigmaSquared: report.sigmaSquared,
                 l2Sensitivity: plan.l2Sensitivity, simulated: report.simulated)
             return ContributionMessage(
-                study: study, round: round, values: noisy.map { UInt64(bitPattern: $0) }, cost: cost,
-                rowsUsed: rowsUsed)
+                study: study, round: round, values: noisy.map { UInt64(bitPattern: $0) }, cost: cost)
         }
     }
 }

@@ -59,7 +59,11 @@ extension Study {
     }
 
     /// A noised contribution as sent to the lead (`ContributionResponse`): `values` ↔ `values`
-    /// (fixed64), `cost` ↔ `cost_json`, `rowsUsed` ↔ `rows_used`.
+    /// (fixed64), `cost` ↔ `cost_json`.
+    ///
+    /// It carries nothing that depends on the data except the noised vector: the exact number of
+    /// customers used stays on the node (audited locally in `data.accessed`), and released
+    /// customer counts are derived from the noised vector (``Result/releasedCustomers``).
     public struct ContributionMessage: Sendable, Hashable, Codable {
         /// Study identifier.
         public var study: String
@@ -69,21 +73,13 @@ extension Study {
         public var values: [UInt64]
         /// The privacy cost charged by the sender.
         public var cost: Cost
-        /// Customers that contributed (not a DP quantity: the count of consenting rows used).
-        public var rowsUsed: Int
 
         /// Creates a message.
-        public init(study: String, round: Int, values: [UInt64], cost: Cost, rowsUsed: Int) {
+        public init(study: String, round: Int, values: [UInt64], cost: Cost) {
             self.study = study
             self.round = round
             self.values = values
             self.cost = cost
-            self.rowsUsed = rowsUsed
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case study, round, values, cost
-            case rowsUsed = "rows_used"
         }
     }
 }

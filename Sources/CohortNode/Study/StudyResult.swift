@@ -18,6 +18,13 @@ extension Study {
         public var noiseVariance: Double
         /// True if any contribution used simulated noise (no privacy guarantee).
         public var simulatedNoise: Bool
+        /// Customers in the study, as released: the sum of every cell's noised count before
+        /// suppression (histogram), or of the noised counts of customers with a value (`mean`).
+        /// A post-processing of the DP release — no node ever sends its exact count.
+        public var releasedCustomers: Double
+        /// Standard error of ``releasedCustomers`` from the noise: √(cells · V) (histogram) or
+        /// √(cells · V) / Q (mean), in customers.
+        public var releasedCustomersStandardError: Double
         /// When the lead started the study (whole seconds are kept).
         public var startedAt: Date
         /// When the last contribution arrived and the result was computed (whole seconds).
@@ -26,7 +33,8 @@ extension Study {
         /// Creates a result (normally through ``Aggregation/aggregate(spec:lead:contributions:startedAt:completedAt:)``).
         public init(
             study: String, lead: String, spec: Spec, cells: [Cell], participants: [ParticipantSummary],
-            noiseVariance: Double, simulatedNoise: Bool, startedAt: Date, completedAt: Date
+            noiseVariance: Double, simulatedNoise: Bool, releasedCustomers: Double,
+            releasedCustomersStandardError: Double, startedAt: Date, completedAt: Date
         ) {
             self.study = study
             self.lead = lead
@@ -35,6 +43,8 @@ extension Study {
             self.participants = participants
             self.noiseVariance = noiseVariance
             self.simulatedNoise = simulatedNoise
+            self.releasedCustomers = releasedCustomers
+            self.releasedCustomersStandardError = releasedCustomersStandardError
             self.startedAt = Self.wholeSeconds(startedAt)
             self.completedAt = Self.wholeSeconds(completedAt)
         }
@@ -79,12 +89,11 @@ extension Study {
             }
         }
 
-        /// What one node contributed and spent.
+        /// What one node spent. It carries no count of the node's customers: that would be an
+        /// exact, un-noised figure (only ``Result/releasedCustomers`` is released).
         public struct ParticipantSummary: Sendable, Hashable, Codable {
             /// Node name.
             public var node: String
-            /// Customers used by that node.
-            public var rowsUsed: Int
             /// ε the node charged.
             public var epsilon: Double
             /// δ of its guarantee.
@@ -98,11 +107,10 @@ extension Study {
 
             /// Creates a summary.
             public init(
-                node: String, rowsUsed: Int, epsilon: Double, delta: Double, rho: Double,
+                node: String, epsilon: Double, delta: Double, rho: Double,
                 noiseVariance: Double, simulatedNoise: Bool
             ) {
                 self.node = node
-                self.rowsUsed = rowsUsed
                 self.epsilon = epsilon
                 self.delta = delta
                 self.rho = rho
@@ -112,7 +120,6 @@ extension Study {
 
             enum CodingKeys: String, CodingKey {
                 case node, epsilon, delta, rho
-                case rowsUsed = "rows_used"
                 case noiseVariance = "noise_variance"
                 case simulatedNoise = "simulated_noise"
             }
@@ -122,6 +129,8 @@ extension Study {
             case study, lead, spec, cells, participants
             case noiseVariance = "noise_variance"
             case simulatedNoise = "simulated_noise"
+            case releasedCustomers = "released_customers"
+            case releasedCustomersStandardError = "released_customers_standard_error"
             case startedAt = "started_at"
             case completedAt = "completed_at"
         }

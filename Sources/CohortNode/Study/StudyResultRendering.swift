@@ -32,8 +32,9 @@ extension Study.Result {
         lines.append(
             "purpose \(spec.purpose.rawValue), as of \(spec.asOf), ε \(spec.privacy.epsilon) and δ \(spec.privacy.delta) per node, min_count \(spec.privacy.minCount)")
         lines.append(
-            "lead \(lead); participants: "
-                + participants.map { "\($0.node) (\($0.rowsUsed) rows)" }.joined(separator: ", "))
+            "lead \(lead); participants: " + participants.map(\.node).joined(separator: ", "))
+        lines.append(
+            "customers in the study (released, noised): \(Self.format(releasedCustomers, decimals: 0)) ± \(Self.format(releasedCustomersStandardError, decimals: 1))")
         if simulatedNoise { lines.append("SIMULATED NOISE — no privacy guarantee") }
         lines.append("standard errors include the privacy noise only")
         lines.append("")

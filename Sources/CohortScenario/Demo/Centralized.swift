@@ -16,8 +16,9 @@ public enum Centralized {
         public var mean: Double?
     }
 
-    /// The exact answer of `spec` over the nodes in `nodeDirectories`.
-    public static func answer(spec: Study.Spec, nodeDirectories: [URL]) throws -> [Cell] {
+    /// The exact answer of `spec` over the nodes in `nodeDirectories`, with consent decided at
+    /// `consentAt` (the moment the federated study ran) as a node does.
+    public static func answer(spec: Study.Spec, nodeDirectories: [URL], consentAt: Date = Date()) throws -> [Cell] {
         let layout = spec.layout
         var counts = [Int](repeating: 0, count: layout.cellCount)
         var sums = [Double](repeating: 0, count: layout.cellCount)
@@ -28,7 +29,7 @@ public enum Centralized {
         for directory in nodeDirectories {
             let store = try NodeStore.open(directory: directory.path)
             defer { try? store.close() }
-            let (customers, transactions) = try store.loadAnalyticsTables(purpose: purpose, asOf: asOf)
+            let (customers, transactions) = try store.loadAnalyticsTables(purpose: purpose, consentAt: consentAt, transactionsUpTo: asOf)
             let (codes, measures) = try NodeStudyServices.studyInputs(spec: spec, customers: customers, transactions: transactions)
             for row in 0..<customers.count {
                 guard let cell = layout.index(of: codes.map { Int($0[row]) }) else { continue }
@@ -107,9 +108,9 @@ public struct StudyComparison: Sendable {
         lines.append(contentsOf: rows.map(line))
         lines.append("")
         lines.append("mean absolute error over released cells: \(fmt(meanAbsoluteError, isMean ? 4 : 1))")
-        let spent = result.participants.map {
-            "\($0.node) ε=\(fmt($0.epsilon, 2)) (ρ=\(fmt($0.rho, 4)), \($0.rowsUsed) customers)"
-        }
+        lines.append(
+            "customers in the study: \(fmt(result.releasedCustomers, 0)) ± \(fmt(result.releasedCustomersStandardError, 1)) released (noised), \(truth.reduce(0) { $0 + $1.count }) true")
+        let spent = result.participants.map { "\($0.node) ε=\(fmt($0.epsilon, 2)) (ρ=\(fmt($0.rho, 4)))" }
         lines.append("privacy spent per node: " + spent.joined(separator: "; "))
         if result.simulatedNoise { lines.append("NOTE: simulated (seeded or zero) noise was used by at least one node") }
         return lines.joined(separator: "\n")

@@ -161,9 +161,6 @@ public nonisolated struct Cohort_Peer_V1_ContributionResponse: Sendable {
   /// Privacy cost charged for this contribution, as UTF-8 JSON.
   public var costJson: Data = Data()
 
-  /// Number of consenting customer rows used to compute the contribution.
-  public var rowsUsed: UInt64 = 0
-
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -460,7 +457,7 @@ nonisolated extension Cohort_Peer_V1_ContributionRequest: SwiftProtobuf.Message,
 
 nonisolated extension Cohort_Peer_V1_ContributionResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ContributionResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}values\0\u{3}cost_json\0\u{3}rows_used\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}values\0\u{3}cost_json\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -470,7 +467,6 @@ nonisolated extension Cohort_Peer_V1_ContributionResponse: SwiftProtobuf.Message
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedFixed64Field(value: &self.values) }()
       case 2: try { try decoder.decodeSingularBytesField(value: &self.costJson) }()
-      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.rowsUsed) }()
       default: break
       }
     }
@@ -483,16 +479,12 @@ nonisolated extension Cohort_Peer_V1_ContributionResponse: SwiftProtobuf.Message
     if !self.costJson.isEmpty {
       try visitor.visitSingularBytesField(value: self.costJson, fieldNumber: 2)
     }
-    if self.rowsUsed != 0 {
-      try visitor.visitSingularUInt64Field(value: self.rowsUsed, fieldNumber: 3)
-    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Cohort_Peer_V1_ContributionResponse, rhs: Cohort_Peer_V1_ContributionResponse) -> Bool {
     if lhs.values != rhs.values {return false}
     if lhs.costJson != rhs.costJson {return false}
-    if lhs.rowsUsed != rhs.rowsUsed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

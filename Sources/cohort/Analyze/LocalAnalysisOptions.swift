@@ -38,7 +38,7 @@ struct LocalAnalysisOptions: ParsableArguments {
     ) async throws -> (customers: Analytics.CustomerTable, transactions: Analytics.TransactionTable) {
         let end = try CivilTime.parseArgument(asOf, option: "--as-of", endOfDay: true)
         let consent = try purpose.map(ConsentPurpose.parse)
-        let tables = try consent.map { try store.loadAnalyticsTables(purpose: $0, asOf: end) }
+        let tables = try consent.map { try store.loadAnalyticsTables(purpose: $0, consentAt: Date(), transactionsUpTo: end) }
             ?? store.loadAllAnalyticsTables(asOf: end)
         _ = try await log.record(Audit.Event(
             type: .dataAccessed, actor: actor ?? NodeSession.defaultActor, purpose: consent?.rawValue,

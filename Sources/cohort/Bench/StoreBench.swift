@@ -98,7 +98,7 @@ enum StoreBench {
     }
 
     /// Setup (untimed): the import above plus a consent file granting segmentation to every
-    /// other customer. Timed: `loadAnalyticsTables(purpose:asOf:)`. Returns seconds.
+    /// other customer. Timed: `loadAnalyticsTables(purpose:consentAt:transactionsUpTo:)`. Returns seconds.
     static func loadConsenting(customers: Int, perCustomer: Int) async throws -> Double {
         let fixture = try await prepare(customers: customers, perCustomer: perCustomer)
         defer { fixture.cleanup() }
@@ -113,7 +113,9 @@ enum StoreBench {
         _ = try await fixture.store.importCSV(.consent, from: consentPath, audit: audit)
         let clock = ContinuousClock()
         let start = clock.now
-        let tables = try fixture.store.loadAnalyticsTables(purpose: .segmentation, asOf: Date(timeIntervalSince1970: 1_767_225_600))
+        let tables = try fixture.store.loadAnalyticsTables(
+            purpose: .segmentation, consentAt: Date(timeIntervalSince1970: 1_767_225_600),
+            transactionsUpTo: Date(timeIntervalSince1970: 1_767_225_600))
         let elapsed = seconds(clock.now - start)
         guard tables.customers.count == (fixture.customers + 1) / 2 else {
             throw StoreError(.invalidArgument, "bench: loaded \(tables.customers.count) customers, expected \((fixture.customers + 1) / 2)")
