@@ -15,6 +15,8 @@ public struct AnalyticsError: Error, CustomStringConvertible, Equatable, Sendabl
         case insufficientData = "insufficient-data"
         /// Cut points are not ascending.
         case invalidCutPoints = "invalid-cut-points"
+        /// A sum (e.g. a customer's spend in cents) would leave the 64-bit integer range.
+        case overflow = "overflow"
     }
 
     /// The kind of problem.

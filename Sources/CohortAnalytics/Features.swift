@@ -8,20 +8,28 @@ extension Analytics {
     /// - **Purchase**: a transaction with a positive amount. Refunds (negative) and zero amounts
     ///   are not purchases.
     /// - **Recency**: `asOf − (day of the last purchase on or before asOf)`, looking back over the
-    ///   whole history (not only the window); `window + 1` if the customer never purchased.
+    ///   whole history (not only the window). A customer who never purchased shows `window + 1` in
+    ///   the column but is *ranked and scored as the least recent of all*: R score 1 under both
+    ///   scorings, below every customer who ever bought, however long ago.
     /// - **Frequency**: number of purchase *transactions* in the window (two purchases at the same
     ///   timestamp count twice).
     /// - **Monetary**: net spend in the window (purchases + refunds), floored at 0, in cents.
+    ///   All spend sums (monetary, the two window halves, CLV) use checked 64-bit arithmetic: a sum
+    ///   that would leave the `Int64` range throws ``AnalyticsError/Code-swift.enum/overflow``
+    ///   naming the customer and the sum, never wraps and never traps.
     /// - **Tenure**: `asOf − signupDay` in days, floored at 0.
     /// - **AOV**: monetary / frequency in cents (0 when frequency is 0).
     /// - **CLV**: see ``CLV`` (net spend over the whole history, floored at 0).
-    /// - **RFM scores / segment**: see ``RFM`` and ``RFMSegment``; by default population quintiles.
+    /// - **RFM scores / segment**: see ``RFM`` and ``RFMSegment``; by default population quintiles
+    ///   with ties scored by value alone (equal values, equal score; row order never matters).
+    ///   Frequency 0 scores F 1 and monetary 0 scores M 1 under both scorings, so a customer with
+    ///   no purchase in the window has FM 1 and is never Loyal or a Champion.
     /// - **Lifecycle stage**: see ``LifecycleStage``; **value tier**: see ``ValueTier``;
     ///   **channel band**: see ``ChannelBand``; **NPS class**: see ``NPSClass``.
     public enum Features {
         /// How RFM scores are assigned.
         public enum RFMScoring: Sendable, Equatable {
-            /// Rank-based quintiles within this population (ties by row index).
+            /// Rank-based quintiles within this population (equal values, equal score; see ``RFM``).
             case populationQuintiles
             /// Fixed cut points (e.g. a DP release or a study spec).
             case cutPoints(RFM.CutPoints)
@@ -72,7 +80,8 @@ extension Analytics {
         /// runs on all cores. Throws ``AnalyticsError`` on columns of unequal length
         /// (`dimensionMismatch`), when transactions are not grouped by ascending
         /// customer row or reference a missing customer (`unsortedTransactions`), a channel code has
-        /// no name, an NPS answer is outside 0–10 (`invalidValue`), or `window` is outside 1…100 000.
+        /// no name, an NPS answer is outside 0–10 (`invalidValue`), a customer's spend sum leaves the
+        /// `Int64` range (`overflow`), or `window` is outside 1…100 000.
         public static func compute(
             customers: CustomerTable, transactions: TransactionTable, asOf: Int32, window: Int32 = 365,
             options: Options = Options()
@@ -108,8 +117,14 @@ extension Analytics {
             }
 
             var raw = RawColumns(count: n)
-            accumulate(transactions: transactions, offsets: offsets, asOf: Int64(asOf), window: Int64(window),
-                       namedChannel: namedChannel, channelCount: transactions.channelNames.count, into: &raw)
+            let overflow = accumulate(
+                transactions: transactions, offsets: offsets, asOf: Int64(asOf), window: Int64(window),
+                namedChannel: namedChannel, channelCount: transactions.channelNames.count, into: &raw)
+            if let overflow {
+                throw AnalyticsError(
+                    .overflow,
+                    "customer \(customers.ids[overflow.row]) (row \(overflow.row)): \(overflow.sums) exceeds the 64-bit range of cents (±9.2e18); check the amounts of this customer's transactions \(offsets[overflow.row])..<\(offsets[overflow.row + 1])")
+            }
 
             // Recency, tenure, AOV.
             var recency = [Int32](repeating: 0, count: n)
@@ -129,7 +144,10 @@ extension Analytics {
                 aov[i] = f > 0 ? Double(raw.monetary[i]) / Double(f) : 0
             }
 
-            // Scores.
+            // Scores. Never-purchased customers rank below every buyer on recency: their rank key
+            // is one more than any recency a buyer can have (recency is an Int32).
+            let neverBought = Int64(Int32.max) + 1
+            let recencyKey: [Int64] = (0..<n).map { lastDay[$0] == nil ? neverBought : Int64(recency[$0]) }
             let rScore, fScore, mScore: [UInt8]
             let cutPoints: RFM.CutPoints
             let byRank: Bool
@@ -139,25 +157,29 @@ extension Analytics {
                 // The three rank orders (one sort each, in parallel) give both the scores and the
                 // sorted values for the reference cut points and the value tiers.
                 let columns: [(values: [Int64], higherIsBetter: Bool)] = [
-                    (recency.map { Int64($0) }, false), (raw.frequency.map { Int64($0) }, true), (raw.monetary, true),
+                    (recencyKey, false), (raw.frequency.map { Int64($0) }, true), (raw.monetary, true),
                 ]
                 let orders = ParallelChunks.map(count: 3, minimumChunk: 1) { range in
                     range.map { RFM.rankOrder(columns[$0].values, higherIsBetter: columns[$0].higherIsBetter) }
                 }.flatMap { $0 }
-                rScore = RFM.quintileScores(rankOrder: orders[0])
-                fScore = RFM.quintileScores(rankOrder: orders[1])
-                mScore = RFM.quintileScores(rankOrder: orders[2])
+                rScore = RFM.quintileScores(rankOrder: orders[0], values: columns[0].values)
+                fScore = RFM.quintileScores(rankOrder: orders[1], values: columns[1].values)
+                mScore = RFM.quintileScores(rankOrder: orders[2], values: columns[2].values)
                 sortedMonetary = orders[2].map { raw.monetary[Int($0)] }
                 cutPoints = RFM.CutPoints.fromSorted(
-                    recency: orders[0].reversed().map { Double(recency[Int($0)]) },
+                    recency: sortedRecency(rankOrder: orders[0], recency: recency, lastDay: lastDay, window: window),
                     frequency: orders[1].map { Double(raw.frequency[Int($0)]) },
                     monetary: sortedMonetary.map(Double.init))
                 byRank = true
             case .cutPoints(let cuts):
                 sortedMonetary = raw.monetary.sorted()
-                rScore = recency.map { RFM.score(Double($0), cuts: cuts.recency, higherIsBetter: false) }
-                fScore = raw.frequency.map { RFM.score(Double($0), cuts: cuts.frequency, higherIsBetter: true) }
-                mScore = raw.monetary.map { RFM.score(Double($0), cuts: cuts.monetary, higherIsBetter: true) }
+                // Never purchased ⇒ R 1; no purchase in the window ⇒ F 1; no net spend ⇒ M 1, even
+                // if (e.g. noisy DP) cut points lie below 0.
+                rScore = (0..<n).map {
+                    lastDay[$0] == nil ? 1 : RFM.score(Double(recency[$0]), cuts: cuts.recency, higherIsBetter: false)
+                }
+                fScore = raw.frequency.map { $0 == 0 ? 1 : RFM.score(Double($0), cuts: cuts.frequency, higherIsBetter: true) }
+                mScore = raw.monetary.map { $0 == 0 ? 1 : RFM.score(Double($0), cuts: cuts.monetary, higherIsBetter: true) }
                 cutPoints = cuts
                 byRank = false
             }
@@ -196,6 +218,21 @@ extension Analytics {
                 valueTier: tier, channelBand: band, npsClass: npsClass, nps: customers.nps, churned: customers.churned,
                 rfmCutPoints: cutPoints, rfmScoredByRank: byRank, tierCutPoints: tierCuts,
                 channelNames: transactions.channelNames)
+        }
+
+        /// The recency column in ascending order, from the recency rank order (worst first, with
+        /// never-purchased customers first): buyers' values reversed, with the never-purchased
+        /// customers' `window + 1` merged in at their place. O(n).
+        static func sortedRecency(rankOrder order: [Int32], recency: [Int32], lastDay: [Int32?], window: Int32) -> [Double] {
+            var buyers: [Double] = []
+            buyers.reserveCapacity(order.count)
+            for i in order.reversed() where lastDay[Int(i)] != nil { buyers.append(Double(recency[Int(i)])) }
+            let never = order.count - buyers.count
+            guard never > 0 else { return buyers }
+            let value = Double(window) + 1
+            var split = buyers.count
+            while split > 0 && buyers[split - 1] > value { split -= 1 }
+            return Array(buyers[..<split]) + [Double](repeating: value, count: never) + Array(buyers[split...])
         }
 
         /// `offsets[i]..<offsets[i+1]` are customer `i`'s transactions. Validates grouping and codes.
@@ -257,15 +294,34 @@ extension Analytics {
             }
         }
 
-        /// The single pass over transactions, split by customer ranges across cores.
+        /// The first customer row whose spend sums overflowed, and which sums.
+        struct Overflow {
+            /// Customer row.
+            var row: Int
+            /// Bit set: 1 monetary (window net spend), 2 earlier-half spend, 4 recent-half spend,
+            /// 8 CLV (whole-history net spend).
+            var flags: UInt8
+
+            /// The names of the overflowing sums.
+            var sums: String {
+                let names = ["monetary (net spend in the window)", "earlier-half spend", "recent-half spend",
+                             "CLV (net spend over the whole history)"]
+                return names.indices.filter { flags & (1 << $0) != 0 }.map { names[$0] }.joined(separator: ", ")
+            }
+        }
+
+        /// The single pass over transactions, split by customer ranges across cores. Spend sums use
+        /// `addingReportingOverflow`; the overflow bits are OR-ed per transaction (no branch) and
+        /// checked once per customer. Returns the lowest customer row that overflowed, if any (its
+        /// raw columns are then meaningless and the caller must throw).
         static func accumulate(
             transactions t: TransactionTable, offsets: [Int], asOf: Int64, window: Int64, namedChannel: Int,
             channelCount: Int, into raw: inout RawColumns
-        ) {
+        ) -> Overflow? {
             let n = offsets.count - 1
             let windowStart = asOf - window   // in window: day > windowStart
             let recentStart = asOf - window / 2   // recent half: day > recentStart
-            t.timestamp.withUnsafeBufferPointer { ts in
+            return t.timestamp.withUnsafeBufferPointer { ts in
             t.amountMinor.withUnsafeBufferPointer { amount in
             t.channel.withUnsafeBufferPointer { ch in
             offsets.withUnsafeBufferPointer { off in
@@ -277,7 +333,8 @@ extension Analytics {
             raw.clv.withUnsafeMutableBufferPointer { clvOut in
             raw.channel.withUnsafeMutableBufferPointer { chanOut in
             raw.channelPurchases.withUnsafeMutableBufferPointer { chanCountOut in
-                _ = ParallelChunks.map(count: n, minimumChunk: 4096) { range in
+                ParallelChunks.map(count: n, minimumChunk: 4096) { range -> Overflow? in
+                    var firstOverflow: Overflow?
                     var counts = [Int32](repeating: 0, count: max(channelCount, 1))
                     var touched = [UInt16]()
                     touched.reserveCapacity(16)
@@ -286,15 +343,28 @@ extension Analytics {
                             var last = Int64.min
                             var freq: Int32 = 0
                             var net: Int64 = 0, early: Int64 = 0, recent: Int64 = 0, ever: Int64 = 0
+                            var overflow: UInt8 = 0
                             for j in off[i]..<off[i + 1] {
                                 let d = CivilDay.day(ofTimestamp: ts[j])
                                 if d > asOf { continue }
                                 let a = amount[j]
-                                ever &+= a
+                                let e = ever.addingReportingOverflow(a)
+                                ever = e.partialValue
+                                overflow |= e.overflow ? 8 : 0
                                 if a > 0 && d > last { last = d }
                                 if d > windowStart {
-                                    net &+= a
-                                    if d > recentStart { recent &+= a } else { early &+= a }
+                                    let w = net.addingReportingOverflow(a)
+                                    net = w.partialValue
+                                    overflow |= w.overflow ? 1 : 0
+                                    if d > recentStart {
+                                        let r = recent.addingReportingOverflow(a)
+                                        recent = r.partialValue
+                                        overflow |= r.overflow ? 4 : 0
+                                    } else {
+                                        let h = early.addingReportingOverflow(a)
+                                        early = h.partialValue
+                                        overflow |= h.overflow ? 2 : 0
+                                    }
                                     if a > 0 {
                                         freq += 1
                                         let c = ch[j]
@@ -318,6 +388,7 @@ extension Analytics {
                             }
                             for c in touched { cnt[Int(c)] = 0 }
                             touched.removeAll(keepingCapacity: true)
+                            if overflow != 0 && firstOverflow == nil { firstOverflow = Overflow(row: i, flags: overflow) }
                             lastOut[i] = last
                             freqOut[i] = freq
                             monOut[i] = max(0, net)
@@ -328,8 +399,8 @@ extension Analytics {
                             chanCountOut[i] = bestCount
                         }
                     }
-                    return 0
-                }
+                    return firstOverflow
+                }.lazy.compactMap { $0 }.first
             }}}}}}}}}}}}
         }
     }

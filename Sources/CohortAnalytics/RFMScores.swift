@@ -2,11 +2,15 @@ extension Analytics {
     /// RFM scores 1–5 for recency (R), frequency (F) and monetary (M).
     ///
     /// Two ways to score:
-    /// - **Population quintiles** (``quintileScores(_:higherIsBetter:)``): customers are ranked by
-    ///   the value (R: larger recency ranks lower; F, M: smaller values rank lower); ties are broken
-    ///   deterministically by row index (earlier row ranks lower). The customer at 0-based rank
-    ///   `p` of `n` gets score `1 + ⌊5p / n⌋`, so every score holds ⌊n/5⌋ or ⌈n/5⌉ customers — the
-    ///   same as pandas `qcut(rank(method="first"), 5)`.
+    /// - **Population quintiles** (``quintileScores(_:higherIsBetter:)``): a customer's score
+    ///   depends on its value alone, never on row order. With `w` = the number of customers whose
+    ///   value is strictly *worse* (R: a strictly larger recency; F, M: a strictly smaller value)
+    ///   among `n`, the score is `1 + ⌊5w / n⌋` — the rank of the first occurrence of the value
+    ///   (pandas `rank(method="min")` − 1) cut into fifths. Equal values get equal scores, so a
+    ///   score can hold more than n/5 customers when many are tied (e.g. every customer with no
+    ///   purchase in the window has F score 1), and scores are monotone in the value. Without ties
+    ///   every score holds ⌊n/5⌋ or ⌈n/5⌉ customers. Customers who never purchased are ranked as
+    ///   the least recent of all (R score 1), see ``Features``.
     /// - **Fixed cut points** (``score(_:cuts:higherIsBetter:)``), e.g. from a DP release or a study
     ///   spec: with ascending cuts `c₁ ≤ c₂ ≤ c₃ ≤ c₄`, let `k = #{i : cᵢ < v}`; then F and M score
     ///   `1 + k` and R scores `5 − k` (a value equal to a cut falls in the lower bin).
@@ -93,26 +97,42 @@ extension Analytics {
             return values.map { score(Double($0), cuts: cuts, higherIsBetter: higherIsBetter) }
         }
 
-        /// Rank-based quintile scores 1–5 of `values` (see the type documentation); `higherIsBetter`
-        /// is false for recency. Deterministic; O(n log n).
+        /// Rank-based quintile scores 1–5 of `values` (see the type documentation: equal values,
+        /// equal score; the order of the values does not matter); `higherIsBetter` is false for
+        /// recency. O(n) with a radix sort for spans below 2³⁹, else O(n log n).
         public static func quintileScores(_ values: [Int64], higherIsBetter: Bool) -> [UInt8] {
-            quintileScores(rankOrder: rankOrder(values, higherIsBetter: higherIsBetter))
+            quintileScores(rankOrder: rankOrder(values, higherIsBetter: higherIsBetter), values: values)
         }
 
-        /// Scores from a rank order (row indices, worst first). O(n).
-        static func quintileScores(rankOrder order: [Int32]) -> [UInt8] {
+        /// Scores from a rank order of `values` (row indices, worst first): the customer at
+        /// 0-based position `p` whose tied run of equal values starts at position `w` (the number
+        /// of strictly worse customers) scores `1 + ⌊5w / n⌋`. O(n).
+        static func quintileScores(rankOrder order: [Int32], values: [Int64]) -> [UInt8] {
             let n = order.count
             guard n > 0 else { return [] }
+            precondition(values.count == n, "rank order and values differ in length")
             var scores = [UInt8](repeating: 0, count: n)
             scores.withUnsafeMutableBufferPointer { out in
                 order.withUnsafeBufferPointer { ord in
-                    for p in 0..<n { out[Int(ord[p])] = UInt8(1 + 5 * p / n) }
+                    values.withUnsafeBufferPointer { v in
+                        var runStart = 0
+                        var runValue = v[Int(ord[0])]
+                        for p in 0..<n {
+                            let i = Int(ord[p])
+                            if v[i] != runValue {
+                                runStart = p
+                                runValue = v[i]
+                            }
+                            out[i] = UInt8(1 + 5 * runStart / n)
+                        }
+                    }
                 }
             }
             return scores
         }
 
-        /// Row indices in ascending "goodness" order (ties by row index).
+        /// Row indices in ascending "goodness" order (equal values in row order; scores never depend
+        /// on that order, see ``quintileScores(rankOrder:values:)``).
         static func rankOrder(_ values: [Int64], higherIsBetter: Bool) -> [Int32] {
             let n = values.count
             guard let lo = values.min(), let hi = values.max() else { return [] }

@@ -104,14 +104,55 @@ extension Audit {
         }
 
         /// Flushes queued appends, signs a final checkpoint if there are unsigned entries, stops
-        /// the committer and releases the lock. Later appends throw `.closed`.
+        /// the committer, moves every committed page from `audit.sqlite-wal` into `audit.sqlite`
+        /// and truncates the WAL (see ``closeCheckpointingWAL()``), and releases the lock. Later
+        /// appends throw `.closed`. Never throws: if the WAL cannot be emptied the entries stay
+        /// durable in it (SQLite replays it on the next open); use ``closeCheckpointingWAL()`` to
+        /// learn why.
         public func close() async {
+            _ = try? await closeCheckpointingWAL()
+        }
+
+        /// ``close()``, throwing if the log could not be left self-contained in `audit.sqlite`.
+        ///
+        /// Why this is needed: committed entries live in `audit.sqlite-wal` until a checkpoint
+        /// copies them into the main file. SQLite checkpoints and deletes the WAL only when the
+        /// *last* connection closes, and GRDB closes the pool's writer before its read-only
+        /// readers — a read-only connection never checkpoints — so every entry since the last
+        /// automatic checkpoint (1000 pages) stayed in the WAL after the writer exited, and a copy
+        /// of `audit.sqlite` alone silently lacked them. Here the writer runs
+        /// `PRAGMA wal_checkpoint(TRUNCATE)` itself (waiting up to the 5 s busy timeout for
+        /// readers in other processes), checks that every WAL frame was copied, and after closing
+        /// checks that the WAL file is empty or gone. The log is closed and the lock released
+        /// whatever the outcome; on failure the entries remain durable in the WAL. Idempotent.
+        /// Cost: one checkpoint, O(pages written since the last checkpoint).
+        public func closeCheckpointingWAL() async throws {
             guard !isClosed else { return }
             isClosed = true
             await committer.stop()
-            try? pool.close()
-            flock(lockFD, LOCK_UN)
-            Foundation.close(lockFD)
+            defer {
+                flock(lockFD, LOCK_UN)
+                Foundation.close(lockFD)
+            }
+            var failure: AuditError?
+            do {
+                let result = try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+                if result.walFrameCount != result.checkpointedFrameCount {
+                    failure = AuditError(.fileAccess, "\(databasePath): WAL checkpoint copied \(result.checkpointedFrameCount) of \(result.walFrameCount) frames; the rest stay in \(databasePath)-wal")
+                }
+            } catch {
+                failure = AuditError(.fileAccess, "\(databasePath): WAL checkpoint on close failed (\(error)); entries stay durable in \(databasePath)-wal")
+            }
+            do {
+                try pool.close()
+            } catch {
+                failure = failure ?? AuditError(.fileAccess, "\(databasePath): closing the database failed: \(error)")
+            }
+            if let failure { throw failure }
+            var info = stat()
+            if stat(databasePath + "-wal", &info) == 0, info.st_size != 0 {
+                throw AuditError(.fileAccess, "\(databasePath)-wal still holds \(info.st_size) bytes after the closing checkpoint")
+            }
         }
 
         /// Appends one event; returns its index once durable.

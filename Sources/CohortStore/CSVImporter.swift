@@ -80,7 +80,7 @@ final class CSVImporter {
     private func run() throws -> Summary {
         try readHeader()
         if options.skipInvalid, let rejectsPath = options.rejectsPath {
-            rejects = try ImportRejectsWriter(path: rejectsPath)
+            rejects = try ImportRejectsWriter(path: rejectsPath, replaceExisting: options.replaceRejects)
         }
         try loadCustomers()
         switch kind {
@@ -281,6 +281,9 @@ final class CSVImporter {
                 let (ai, amountBytes) = field(2)
                 guard let a = ByteFields.int64(amountBytes) else {
                     throw RowProblem(code: .invalidRow, field: ai, reason: "'\(Self.display(amountBytes))' is not an integer amount in minor units (cents)")
+                }
+                guard AmountBound.accepts(a) else {
+                    throw RowProblem(code: .invalidRow, field: ai, reason: AmountBound.problem(Self.display(amountBytes)))
                 }
                 amount = a
                 let (ci, cur) = field(3)

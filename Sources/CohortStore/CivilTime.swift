@@ -111,22 +111,60 @@ public enum CivilTime {
         return "'\(text)' is not a valid \(timestamp ? "timestamp" : "date") (\(expected))"
     }
 
-    /// Converts unix seconds to a `Date`.
+    /// The unix seconds every stored or accepted time must lie in:
+    /// `0001-01-01T00:00:00Z` … `9999-12-31T23:59:59Z`, the range ``parseTimestamp(_:)`` can
+    /// produce and ``iso8601(unixSeconds:)`` writes with a four-digit year.
+    public static let supportedSeconds: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
+
+    /// The supported range as text, for error messages.
+    static let supportedRangeText = "0001-01-01T00:00:00Z…9999-12-31T23:59:59Z"
+
+    /// Converts unix seconds to a `Date` (exact for every Int64; no range check).
     public static func date(unixSeconds: Int64) -> Date {
         Date(timeIntervalSince1970: TimeInterval(unixSeconds))
     }
 
-    /// Converts a `Date` to whole unix seconds (rounded down).
-    public static func unixSeconds(_ date: Date) -> Int64 {
-        Int64(date.timeIntervalSince1970.rounded(.down))
+    /// Converts unix seconds from outside (a request field, a file) to a `Date`.
+    /// - Parameter what: names the value and where it came from, for the message.
+    /// - Throws: ``StoreError`` `.invalidArgument` when `unixSeconds` is outside ``supportedSeconds``.
+    public static func checkedDate(unixSeconds: Int64, what: String) throws -> Date {
+        guard supportedSeconds.contains(unixSeconds) else {
+            throw StoreError(.invalidArgument, "\(what): \(unixSeconds) unix seconds is outside the supported times \(supportedRangeText)")
+        }
+        return date(unixSeconds: unixSeconds)
     }
 
-    /// Formats unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
+    /// Converts a `Date` from outside to whole unix seconds (rounded down).
+    /// - Parameter what: names the value and where it came from, for the message.
+    /// - Throws: ``StoreError`` `.invalidArgument` when the date is not finite or lies outside
+    ///   ``supportedSeconds``.
+    public static func checkedUnixSeconds(_ date: Date, what: String) throws -> Int64 {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        guard seconds.isFinite,
+              seconds >= Double(supportedSeconds.lowerBound), seconds <= Double(supportedSeconds.upperBound) else {
+            throw StoreError(.invalidArgument, "\(what): \(date.timeIntervalSince1970) unix seconds is outside the supported times \(supportedRangeText)")
+        }
+        return Int64(seconds)
+    }
+
+    /// Converts a `Date` to whole unix seconds (rounded down), saturating: a date outside
+    /// ``supportedSeconds`` (or not finite) is clamped to the nearest end of it, so this never
+    /// traps. Use ``checkedUnixSeconds(_:what:)`` for values that will be stored. O(1).
+    public static func unixSeconds(_ date: Date) -> Int64 {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        if seconds.isNaN || seconds < Double(supportedSeconds.lowerBound) { return supportedSeconds.lowerBound }
+        if seconds > Double(supportedSeconds.upperBound) { return supportedSeconds.upperBound }
+        return Int64(seconds)
+    }
+
+    /// Formats unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (any Int64: years beyond 9999 or before
+    /// 0001 are written with more digits or a sign; never traps).
     public static func iso8601(unixSeconds: Int64) -> String {
-        let days = Int(unixSeconds >= 0 ? unixSeconds / 86400 : (unixSeconds - 86399) / 86400)
-        let secs = Int(unixSeconds - Int64(days) * 86400)
+        let (quotient, remainder) = unixSeconds.quotientAndRemainder(dividingBy: 86400)
+        let days = Int(remainder < 0 ? quotient - 1 : quotient)
+        let secs = Int(remainder < 0 ? remainder + 86400 : remainder)
         let (y, m, d) = civilFromDays(days)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, secs / 3600, (secs / 60) % 60, secs % 60)
+        return String(format: "%04ld-%02ld-%02ldT%02ld:%02ld:%02ldZ", y, m, d, secs / 3600, (secs / 60) % 60, secs % 60)
     }
 
     /// Formats a day number as `YYYY-MM-DD`.

@@ -15,11 +15,23 @@ final class ImportRejectsWriter {
     private let path: String
     private var buffer: [UInt8] = []
 
-    /// Creates (truncating) the rejects file and writes the header.
-    init(path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    /// Creates the rejects file exclusively (`O_EXCL`, mode 0600 whatever the umask) and
+    /// writes the header. An existing file is an error, unless `replaceExisting`, which first
+    /// removes it (never truncates it in place: a truncated file could be one another
+    /// process holds open). ``RejectsPathPolicy`` has checked the path before.
+    init(path: String, replaceExisting: Bool = false) throws {
+        if replaceExisting && unlink(path) != 0 && errno != ENOENT {
+            throw StoreError(.io, "cannot replace rejects file: \(String(cString: strerror(errno)))", file: path)
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw StoreError(.io, "cannot create rejects file: \(String(cString: strerror(errno)))", file: path)
+            let reason = errno == EEXIST ? "it already exists (use --force to replace it)" : String(cString: strerror(errno))
+            throw StoreError(.io, "cannot create rejects file: \(reason)", file: path)
+        }
+        guard fchmod(fd, 0o600) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw StoreError(.io, "cannot set the rejects file's mode to 0600: \(reason)", file: path)
         }
         self.fd = fd
         self.path = path

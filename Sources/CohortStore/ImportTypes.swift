@@ -17,16 +17,28 @@ public struct ImportOptions: Sendable, Hashable {
     /// the size limit, an unterminated quote, read errors) still abort.
     public var skipInvalid: Bool
     /// Where to write rejected rows (CSV `line,column,reason,row`); required with ``skipInvalid``.
+    /// Never the input file or a path inside the node directory; an existing file only with
+    /// ``replaceRejects``. Created exclusively, mode 0600.
     public var rejectsPath: String?
+    /// Import a file even if a file with the same SHA-256 was already imported as the same kind
+    /// (CLI `--force`). Without it such an import is refused with `.alreadyImported`.
+    public var allowDuplicate: Bool
+    /// Replace an existing ``rejectsPath`` file (CLI `--force`).
+    public var replaceRejects: Bool
     /// Who runs the import (audit `actor`).
     public var actor: String
     /// Maximum bytes in one CSV record (default 1 MiB).
     public var maxRecordBytes: Int
 
     /// Creates options.
-    public init(skipInvalid: Bool = false, rejectsPath: String? = nil, actor: String = "operator", maxRecordBytes: Int = 1 << 20) {
+    public init(
+        skipInvalid: Bool = false, rejectsPath: String? = nil, actor: String = "operator", maxRecordBytes: Int = 1 << 20,
+        allowDuplicate: Bool = false, replaceRejects: Bool = false
+    ) {
         self.skipInvalid = skipInvalid
         self.rejectsPath = rejectsPath
+        self.allowDuplicate = allowDuplicate
+        self.replaceRejects = replaceRejects
         self.actor = actor
         self.maxRecordBytes = maxRecordBytes
     }
@@ -44,8 +56,12 @@ public struct ImportReport: Sendable, Equatable {
     public var rowsAccepted: Int
     /// Rows written to the rejects file (0 unless ``ImportOptions/skipInvalid``).
     public var rowsRejected: Int
-    /// The `imports.id` of this import.
+    /// The import id: `imports.id`, also `import_id` in its audit entries. Never reused, not
+    /// even for an import that was rolled back (see ``NodeStore/importCSV(_:from:options:audit:)``).
     public var importID: Int64
+    /// The earlier import of the same file (same kind and SHA-256), when it was imported again
+    /// with ``ImportOptions/allowDuplicate``.
+    public var duplicateOf: Int64?
     /// The rejects file, if one was written.
     public var rejectsPath: String?
     /// The first (up to 20) rejections, for display.

@@ -8,7 +8,11 @@ import Foundation
 /// <root>/audit.sqlite  audit log (CohortAudit)
 /// <root>/keys/         0700; private keys 0600
 /// <root>/tls/          node certificate, key, trust bundle, revocation list
+/// <root>/imports-pending/  0700; one marker per import whose outcome is not yet audited
 /// ```
+///
+/// The directory is 0700 and the SQLite files (with their `-wal`/`-shm`) are 0600; see
+/// ``NodeFilePermissions``.
 public struct NodeDirectory: Sendable, Hashable {
     /// The directory itself (as given; not resolved).
     public var root: String
@@ -28,6 +32,13 @@ public struct NodeDirectory: Sendable, Hashable {
     public var keysPath: String { path("keys") }
     /// `<root>/tls`.
     public var tlsPath: String { path("tls") }
+    /// `<root>/imports-pending`: markers of imports whose outcome is not yet in the audit log.
+    public var pendingImportsPath: String { path("imports-pending") }
+
+    /// `node.sqlite`, `audit.sqlite` and their `-wal` / `-shm` files (which may not exist).
+    public var databaseFiles: [String] {
+        [databasePath, auditDatabasePath].flatMap { [$0, $0 + "-wal", $0 + "-shm"] }
+    }
 
     /// `<root>/<relative>`; an absolute `relative` is returned unchanged.
     public func path(_ relative: String) -> String {

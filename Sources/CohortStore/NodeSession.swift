@@ -3,8 +3,9 @@ import Foundation
 
 /// Opens a node's store, config and audit log for one CLI command and closes them after.
 public enum NodeSession {
-    /// Opens `directory` (store + validated config + `Audit.Log`), runs `body`, then closes
-    /// the audit log (flushing it) and the store, also when `body` throws.
+    /// Opens `directory` (store + validated config + `Audit.Log`), settles any import a stopped
+    /// process left without an audited outcome (``NodeStore/reconcileImports(audit:actor:)``),
+    /// runs `body`, then closes the audit log (flushing it) and the store, also when `body` throws.
     public static func run<T>(
         directory: String, _ body: (NodeStore, NodeConfig, Audit.Log) async throws -> T
     ) async throws -> T {
@@ -24,6 +25,7 @@ public enum NodeSession {
             throw StoreError(.auditFailed, "cannot open the audit log: \(error)")
         }
         do {
+            try await store.reconcileImports(audit: log, actor: "system")
             let result = try await body(store, config, log)
             await log.close()
             try store.close()

@@ -49,16 +49,17 @@ extension NodeStore {
     ///   - method: how consent was collected (free text), optional.
     ///   - policyVersion: the policy version shown, optional.
     ///   - actor: who records it (audit actor).
-    /// - Throws: ``StoreError`` `.unknownCustomer`, `.auditFailed`, `.database`.
+    /// - Throws: ``StoreError`` `.invalidArgument` (`at` outside ``CivilTime/supportedSeconds``),
+    ///   `.unknownCustomer`, `.auditFailed`, `.database`.
     @discardableResult
     public func recordConsent(
         customerID: String, purpose: ConsentPurpose, action: ConsentAction, at: Date,
         method: String? = nil, policyVersion: String? = nil, actor: String = "operator",
         audit: any AuditRecording
     ) async throws -> ConsentEvent {
+        let seconds = try CivilTime.checkedUnixSeconds(at, what: "consent time (at)")
         let session = try WriteSession(directory: directory, label: "consent")
         defer { session.close() }
-        let seconds = CivilTime.unixSeconds(at)
         let (event, pseudonym) = try await session.begin { db in
             try mapDatabaseErrors {
                 guard let row = try Row.fetchOne(db, sql: "SELECT id, pseudonym FROM customers WHERE customer_id = ?", arguments: [customerID]) else {

@@ -8,54 +8,87 @@ extension NodeStore {
     /// All-or-nothing by default: the file is imported in one IMMEDIATE transaction and the
     /// first bad row aborts it (nothing is stored; the error names file, line, column and
     /// reason). With ``ImportOptions/skipInvalid`` the good rows are stored and the bad ones
-    /// written to ``ImportOptions/rejectsPath``.
+    /// written to ``ImportOptions/rejectsPath`` (see ``RejectsPathPolicy``: never the input,
+    /// never inside the node directory, an existing file only with
+    /// ``ImportOptions/replaceRejects``).
     ///
-    /// Before the transaction commits, the import is recorded in `imports` and audited
-    /// durably: one `data.imported` entry (details: kind, file, sha256, accepted, rejected,
-    /// import_id) and, for consent files, one `consent.granted`/`consent.withdrawn` entry per
-    /// stored row (subject = the customer's pseudonym hex), sent in batches of 10 000. If the
-    /// audit log fails, the import is rolled back.
+    /// A file whose SHA-256 was already imported as the same kind is refused with
+    /// `.alreadyImported` (naming the earlier import, its time and counts) unless
+    /// ``ImportOptions/allowDuplicate``.
+    ///
+    /// Audit protocol (docs/audit.md, "Imports"), so that the log agrees with the store
+    /// whenever the process stops:
+    /// 1. rows are inserted and validated; a failure here rolls back and audits nothing;
+    /// 2. the import id is chosen (one more than every id in `imports`, `imports_rolled_back`
+    ///    and the pending markers, so it is never reused) and a pending marker
+    ///    (``PendingImportMarker``) is written durably;
+    /// 3. `data.imported` (details: kind, file, sha256, accepted, rejected, import_id, and
+    ///    duplicate_of when forced) and, for consent files, one `consent.granted` /
+    ///    `consent.withdrawn` entry per stored row (subject = pseudonym hex, details.import_id),
+    ///    in batches of 10 000, are made durable while the transaction is open;
+    /// 4. the transaction commits; then `import.committed` is recorded and the marker removed.
+    ///
+    /// If anything fails in 3–4, the transaction is rolled back, the id is kept in
+    /// `imports_rolled_back` and `import.rolled_back` is recorded. If the process dies instead,
+    /// ``reconcileImports(audit:actor:)`` records the outcome when the node is next opened.
     ///
     /// Validation: header (known, unique, required columns), field count, UTF-8, dates
-    /// (calendar-correct), timestamps, integer amounts (cents), currency codes, ranges
-    /// (NPS 0–10, CSAT 1–5, churned 0/1), purposes and actions, duplicate customer ids (in the
-    /// file and against the store), rows referencing unknown customers, records over
-    /// ``ImportOptions/maxRecordBytes``.
+    /// (calendar-correct), timestamps, integer amounts (cents) within ±``AmountBound/maxMagnitude``,
+    /// currency codes, ranges (NPS 0–10, CSAT 1–5, churned 0/1), purposes and actions, duplicate
+    /// customer ids (in the file and against the store), rows referencing unknown customers,
+    /// records over ``ImportOptions/maxRecordBytes``.
     ///
     /// Complexity: O(rows) time; memory O(customers in the store) + O(max record size).
     public func importCSV(
         _ kind: ImportKind, from path: String, options: ImportOptions = ImportOptions(),
         audit: any AuditRecording
     ) async throws -> ImportReport {
-        if options.skipInvalid && options.rejectsPath == nil {
-            throw StoreError(.invalidArgument, "skipping invalid rows needs a rejects file (--rejects <file>)")
+        if options.skipInvalid {
+            guard let rejects = options.rejectsPath else {
+                throw StoreError(.invalidArgument, "skipping invalid rows needs a rejects file (--rejects <file>)")
+            }
+            try RejectsPathPolicy.check(rejects, input: path, node: directory, replaceExisting: options.replaceRejects)
         }
         let session = try WriteSession(directory: directory, label: "import", enforceForeignKeys: false)
         defer { session.close() }
         let now = Date()
         let nowSeconds = CivilTime.unixSeconds(now)
         let fileName = (path as NSString).lastPathComponent
-        let (summary, importID, consentRange) = try await session.begin { db in
+        let directory = self.directory
+        let (summary, importID, consentRange, duplicateOf) = try await session.begin { db in
             try mapDatabaseErrors {
                 let before = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM consent_events") ?? 0
                 let summary = try CSVImporter.run(db: db, kind: kind, path: path, options: options)
                 let after = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM consent_events") ?? 0
+                let earlier = try Self.earlierImport(db: db, kind: kind, sha256: summary.sha256)
+                if let earlier, !options.allowDuplicate {
+                    throw StoreError(
+                        .alreadyImported,
+                        "this file (sha256 \(summary.sha256)) was already imported as \(kind.rawValue): import #\(earlier.id) of '\(earlier.fileName)' at \(CivilTime.iso8601(unixSeconds: CivilTime.unixSeconds(earlier.at))), \(earlier.rowsAccepted) rows accepted, \(earlier.rowsRejected) rejected; nothing was imported now (use --force to import it again)",
+                        file: path)
+                }
+                let importID = try Self.nextImportID(db: db, directory: directory)
                 try db.execute(
-                    sql: "INSERT INTO imports (kind, file_name, sha256, rows_accepted, rows_rejected, at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [kind.rawValue, fileName, summary.sha256, summary.accepted, summary.rejected, nowSeconds])
-                return (summary, db.lastInsertedRowID, before...after)
+                    sql: "INSERT INTO imports (id, kind, file_name, sha256, rows_accepted, rows_rejected, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [importID, kind.rawValue, fileName, summary.sha256, summary.accepted, summary.rejected, nowSeconds])
+                return (summary, importID, before...after, earlier?.id)
             }
         }
+        let marker = PendingImportMarker(importID: importID, kind: kind, file: fileName, sha256: summary.sha256, startedAt: nowSeconds)
         do {
-            try await session.audit([
-                Audit.Event(
-                    type: .dataImported, actor: options.actor,
-                    details: [
-                        "kind": .string(kind.rawValue), "file": .string(fileName), "sha256": .string(summary.sha256),
-                        "accepted": .integer(Int64(summary.accepted)), "rejected": .integer(Int64(summary.rejected)),
-                        "import_id": .integer(importID),
-                    ]),
-            ], audit: audit)
+            try marker.write(directory)
+        } catch {
+            await session.rollback()
+            throw error
+        }
+        do {
+            var details: [String: Audit.Value] = [
+                "kind": .string(kind.rawValue), "file": .string(fileName), "sha256": .string(summary.sha256),
+                "accepted": .integer(Int64(summary.accepted)), "rejected": .integer(Int64(summary.rejected)),
+                "import_id": .integer(importID),
+            ]
+            if let duplicateOf { details["duplicate_of"] = .integer(duplicateOf) }
+            try await session.audit([Audit.Event(type: .dataImported, actor: options.actor, details: details)], audit: audit)
             if kind == .consent {
                 var cursorID = consentRange.lowerBound
                 while cursorID < consentRange.upperBound {
@@ -74,13 +107,43 @@ extension NodeStore {
             try await session.commit()
         } catch {
             await session.rollback()
+            // Record what the store now holds (normally: rolled back) and release the marker;
+            // if that fails too, the marker stays and the next open reconciles it.
+            _ = try? await settlePendingImport(marker, audit: audit, actor: options.actor, failure: "\(error)")
             throw error
+        }
+        do {
+            _ = try await settlePendingImport(marker, audit: audit, actor: options.actor, failure: nil)
+        } catch {
+            throw StoreError(.auditFailed, "import #\(importID) was committed, but its outcome could not be recorded (\(error)); it is recorded when the node is next opened")
         }
         return ImportReport(
             kind: kind, file: path, sha256: summary.sha256, rowsAccepted: summary.accepted,
-            rowsRejected: summary.rejected, importID: importID,
+            rowsRejected: summary.rejected, importID: importID, duplicateOf: duplicateOf,
             rejectsPath: options.skipInvalid ? options.rejectsPath : nil, sampleRejections: summary.samples,
             at: CivilTime.date(unixSeconds: nowSeconds))
+    }
+
+    /// The earliest committed import of a file with this kind and SHA-256, if any.
+    static func earlierImport(db: Database, kind: ImportKind, sha256: String) throws -> ImportRecord? {
+        try Row.fetchOne(db, sql: """
+            SELECT id, kind, file_name, sha256, rows_accepted, rows_rejected, at FROM imports
+            WHERE kind = ? AND sha256 = ? ORDER BY id LIMIT 1
+            """, arguments: [kind.rawValue, sha256]).map(ImportRecord.init(row:))
+    }
+
+    /// One more than every import id ever handed out: committed (`imports`), rolled back
+    /// (`imports_rolled_back`) and pending (markers of imports whose outcome is not audited yet).
+    static func nextImportID(db: Database, directory: NodeDirectory) throws -> Int64 {
+        let stored = try Int64.fetchOne(db, sql: """
+            SELECT max(coalesce((SELECT max(id) FROM imports), 0), coalesce((SELECT max(id) FROM imports_rolled_back), 0))
+            """) ?? 0
+        let pending = try PendingImportMarker.all(directory).map(\.importID).max() ?? 0
+        let (next, overflow) = max(stored, pending).addingReportingOverflow(1)
+        guard !overflow, next <= Audit.Entry.maxSafeInteger else {
+            throw StoreError(.database, "import ids are exhausted")
+        }
+        return next
     }
 
     /// Audit events for the consent rows with `after < id <= upTo` (at most `limit`).

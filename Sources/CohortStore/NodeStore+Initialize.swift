@@ -4,17 +4,22 @@ import Foundation
 extension NodeStore {
     /// Creates a node directory (`cohort node init`):
     ///
-    /// - the directory itself (0700) — refused if it exists and is not empty, unless `force`;
+    /// - the directory itself — refused if it exists and is not empty, unless `force`; created
+    ///   or tightened to 0700 whatever the umask;
     /// - `cohort.yaml`, the commented template (see ``NodeConfigTemplate``);
-    /// - `node.sqlite` with all migrations applied (WAL);
+    /// - `node.sqlite` with all migrations applied (WAL), created 0600 (so are its `-wal`/`-shm`
+    ///   and `audit.sqlite`; existing SQLite files are tightened to 0600);
     /// - `keys/` and `tls/` (0700);
     /// - the audit log through `Audit.Log.open(nodeDirectory:node:)`, with a
     ///   `node.initialized` entry (details: consortium, schema).
     ///
     /// `force` allows a non-empty directory and rewrites `cohort.yaml`; it never deletes data:
     /// an existing `node.sqlite` is migrated and kept, an existing audit log is appended to.
+    /// It never starts a fresh store beside an audit log that has entries: a missing or empty
+    /// `node.sqlite` there is refused (`.storeMissing`), even with `force`.
     ///
-    /// - Throws: ``StoreError`` `.invalidArgument` (bad name), `.directoryNotEmpty`, `.io`.
+    /// - Throws: ``StoreError`` `.invalidArgument` (bad name), `.directoryNotEmpty`,
+    ///   `.storeMissing`, `.io`.
     public static func initialize(
         directory path: String, name: String, consortium: String = "default", force: Bool = false,
         actor: String = "operator"
@@ -37,9 +42,13 @@ extension NodeStore {
                 let what = directory.isInitialized ? "already holds a node" : "is not empty"
                 throw StoreError(.directoryNotEmpty, "'\(path)' \(what); refusing to initialize (use --force to initialize anyway; data is never deleted)")
             }
+            let storeBytes = (try? fm.attributesOfItem(atPath: directory.databasePath)[.size] as? Int) ?? 0
+            if storeBytes == 0, let evidence = auditEvidence(directory) {
+                throw StoreError(.storeMissing, "\(directory.databasePath) is missing or empty but \(evidence): refusing to start an empty store beside it (restore node.sqlite from a backup)")
+            }
         }
+        try NodeFilePermissions.createPrivateDirectory(path)
         do {
-            try fm.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             for sub in [directory.keysPath, directory.tlsPath] {
                 try fm.createDirectory(atPath: sub, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                 try fm.setAttributes([.posixPermissions: 0o700], ofItemAtPath: sub)
@@ -52,10 +61,13 @@ extension NodeStore {
         } catch {
             throw StoreError(.io, "cannot create node directory: \(error.localizedDescription)", file: path)
         }
+        try NodeFilePermissions.tighten(directory)
+        try NodeFilePermissions.createPrivateFile(directory.databasePath)
         let store = try openDatabase(directory)
         let migrations = try store.appliedMigrations()
         try store.close()
 
+        try NodeFilePermissions.createPrivateFile(directory.auditDatabasePath)
         let log = try await Audit.Log.open(nodeDirectory: path, node: name)
         do {
             _ = try await log.record(Audit.Event(type: .nodeInitialized, actor: actor, details: [
@@ -66,6 +78,7 @@ extension NodeStore {
             throw StoreError(.auditFailed, "cannot write node.initialized to the audit log: \(error)")
         }
         await log.close()
+        try NodeFilePermissions.tighten(directory)
         return directory
     }
 }

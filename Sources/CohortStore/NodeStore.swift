@@ -40,14 +40,45 @@ public final class NodeStore: Sendable {
 
     /// Opens an initialized node directory and applies any pending migrations.
     ///
-    /// - Throws: ``StoreError`` `.notANode` if `directory` has no `node.sqlite`, `.database`
-    ///   if it cannot be opened or migrated.
+    /// First tightens the modes of the directory (0700) and its SQLite files (0600; see
+    /// ``NodeFilePermissions``). Never creates a store: a missing or empty `node.sqlite`, or one
+    /// without the schema, is refused, naming the audit log's entries when there are any (the
+    /// store was lost or overwritten; a fresh one would silently show no customers and an empty
+    /// budget ledger).
+    ///
+    /// - Throws: ``StoreError`` `.notANode` if `directory` has no `node.sqlite`, `.storeMissing`
+    ///   if it is missing, empty or schema-less while the audit log has entries, `.io` if modes
+    ///   cannot be set, `.database` if it cannot be opened or migrated.
     public static func open(directory path: String) throws -> NodeStore {
         let directory = NodeDirectory(path)
-        guard FileManager.default.fileExists(atPath: directory.databasePath) else {
+        var info = stat()
+        guard stat(directory.databasePath, &info) == 0 else {
+            if let evidence = auditEvidence(directory) {
+                throw StoreError(.storeMissing, "\(directory.databasePath) is missing but \(evidence): the node's data was lost or moved; refusing to start an empty store (restore node.sqlite from a backup)")
+            }
             throw StoreError(.notANode, "'\(path)' is not a node directory (no node.sqlite; run `cohort node init \(path) --name <node>`)")
         }
+        guard info.st_size > 0 else {
+            let evidence = auditEvidence(directory).map { " but \($0)" } ?? ""
+            throw StoreError(.storeMissing, "\(directory.databasePath) is empty\(evidence): the node's data was lost or overwritten; refusing to start an empty store (restore node.sqlite from a backup)")
+        }
+        try NodeFilePermissions.tighten(directory)
         return try openDatabase(directory)
+    }
+
+    /// A description of the node's audit log if it exists ("its audit log has N entries"), or
+    /// nil when there is none or it is empty. An unreadable log counts as evidence too.
+    static func auditEvidence(_ directory: NodeDirectory) -> String? {
+        let path = directory.auditDatabasePath
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let bytes = [path, path + "-wal"].map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
+        if bytes.allSatisfy({ $0 == 0 }) { return nil }
+        do {
+            let size = try Audit.LogReader.open(path: path).size()
+            return size == 0 ? nil : "its audit log \(path) has \(size) entries"
+        } catch {
+            return "its audit log \(path) exists (\(error))"
+        }
     }
 
     static func openDatabase(_ directory: NodeDirectory) throws -> NodeStore {
@@ -56,6 +87,11 @@ public final class NodeStore: Sendable {
             // GRDB's WAL setup lowers the writer to synchronous=NORMAL; budget spends must be
             // durable when chargeBudget returns.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            let applied = try pool.read { db in try StoreSchema.migrator.appliedMigrations(db) }
+            if applied.isEmpty, let evidence = auditEvidence(directory) {
+                try? pool.close()
+                throw StoreError(.storeMissing, "\(directory.databasePath) has no schema but \(evidence): the node's data was lost or overwritten; refusing to start an empty store (restore node.sqlite from a backup)")
+            }
             try StoreSchema.migrator.migrate(pool)
             return NodeStore(directory: directory, pool: pool)
         } catch let error as DatabaseError {
@@ -112,12 +148,7 @@ public final class NodeStore: Sendable {
         try mapDatabaseErrors {
             try pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT id, kind, file_name, sha256, rows_accepted, rows_rejected, at FROM imports ORDER BY id")
-                    .map { row in
-                        ImportRecord(
-                            id: row[0], kind: ImportKind(rawValue: row[1]) ?? .customers, fileName: row[2],
-                            sha256: row[3], rowsAccepted: row[4], rowsRejected: row[5],
-                            at: CivilTime.date(unixSeconds: row[6]))
-                    }
+                    .map(ImportRecord.init(row:))
             }
         }
     }
@@ -130,6 +161,16 @@ public final class NodeStore: Sendable {
                     .map(Pseudonym.hex)
             }
         }
+    }
+}
+
+extension ImportRecord {
+    /// From a row `id, kind, file_name, sha256, rows_accepted, rows_rejected, at` of `imports`.
+    init(row: Row) {
+        self.init(
+            id: row[0], kind: ImportKind(rawValue: row[1]) ?? .customers, fileName: row[2],
+            sha256: row[3], rowsAccepted: row[4], rowsRejected: row[5],
+            at: CivilTime.date(unixSeconds: row[6]))
     }
 }
 

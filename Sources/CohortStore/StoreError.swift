@@ -32,6 +32,11 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case database
         /// Auditing failed; the change was rolled back.
         case auditFailed
+        /// A file with the same SHA-256 was already imported as the same kind.
+        case alreadyImported
+        /// `node.sqlite` is missing or empty although the node's audit log has entries: the
+        /// store was lost or overwritten, and opening it would start a fresh, empty one.
+        case storeMissing
     }
 
     /// The error's category.

@@ -125,6 +125,21 @@ public enum StoreSchema {
                 ) STRICT
                 """)
         }
+        migrator.registerMigration("v2-imports-rolled-back") { db in
+            // Imports whose rows were rolled back after their data.imported entry may have been
+            // written (see NodeStore+Import.swift): their ids stay taken, so an import id is
+            // never reused (NodeStore.rolledBackImports() lists them).
+            try db.execute(sql: """
+                CREATE TABLE imports_rolled_back (
+                  id INTEGER PRIMARY KEY,
+                  kind TEXT NOT NULL CHECK (kind IN ('customers', 'transactions', 'consent')),
+                  file_name TEXT NOT NULL,
+                  sha256 TEXT NOT NULL,
+                  reason TEXT NOT NULL,
+                  at INTEGER NOT NULL
+                ) STRICT
+                """)
+        }
         return migrator
     }
 }

@@ -62,13 +62,16 @@ import Testing
 
     @Test func rankScoresSegmentsTiers() throws {
         let f = try Self.features()
-        // R: worst first C(80) B(11) A(1) D(0) E(0) — tie D/E by row.
-        #expect(f.recencyScore == [3, 2, 1, 4, 5])
-        #expect(f.frequencyScore == [5, 1, 2, 4, 3])
-        #expect(f.monetaryScore == [5, 1, 2, 3, 4])
-        #expect(f.fmScore == [5, 1, 2, 4, 4])
+        // Score = 1 + ⌊5w/5⌋ = 1 + w, w = customers with a strictly worse value; ties score alike.
+        // R: B never bought (worst, w 0), C 80 d (w 1), A 1 d (w 2), D and E 0 d (w 3 each).
+        #expect(f.recencyScore == [3, 1, 2, 4, 4])
+        // F: B, C 0 (w 0), E 1 (w 2), D 2 (w 3), A 3 (w 4).
+        #expect(f.frequencyScore == [5, 1, 1, 4, 3])
+        // M: B, C, D 0 (w 0), E 50 (w 3), A 6000 (w 4).
+        #expect(f.monetaryScore == [5, 1, 1, 1, 4])
+        #expect(f.fmScore == [5, 1, 1, 3, 4])
         let segments = f.segment.compactMap { Analytics.RFMSegment(rawValue: $0) }
-        #expect(segments == [.loyal, .hibernating, .hibernating, .champions, .champions])
+        #expect(segments == [.loyal, .lost, .hibernating, .loyal, .champions])
         // Tiers: sorted monetary [0,0,0,50,6000] ⇒ high ≥ 6000, mid ≥ 1 (raised from 0).
         #expect(f.tierCutPoints == (try .init(mid: 1, high: 6000)))
         #expect(f.valueTier == [0, 2, 2, 2, 1])
@@ -87,7 +90,7 @@ import Testing
         let cuts = try Analytics.RFM.CutPoints(recency: [1, 5, 20, 60], frequency: [0, 1, 2, 3], monetary: [0, 100, 1000, 5000])
         let f = try Analytics.Features.compute(
             customers: Self.customers, transactions: Self.table, asOf: Self.asOf, window: 10, options: .init(rfm: .cutPoints(cuts)))
-        #expect(f.recencyScore == [5, 3, 1, 5, 5])
+        #expect(f.recencyScore == [5, 1, 1, 5, 5])   // B never bought ⇒ R 1 (not window + 1 = 11 d ⇒ 3)
         #expect(f.frequencyScore == [4, 1, 1, 3, 2])
         #expect(f.monetaryScore == [5, 1, 1, 1, 2])
         #expect(!f.rfmScoredByRank)
@@ -140,10 +143,10 @@ import Testing
         } throws: { ($0 as? AnalyticsError)?.code == .dimensionMismatch }
     }
 
-    @Test func clvFormula() {
-        #expect(Analytics.CLV.historical(amountsMinor: [1000, -300, 500, 9999], days: [1, 2, 3, 11], asOfDay: 10) == 1200)
-        #expect(Analytics.CLV.historical(amountsMinor: [100, -300], days: [1, 2], asOfDay: 10) == 0)
-        #expect(Analytics.CLV.historical(amountsMinor: [], days: [], asOfDay: 10) == 0)
+    @Test func clvFormula() throws {
+        #expect(try Analytics.CLV.historical(amountsMinor: [1000, -300, 500, 9999], days: [1, 2, 3, 11], asOfDay: 10) == 1200)
+        #expect(try Analytics.CLV.historical(amountsMinor: [100, -300], days: [1, 2], asOfDay: 10) == 0)
+        #expect(try Analytics.CLV.historical(amountsMinor: [], days: [], asOfDay: 10) == 0)
     }
 
     @Test func emptyTables() throws {

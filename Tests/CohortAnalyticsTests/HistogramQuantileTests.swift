@@ -99,9 +99,12 @@ import Testing
         #expect(f.churnIndicator == [0, 1, 1, nil, 0])
         #expect(f.clvValues(clampedTo: 6000) == [6000, 0, 5000, 7, 50])
         let nps = try Analytics.GroupedSums(codes: f.segment, values: f.npsContribution, binCount: Analytics.RFMSegment.codeCount)
-        // Champions = D (−100) and E (+100) ⇒ NPS 0; Hibernating = B (none) and C (passive) ⇒ 0.
-        #expect(nps.means[Int(Analytics.RFMSegment.champions.code)] == 0)
+        // Loyal = A (+100) and D (−100) ⇒ NPS 0; Champions = E (+100); Hibernating = C (passive);
+        // Lost = B (no answer).
+        #expect(nps.means[Int(Analytics.RFMSegment.loyal.code)] == 0)
+        #expect(nps.means[Int(Analytics.RFMSegment.champions.code)] == 100)
         #expect(nps.counts[Int(Analytics.RFMSegment.hibernating.code)] == 1)
+        #expect(nps.counts[Int(Analytics.RFMSegment.lost.code)] == 0)
         let crossTab = try Analytics.CrossTab(rowCodes: f.segment, rows: Analytics.RFMSegment.codeCount,
                                               colCodes: f.lifecycleStage, cols: Analytics.LifecycleStage.codeCount)
         #expect(crossTab.counts.reduce(0, +) == 5)

@@ -101,7 +101,7 @@ import Testing
         #expect(lines.count == 6)
         #expect(lines[0] == Analytics.FeatureCSV.columns.joined(separator: ","))
         #expect(lines[1] == "A,1,1970-04-10,3,6000,50,2000.00,7000,3,5,5,5,loyal,growing,high,store,0.6667,60-80,10,promoter,0")
-        #expect(lines[2] == "B,11,,0,0,5,0.00,0,2,1,1,1,hibernating,new,basic,,0.0000,0-20,,unanswered,1")
+        #expect(lines[2] == "B,11,,0,0,5,0.00,0,1,1,1,1,lost,new,basic,,0.0000,0-20,,unanswered,1")   // never bought ⇒ R 1
         #expect(lines[4].hasSuffix(",0,detractor,"))   // D: churn unknown
         for line in lines { #expect(line.split(separator: ",", omittingEmptySubsequences: false).count == 21) }
         #expect(Array(Analytics.FeatureCSV.lines(f, includeHeader: false)).count == 5)

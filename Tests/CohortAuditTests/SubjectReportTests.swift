@@ -51,4 +51,31 @@ import Testing
         #expect(report.items[3].proof == nil)
         await log.close()
     }
+
+    /// Issue 10 defect 2: the report decides consent the way a study reads it — by the consent
+    /// events' own times (`at`), not by the order they reached the log — so it lists every study
+    /// that read the customer and none that did not.
+    @Test func subjectReportDecidesConsentByEventTimeLikeTheStore() async throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let log = try await Audit.Log.open(
+            databasePath: dir.path + "/audit.sqlite", node: "acme",
+            signer: try Audit.NoteSigner.generate(name: Audit.Checkpoint.origin(node: "acme")), checkpointInterval: 3600)
+        func consent(_ type: Audit.EventType, _ who: String, at: String) -> Audit.Event {
+            .init(type: type, actor: "import", subject: who, purpose: "segmentation", details: ["at": .string(at)])
+        }
+        let events: [Audit.Event] = [
+            // Alice: granted in 2024; an older (2023) withdrawal imported afterwards does not undo it.
+            consent(.consentGranted, Self.alice, at: "2024-01-01T00:00:00Z"),                                // 0 ✓
+            consent(.consentWithdrawn, Self.alice, at: "2023-01-01T00:00:00Z"),                              // 1 ✓
+            // Bob: a grant dated in the far future is not in force when the study reads.
+            consent(.consentGranted, Self.bob, at: "2999-01-01T00:00:00Z"),
+            .init(type: .dataAccessed, actor: "system", purpose: "segmentation", study: "s1"),                // 3 ✓ alice only
+        ]
+        _ = try await log.record(contentsOf: events)
+        let reader = log.reader()
+        #expect(try reader.subjectReport(pseudonym: Self.alice).items.map(\.index) == [0, 1, 3])
+        #expect(try reader.subjectReport(pseudonym: Self.bob).items.map(\.index) == [2])
+        await log.close()
+    }
 }

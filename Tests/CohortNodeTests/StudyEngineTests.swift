@@ -10,6 +10,7 @@ import Testing
         let codes: [UInt16]
         var remainingEpsilon: Double
         var failContribution = false
+        var failAudit = false
         private(set) var charges: [String] = []
         private(set) var rowsRead = 0
         private(set) var results: [String: Data] = [:]
@@ -21,6 +22,7 @@ import Testing
         }
 
         func setFailing() { failContribution = true }
+        func setAuditFailing() { failAudit = true }
 
         func policyInputs(for spec: Study.Spec) async throws -> (remainingEpsilon: Double, consentingCustomers: Int) {
             (remainingEpsilon, codes.count)
@@ -41,7 +43,11 @@ import Testing
             results[result.study] = json
         }
 
-        func auditStudy(_ event: StudyAuditEvent) async throws { audits.append(event) }
+        func auditStudy(_ event: StudyAuditEvent) async throws {
+            struct AuditDown: Error {}
+            if failAudit { throw AuditDown() }
+            audits.append(event)
+        }
     }
 
     struct ZeroNoise: Study.NoiseSource {
@@ -147,6 +153,24 @@ import Testing
         let kinds = await locals["initech"]!.audits.map(\.kind)
         #expect(kinds.count == 2)
         if case .rejected(let why) = kinds.last { #expect(why.contains("budget")) } else { Issue.record("no rejection audited") }
+    }
+
+    /// Issue 10/11: the lead's own proposal and decision are on record before anything happens;
+    /// an audit log that refuses the append stops the study before any peer hears of it.
+    @Test func leadWhoseAuditLogFailsProposesNothingAndNobodySpends() async throws {
+        let (mesh, locals) = Self.cluster()
+        await locals["acme"]!.setAuditFailing()
+        let outcome = await mesh.engines["acme"]!.lead(try Study.Spec.load(yaml: Self.spec))
+        guard case .failed(_, let reason) = outcome else {
+            Issue.record("expected failure, got \(outcome)")
+            return
+        }
+        #expect(reason.contains("audit log"))
+        for name in ["acme", "globex", "initech"] {
+            #expect(await locals[name]!.charges.isEmpty, "\(name) must not spend")
+            #expect(await locals[name]!.rowsRead == 0, "\(name) must not read data")
+        }
+        #expect(await locals["globex"]!.audits.isEmpty, "no participant was proposed to")
     }
 
     @Test func participantThatDiesMidStudyFailsTheStudyWithItsNameAndSpendsNothing() async throws {

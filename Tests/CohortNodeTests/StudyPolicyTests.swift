@@ -46,4 +46,12 @@ struct StudyPolicyTests {
         #expect(Study.Policy.Rejection.insufficientBudget(requested: 0.8, remaining: 0.5).description
             == "ε 0.8 exceeds the remaining period budget 0.5")
     }
+
+    /// The rejection reason travels to the lead: it must not carry the exact number of
+    /// consenting customers (a data-dependent, un-noised figure).
+    @Test func tooFewCustomersRejectionDoesNotStateTheExactCount() {
+        let reason = Study.Policy.Rejection.tooFewConsentingCustomers(available: 4_817, required: 5_000).description
+        #expect(!reason.contains("4817") && !reason.contains("4,817") && !reason.contains("4 817"))
+        #expect(reason == "fewer consenting customers than this node's minimum of 5000")
+    }
 }

@@ -1,3 +1,4 @@
+import CohortStore
 import CohortWire
 import Foundation
 import GRPCCore
@@ -62,7 +63,7 @@ public struct AdminClient: Sendable {
         request.customerID = customerID
         request.purpose = purpose
         request.action = action
-        request.at = Int64(at.timeIntervalSince1970)
+        request.at = try CivilTime.checkedUnixSeconds(at, what: "consent time (at)")
         request.method = method ?? ""
         request.policyVersion = policyVersion ?? ""
         request.actor = actor

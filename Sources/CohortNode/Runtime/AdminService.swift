@@ -32,16 +32,16 @@ public struct AdminService: Cohort_Admin_V1_AdminService.SimpleServiceProtocol {
             guard let action = ConsentAction(rawValue: request.action) else {
                 throw RPCError(code: .invalidArgument, message: "action '\(request.action)' must be grant or withdraw")
             }
+            let at = try CivilTime.checkedDate(unixSeconds: request.at, what: "RecordConsent.at")
             let event = try await store.recordConsent(
-                customerID: request.customerID, purpose: purpose, action: action,
-                at: Date(timeIntervalSince1970: TimeInterval(request.at)),
+                customerID: request.customerID, purpose: purpose, action: action, at: at,
                 method: request.method.isEmpty ? nil : request.method,
                 policyVersion: request.policyVersion.isEmpty ? nil : request.policyVersion,
                 actor: request.actor.isEmpty ? "operator" : request.actor, audit: audit)
             var response = Cohort_Admin_V1_RecordConsentResponse()
             response.eventJson = try JSONSerialization.data(withJSONObject: [
                 "customer_id": event.customerID, "purpose": event.purpose.rawValue, "action": event.action.rawValue,
-                "at": Int64(event.at.timeIntervalSince1970),
+                "at": CivilTime.unixSeconds(event.at),
             ], options: [.sortedKeys])
             return response
         } catch let error as StoreError {

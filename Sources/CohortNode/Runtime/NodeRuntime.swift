@@ -65,14 +65,13 @@ public enum NodeRuntime {
         }
 
         let audit = try await Audit.Log.open(nodeDirectory: directory, node: config.node.name)
+        // An import killed before its outcome was audited is settled before anything else runs.
+        try await store.reconcileImports(audit: audit, actor: "system")
         let metrics = NodeMetrics()
-        let (peerEvents, peerEventSink) = AsyncStream<PeerEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
-        let events = PeerEventHandlers(
-            onRefusal: { refusal in
-                metrics.refusals.increment()
-                peerEventSink.yield(.refused(refusal))
-            },
-            onConnection: { peerEventSink.yield(.connected($0)) })
+        // Refusals are queued and written (throttled per source) by the "peer-event-audit"
+        // service; a connection is recorded before its first call is served.
+        let peerAuditor = PeerEventAuditor(audit: audit, logger: logger)
+        let events = peerAuditor.handlers(onRefusal: { _ in metrics.refusals.increment() })
 
         let services = try NodeStudyServices(store: store, config: config, audit: audit, randomness: options.randomness)
         let addresses = Dictionary(config.network.peers.map { ($0.name, $0.address) }, uniquingKeysWith: { a, _ in a })
@@ -132,31 +131,18 @@ public enum NodeRuntime {
         } else {
             metricsBoundSink.finish()
         }
-        serviceList.append(BackgroundService(name: "peer-event-audit") {
-            for await event in peerEvents {
-                switch event {
-                case .refused(let refusal):
-                    logger.warning("peer refused", metadata: ["reason": "\(refusal)"])
-                    _ = try? await audit.record(Audit.Event(
-                        type: .peerRefused, actor: "system", details: [
-                            "address": .string(refusal.peerAddress), "claimed_name": .string(refusal.claimedName ?? ""),
-                            "code": .string(refusal.code.rawValue), "reason": .string(refusal.reason),
-                            "direction": .string(refusal.direction.rawValue),
-                            "fingerprint": .string(refusal.fingerprint ?? ""),
-                        ]))
-                case .connected(let connection):
-                    _ = try? await audit.record(Audit.Event(
-                        type: .peerConnected, actor: connection.peer, details: [
-                            "address": .string(connection.peerAddress), "direction": .string(connection.direction.rawValue),
-                            "fingerprint": .string(connection.fingerprint),
-                        ]))
-                }
-            }
+        serviceList.append(BackgroundService(name: "peer-event-audit", stop: { peerAuditor.finishIntake() }) {
+            await peerAuditor.run()
         })
         serviceList.append(BackgroundService(name: "study-ticker") {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
                 await engine.tick()
+                do {
+                    try await peerAuditor.flush()
+                } catch {
+                    logger.error("cannot record counted peer events in the audit log", metadata: ["error": "\(error)"])
+                }
             }
         })
         serviceList.append(BackgroundService(name: "ready-reporter") {
@@ -196,14 +182,30 @@ public enum NodeRuntime {
             try await group.run()
         } catch {
             logger.error("node stopped with an error", metadata: ["error": "\(error)"])
-            await finish(audit: audit, directory: directory, adminPath: adminPath, reason: "error: \(error)")
+            await finish(
+                audit: audit, engine: engine, peerAuditor: peerAuditor, logger: logger, directory: directory,
+                adminPath: adminPath, reason: "error: \(error)")
             throw error
         }
-        await finish(audit: audit, directory: directory, adminPath: adminPath, reason: "shutdown")
+        await finish(
+            audit: audit, engine: engine, peerAuditor: peerAuditor, logger: logger, directory: directory,
+            adminPath: adminPath, reason: "shutdown")
         logger.notice("node stopped")
     }
 
-    private static func finish(audit: Audit.Log, directory: String, adminPath: String, reason: String) async {
+    private static func finish(
+        audit: Audit.Log, engine: StudyEngine, peerAuditor: PeerEventAuditor, logger: Logger, directory: String,
+        adminPath: String, reason: String
+    ) async {
+        // Counted refusals, connections and rejected proposals are recorded before the stop entry.
+        peerAuditor.finishIntake()
+        await peerAuditor.run()
+        do {
+            try await peerAuditor.drain()
+        } catch {
+            logger.error("cannot record counted peer events in the audit log", metadata: ["error": "\(error)"])
+        }
+        await engine.flushAudit()
         _ = try? await audit.record(Audit.Event(type: .nodeStopped, actor: "system", details: ["reason": .string(reason)]))
         _ = try? await audit.signCheckpoint()
         await audit.close()
@@ -231,11 +233,6 @@ public enum NodeRuntime {
         }
         return (String(address[..<colon]), port)
     }
-
-    private enum PeerEvent: Sendable {
-        case refused(PeerRefusal)
-        case connected(PeerConnection)
-    }
 }
 
 /// Runs a `GRPCServer` as a lifecycle service.
@@ -251,19 +248,30 @@ struct GRPCServerService<Transport: ServerTransport>: Service {
     }
 }
 
-/// A long-running task as a lifecycle service; cancelled on graceful shutdown.
+/// A long-running task as a lifecycle service: on graceful shutdown, `stop` is called (the body
+/// then finishes its work and returns) or, without `stop`, the body is cancelled.
 struct BackgroundService: Service {
     let name: String
+    let stop: (@Sendable () -> Void)?
     let body: @Sendable () async -> Void
 
-    init(name: String, body: @escaping @Sendable () async -> Void) {
+    init(name: String, stop: (@Sendable () -> Void)? = nil, body: @escaping @Sendable () async -> Void) {
         self.name = name
+        self.stop = stop
         self.body = body
     }
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await body()
+        if let stop {
+            await withGracefulShutdownHandler {
+                await body()
+            } onGracefulShutdown: {
+                stop()
+            }
+        } else {
+            await cancelWhenGracefulShutdown {
+                await body()
+            }
         }
         try? await gracefulShutdown()
     }

@@ -216,6 +216,7 @@ public final class NodeStudyServices: StudyLocalServices {
             type = .studyRejected
             details["reason"] = .string(reason)
         }
+        if let count = event.count { details["count"] = .integer(Int64(count)) }
         _ = try await audit.record(Audit.Event(
             type: type, actor: event.actor, purpose: event.purpose, study: event.study, details: details))
     }

@@ -8,6 +8,12 @@ import Logging
 /// The protocol decisions live in ``Study/ParticipantMachine`` and ``Study/LeadMachine``; this
 /// actor only performs their directives (peer calls, budget charges, data access, audit) and
 /// feeds the outcomes back.
+///
+/// Bounded against a flooding lead (see ``Limits``): at most `maxPendingPerLead` undecided
+/// studies per lead; rejected proposals are audited in full only for the first one of each lead
+/// per `rejectionWindow` (later ones are counted and recorded as one summary `study.rejected`
+/// entry when the window ends, by ``tick()``, or at shutdown, by ``flushAudit()``); ended
+/// studies leave memory and ``studies()`` after `retention`.
 public actor StudyEngine {
     /// This node's name.
     public nonisolated let node: String
@@ -18,6 +24,41 @@ public actor StudyEngine {
     private var participant: Study.ParticipantMachine
     private var leading: [String: LeadingStudy] = [:]
     private let metrics: NodeMetrics?
+    private let clock: @Sendable () -> Date
+    private var rejections: AuditThrottle<String>
+
+    /// Flood limits of the participant side.
+    public struct Limits: Sendable, Hashable {
+        /// Most studies of one lead waiting for a decision at once; further proposals are refused.
+        public var maxPendingPerLead: Int
+        /// Seconds an ended (rejected, completed, failed, aborted, expired) study stays in memory.
+        public var retention: TimeInterval
+        /// Most ended studies kept in memory.
+        public var maxRetainedEnded: Int
+        /// Seconds during which further rejected proposals of a lead are counted, not audited one by one.
+        public var rejectionWindow: TimeInterval
+        /// Most leads whose rejections are tracked separately (others share one counter).
+        public var maxTrackedLeads: Int
+
+        /// Creates limits (defaults: 16 pending per lead, 15 min retention, 1,024 ended studies,
+        /// 60 s rejection windows, 256 leads).
+        public init(
+            maxPendingPerLead: Int = Study.ParticipantMachine.defaultMaxPendingPerLead,
+            retention: TimeInterval = Study.ParticipantMachine.defaultRetention,
+            maxRetainedEnded: Int = Study.ParticipantMachine.defaultMaxRetainedEnded,
+            rejectionWindow: TimeInterval = 60,
+            maxTrackedLeads: Int = 256
+        ) {
+            self.maxPendingPerLead = maxPendingPerLead
+            self.retention = retention
+            self.maxRetainedEnded = maxRetainedEnded
+            self.rejectionWindow = rejectionWindow
+            self.maxTrackedLeads = maxTrackedLeads
+        }
+
+        /// The defaults.
+        public static let defaults = Limits()
+    }
 
     /// How long the lead waits between asking a participant whose operator has not decided yet.
     public static let pendingPollInterval: Duration = .milliseconds(500)
@@ -31,9 +72,13 @@ public actor StudyEngine {
     }
 
     /// Creates the engine of node `node`.
+    /// - Parameters:
+    ///   - limits: flood limits of the participant side.
+    ///   - clock: the current time (injectable for tests).
     public init(
         node: String, policy: Study.Policy, local: any StudyLocalServices, peers: any StudyPeerCalls,
-        metrics: NodeMetrics? = nil, logger: Logger
+        metrics: NodeMetrics? = nil, logger: Logger, limits: Limits = .defaults,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.node = node
         self.policy = policy
@@ -41,12 +86,20 @@ public actor StudyEngine {
         self.peers = peers
         self.metrics = metrics
         self.logger = logger
-        self.participant = Study.ParticipantMachine(node: node)
+        self.clock = clock
+        self.participant = Study.ParticipantMachine(
+            node: node, maxPendingPerLead: limits.maxPendingPerLead, retention: limits.retention,
+            maxRetainedEnded: limits.maxRetainedEnded)
+        self.rejections = AuditThrottle(window: limits.rejectionWindow, maxKeys: limits.maxTrackedLeads)
     }
 
     // MARK: Participant side (called by the peer service)
 
     /// Handles `ProposeStudy` from the authenticated peer `lead`.
+    ///
+    /// A new study that is accepted or queued is audited (`study.proposed`, and `study.accepted`
+    /// when the policy accepts it) before the answer is given; if that audit append fails, the
+    /// study is rejected instead. Rejections are audited through the per-lead throttle.
     public func onProposal(study: String, specJSON: Data, from lead: String) async -> ProposalAnswer {
         let spec: Study.Spec
         do {
@@ -57,13 +110,11 @@ public actor StudyEngine {
         guard let id = spec.id, id == study else {
             return .rejected("the spec's id (\(spec.id ?? "none")) does not match the study id \(study)")
         }
+        let now = clock()
         let isNew = participant.studies[study] == nil
-        if isNew {
-            try? await local.auditStudy(StudyAuditEvent(
-                kind: .proposed, study: study, purpose: spec.purpose.rawValue, lead: lead, actor: lead))
-        }
         var answer: ProposalAnswer?
-        var directives = participant.onProposal(spec, from: lead, now: Date())
+        var recorded = false
+        var directives = participant.onProposal(spec, from: lead, now: now)
         while !directives.isEmpty {
             var next: [Study.ParticipantMachine.Directive] = []
             for directive in directives {
@@ -80,18 +131,29 @@ public actor StudyEngine {
                     }
                     next += participant.onPolicyDecision(study: id, decision)
                 case .reply(_, _, let reply):
+                    if isNew, case .rejected(let rejection) = reply {
+                        await auditRejection(study: study, spec: spec, lead: lead, reason: rejection.description, now: now)
+                    } else if isNew, !recorded {
+                        do {
+                            try await local.auditStudy(StudyAuditEvent(
+                                kind: .proposed, study: study, purpose: spec.purpose.rawValue, lead: lead, actor: lead))
+                            if case .accepted = reply {
+                                try await local.auditStudy(StudyAuditEvent(
+                                    kind: .accepted, study: study, purpose: spec.purpose.rawValue, lead: lead,
+                                    actor: "policy"))
+                            }
+                            recorded = true
+                        } catch {
+                            // An unrecorded study must not go ahead: reject it instead.
+                            logger.error("cannot record a proposed study in the audit log; rejecting it", metadata: [
+                                "study": "\(study)", "lead": "\(lead)", "error": "\(error)"])
+                            next += participant.onAuditFailed(study: study, error: "\(error)")
+                            continue
+                        }
+                    }
                     answer = Self.answer(for: reply)
-                    if isNew, case .accepted = reply {
-                        try? await local.auditStudy(StudyAuditEvent(
-                            kind: .accepted, study: study, purpose: spec.purpose.rawValue, lead: lead, actor: "policy"))
-                    }
                 case .closed(let id, let state):
-                    if case .rejected(let rejection) = state, isNew {
-                        try? await local.auditStudy(StudyAuditEvent(
-                            kind: .rejected(rejection.description), study: id, purpose: spec.purpose.rawValue,
-                            lead: lead, actor: "policy"))
-                    }
-                    logger.info("study closed", metadata: ["study": "\(id)", "state": "\(state)"])
+                    logger.debug("study closed", metadata: ["study": "\(id)", "state": "\(state)"])
                 case .awaitApproval(let id, _, let lead):
                     logger.notice("study awaits operator approval", metadata: ["study": "\(id)", "lead": "\(lead)"])
                 case .chargeBudgetAndContribute, .storeResult:
@@ -103,10 +165,52 @@ public actor StudyEngine {
         return answer ?? .pending
     }
 
+    /// Audits a rejected proposal of `lead`: in full (`study.proposed` and `study.rejected`) if it
+    /// is the lead's first in the current window, otherwise only counted. A failed append is
+    /// logged; the proposal stays rejected.
+    private func auditRejection(study: String, spec: Study.Spec, lead: String, reason: String, now: Date) async {
+        let (admission, ended) = rejections.admit(lead, now: now)
+        if let ended { await auditRejectionSummaries([ended]) }
+        guard admission == .record else { return }
+        do {
+            try await local.auditStudy(StudyAuditEvent(
+                kind: .proposed, study: study, purpose: spec.purpose.rawValue, lead: lead, actor: lead))
+            try await local.auditStudy(StudyAuditEvent(
+                kind: .rejected(reason), study: study, purpose: spec.purpose.rawValue, lead: lead, actor: "policy"))
+        } catch {
+            logger.error("cannot record a rejected proposal in the audit log", metadata: [
+                "study": "\(study)", "lead": "\(lead)", "error": "\(error)"])
+        }
+    }
+
+    /// Writes one `study.rejected` entry (no study id) per summary of counted rejections.
+    private func auditRejectionSummaries(_ summaries: [AuditThrottle<String>.Summary]) async {
+        for summary in summaries {
+            let lead = summary.key ?? "(leads beyond the tracking limit)"
+            let reason = "\(summary.count) further proposals from \(lead) were rejected between "
+                + "\(Self.timestamp(summary.firstSeen)) and \(Self.timestamp(summary.lastSeen)) "
+                + "(count=\(summary.count); counted, not recorded one by one)"
+            do {
+                try await local.auditStudy(StudyAuditEvent(
+                    kind: .rejected(reason), study: "", purpose: "", lead: lead, actor: "policy",
+                    count: summary.count))
+            } catch {
+                logger.error("cannot record a summary of rejected proposals in the audit log", metadata: [
+                    "lead": "\(lead)", "count": "\(summary.count)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
     /// Handles `RequestContribution` from the authenticated peer `lead`.
     /// - Throws: ``NodeError`` with the refusal or failure reason.
     public func onContributionRequest(study: String, round: Int, from lead: String) async throws -> Study.ContributionMessage {
-        for directive in participant.onContributionRequest(study: study, round: round, from: lead, now: Date()) {
+        for directive in participant.onContributionRequest(study: study, round: round, from: lead, now: clock()) {
             switch directive {
             case .chargeBudgetAndContribute(let id, let round, let spec, let plan, _):
                 do {
@@ -173,11 +277,20 @@ public actor StudyEngine {
         return approve ? "accepted" : "rejected: \(reason)"
     }
 
-    /// Expires participant studies whose deadline has passed.
-    public func tick() {
-        for case .closed(let id, let state) in participant.onTick(now: Date()) {
+    /// Expires participant studies whose deadline has passed, forgets ended ones past their
+    /// retention, and audits the summaries of rejection windows that are over. Call about once a
+    /// second.
+    public func tick() async {
+        let now = clock()
+        for case .closed(let id, let state) in participant.onTick(now: now) {
             logger.info("study closed", metadata: ["study": "\(id)", "state": "\(state)"])
         }
+        await auditRejectionSummaries(rejections.due(now: now))
+    }
+
+    /// Audits every pending summary of counted rejections (at shutdown).
+    public func flushAudit() async {
+        await auditRejectionSummaries(rejections.drain())
     }
 
     /// Studies known to this node, for status and listing.
@@ -218,27 +331,41 @@ public actor StudyEngine {
         leading[study] = LeadingStudy(spec: spec, state: "proposing")
         metrics?.studiesRunning.increment(by: 1)
         defer { metrics?.studiesRunning.decrement(by: 1) }
-        try? await local.auditStudy(StudyAuditEvent(
-            kind: .proposed, study: study, purpose: spec.purpose.rawValue, lead: node, actor: "operator"))
+        // Every decision is on record before it takes effect: a failed audit append fails the
+        // study before anything is proposed to anyone.
+        do {
+            try await local.auditStudy(StudyAuditEvent(
+                kind: .proposed, study: study, purpose: spec.purpose.rawValue, lead: node, actor: "operator"))
+        } catch {
+            leading[study]?.state = "failed: the proposal could not be audited"
+            return .failed(study: study, reason: "the proposal could not be written to this node's audit log: \(error)")
+        }
 
         // The lead takes part with its own data: its own policy must allow the study.
+        let decision: Study.Policy.Decision
         do {
             let inputs = try await local.policyInputs(for: spec)
-            switch policy.decide(spec, remainingPeriodEpsilon: inputs.remainingEpsilon,
-                                 consentingCustomers: inputs.consentingCustomers) {
-            case .reject(let rejection):
-                try? await local.auditStudy(StudyAuditEvent(
-                    kind: .rejected(rejection.description), study: study, purpose: spec.purpose.rawValue,
-                    lead: node, actor: "policy"))
-                leading[study]?.state = "failed: \(rejection.description)"
-                return .failed(study: study, reason: "this node's own policy refuses the study: \(rejection.description)")
-            case .accept, .queue:
-                try? await local.auditStudy(StudyAuditEvent(
-                    kind: .accepted, study: study, purpose: spec.purpose.rawValue, lead: node, actor: "operator"))
-            }
+            decision = policy.decide(
+                spec, remainingPeriodEpsilon: inputs.remainingEpsilon, consentingCustomers: inputs.consentingCustomers)
         } catch {
             leading[study]?.state = "failed"
             return .failed(study: study, reason: "could not evaluate this node's policy: \(error)")
+        }
+        do {
+            switch decision {
+            case .reject(let rejection):
+                leading[study]?.state = "failed: \(rejection.description)"
+                try await local.auditStudy(StudyAuditEvent(
+                    kind: .rejected(rejection.description), study: study, purpose: spec.purpose.rawValue,
+                    lead: node, actor: "policy"))
+                return .failed(study: study, reason: "this node's own policy refuses the study: \(rejection.description)")
+            case .accept, .queue:
+                try await local.auditStudy(StudyAuditEvent(
+                    kind: .accepted, study: study, purpose: spec.purpose.rawValue, lead: node, actor: "operator"))
+            }
+        } catch {
+            leading[study]?.state = "failed: the decision could not be audited"
+            return .failed(study: study, reason: "this node's decision could not be written to its audit log: \(error)")
         }
 
         let (events, continuation) = AsyncStream<LeadEvent>.makeStream()

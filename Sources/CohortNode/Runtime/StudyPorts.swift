@@ -66,13 +66,16 @@ public struct StudyAuditEvent: Sendable, Hashable {
     public var lead: String
     /// Who decided: `policy`, `operator`, or the lead's name for a proposal.
     public var actor: String
+    /// For a summary of counted rejections: how many proposals it stands for (nil for one).
+    public var count: Int?
 
     /// Creates an event.
-    public init(kind: Kind, study: String, purpose: String, lead: String, actor: String) {
+    public init(kind: Kind, study: String, purpose: String, lead: String, actor: String, count: Int? = nil) {
         self.kind = kind
         self.study = study
         self.purpose = purpose
         self.lead = lead
         self.actor = actor
+        self.count = count
     }
 }

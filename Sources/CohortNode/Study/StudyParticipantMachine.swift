@@ -11,9 +11,21 @@ extension Study {
     /// lead before the deadline) → `onContributionSent`/`onContributionFailed` → `onResult` →
     /// `.storeResult`. `onAbort` and `onTick` end studies that the lead abandoned or that outlived
     /// their deadline. Duplicate, late and unsolicited messages produce no side effects.
+    ///
+    /// Bounded against a flooding lead: at most ``maxPendingPerLead`` studies per lead may wait
+    /// for a decision (`deciding` or `awaitingApproval`); further proposals are refused without
+    /// being stored. Ended studies are forgotten by ``onTick(now:)`` once ``retention`` has
+    /// passed since they ended (and, except for rejected ones, their deadline plus grace), and
+    /// at most ``maxRetainedEnded`` of them are kept (oldest forgotten first).
     public struct ParticipantMachine: Sendable {
         /// Extra time after a study's deadline before a participant gives up on it, seconds.
         public static let graceSeconds: TimeInterval = 60
+        /// Default ``maxPendingPerLead``: 16 studies.
+        public static let defaultMaxPendingPerLead = 16
+        /// Default ``retention``: 15 minutes, in seconds.
+        public static let defaultRetention: TimeInterval = 900
+        /// Default ``maxRetainedEnded``: 1,024 studies.
+        public static let defaultMaxRetainedEnded = 1_024
 
         /// State of one study on this node.
         public enum State: Sendable, Hashable {
@@ -93,16 +105,42 @@ extension Study {
             public internal(set) var state: State
             /// Rounds for which the charge directive has been emitted.
             public internal(set) var chargedRounds: Set<Int>
+            /// When the study was seen in a terminal state (set when it ends during a proposal,
+            /// otherwise by the next ``onTick(now:)``); nil while it runs.
+            public internal(set) var endedAt: Date? = nil
         }
 
         /// This node's name.
         public let node: String
-        /// Studies by identifier (terminal ones are kept to refuse reuse and duplicates).
+        /// Most studies of one lead that may wait for a decision at once.
+        public let maxPendingPerLead: Int
+        /// How long an ended study stays known (to answer duplicates and for `study list`), seconds.
+        public let retention: TimeInterval
+        /// Most ended studies kept at once.
+        public let maxRetainedEnded: Int
+        /// Studies by identifier (ended ones are kept for ``retention`` to refuse reuse and duplicates).
         public private(set) var studies: [String: Entry] = [:]
 
         /// Creates the machine of node `node`.
-        public init(node: String) {
+        /// - Parameters:
+        ///   - maxPendingPerLead: most undecided studies per lead (at least 1).
+        ///   - retention: seconds an ended study stays known (at least 0).
+        ///   - maxRetainedEnded: most ended studies kept (at least 0).
+        public init(
+            node: String, maxPendingPerLead: Int = defaultMaxPendingPerLead,
+            retention: TimeInterval = defaultRetention, maxRetainedEnded: Int = defaultMaxRetainedEnded
+        ) {
             self.node = node
+            self.maxPendingPerLead = max(1, maxPendingPerLead)
+            self.retention = retention.isFinite ? max(0, retention) : Self.defaultRetention
+            self.maxRetainedEnded = max(0, maxRetainedEnded)
+        }
+
+        /// Number of `lead`'s studies waiting for a decision (`deciding` or `awaitingApproval`). O(studies).
+        public func pendingCount(lead: String) -> Int {
+            studies.values.reduce(0) { count, entry in
+                entry.lead == lead && (entry.state == .deciding || entry.state == .awaitingApproval) ? count + 1 : count
+            }
         }
 
         /// A lead proposes a study.
@@ -131,8 +169,17 @@ extension Study {
             else if spec.participants.contains(lead) { problem = "the lead \(lead) must not be listed as a participant" }
             if let problem {
                 let rejection = Policy.Rejection.invalidProposal(problem)
-                studies[study] = Entry(spec: spec, lead: lead, expiresAt: expiresAt, state: .rejected(rejection), chargedRounds: [])
+                studies[study] = Entry(
+                    spec: spec, lead: lead, expiresAt: expiresAt, state: .rejected(rejection), chargedRounds: [],
+                    endedAt: now)
                 return [.reply(to: lead, study: study, .rejected(rejection)), .closed(study: study, .rejected(rejection))]
+            }
+            let pending = pendingCount(lead: lead)
+            if pending >= maxPendingPerLead {
+                // Not stored: a lead cannot grow this node's memory by proposing faster than it decides.
+                return [.reply(to: lead, study: study, .rejected(.invalidProposal(
+                    "lead \(lead) already has \(pending) studies waiting for a decision on \(node) "
+                        + "(limit \(maxPendingPerLead)); propose again once some are decided")))]
             }
             studies[study] = Entry(spec: spec, lead: lead, expiresAt: expiresAt, state: .deciding, chargedRounds: [])
             return [.decide(study: study, spec: spec, lead: lead)]
@@ -248,8 +295,20 @@ extension Study {
             return [.closed(study: study, entry.state)]
         }
 
+        /// Ends the undecided study `study` because the audit entry that records its proposal or
+        /// acceptance could not be written: an unrecorded study must not go ahead.
+        public mutating func onAuditFailed(study: String, error: String) -> [Directive] {
+            guard var entry = studies[study], !entry.state.isTerminal, entry.chargedRounds.isEmpty else { return [] }
+            let rejection = Policy.Rejection.invalidProposal("node \(node) could not record the study in its audit log: \(error)")
+            entry.state = .rejected(rejection)
+            studies[study] = entry
+            return [.reply(to: entry.lead, study: study, .rejected(rejection)), .closed(study: study, entry.state)]
+        }
+
         /// Periodic timer: expires every non-terminal study whose deadline (plus grace) has passed,
-        /// except one whose charge-and-contribute directive is still being carried out.
+        /// except one whose charge-and-contribute directive is still being carried out; then
+        /// forgets ended studies past their retention (see the type's summary). O(n log n) in the
+        /// number of studies.
         public mutating func onTick(now: Date) -> [Directive] {
             var directives: [Directive] = []
             for study in studies.keys.sorted() {
@@ -259,7 +318,32 @@ extension Study {
                 studies[study] = entry
                 directives.append(.closed(study: study, .expired))
             }
+            forgetEnded(now: now)
             return directives
+        }
+
+        private mutating func forgetEnded(now: Date) {
+            var ended: [(id: String, at: Date)] = []
+            for (id, entry) in studies where entry.state.isTerminal {
+                let at: Date
+                if let endedAt = entry.endedAt {
+                    at = endedAt
+                } else {
+                    at = now
+                    studies[id]?.endedAt = now
+                }
+                let rejected: Bool
+                if case .rejected = entry.state { rejected = true } else { rejected = false }
+                if now.timeIntervalSince(at) >= retention, rejected || now >= entry.expiresAt {
+                    studies[id] = nil
+                } else {
+                    ended.append((id, at))
+                }
+            }
+            if ended.count > maxRetainedEnded {
+                ended.sort { $0.at != $1.at ? $0.at < $1.at : $0.id < $1.id }
+                for old in ended.prefix(ended.count - maxRetainedEnded) { studies[old.id] = nil }
+            }
         }
     }
 }

@@ -44,21 +44,24 @@ extension Study {
             case deltaAbovePolicy(requested: Double, maximum: Double)
             /// The remaining ε of the purpose's period is smaller than the study's ε.
             case insufficientBudget(requested: Double, remaining: Double)
-            /// Too few customers consented to the purpose.
+            /// Too few customers consented to the purpose. `available` is exact and stays on the
+            /// node: ``description`` (sent to the lead) does not state it.
             case tooFewConsentingCustomers(available: Int, required: Int)
             /// The operator refused the study.
             case operatorRejected(String)
             /// The proposal itself is not acceptable to this node (not listed, reused id, …).
             case invalidProposal(String)
 
-            /// A sentence for the lead and the audit log.
+            /// A sentence for the lead and the audit log. It never states a data-dependent figure
+            /// (such as the exact number of consenting customers).
             public var description: String {
                 switch self {
                 case .purposeNotAllowed(let p): return "purpose \(p.rawValue) is not allowed by this node's policy"
                 case .epsilonAboveStudyCap(let r, let c): return "ε \(r) exceeds the per-study cap \(c)"
                 case .deltaAbovePolicy(let r, let m): return "δ \(r) exceeds the node's maximum \(m)"
                 case .insufficientBudget(let r, let rem): return "ε \(r) exceeds the remaining period budget \(rem)"
-                case .tooFewConsentingCustomers(let a, let r): return "\(a) consenting customers, at least \(r) required"
+                case .tooFewConsentingCustomers(_, let r):
+                    return "fewer consenting customers than this node's minimum of \(r)"
                 case .operatorRejected(let reason): return "rejected by the operator: \(reason)"
                 case .invalidProposal(let reason): return "invalid proposal: \(reason)"
                 }

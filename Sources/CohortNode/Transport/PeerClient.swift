@@ -5,8 +5,9 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// A connection to one named peer: mutual TLS with this node's certificate, and the server's
-/// certificate must identify exactly `peer` (same consortium, trusted CA, valid, not revoked).
+/// A connection to one named peer: mutual TLS 1.3 (only) with this node's certificate, and the
+/// server's certificate must identify exactly `peer` (same consortium, trusted CA, valid, not
+/// revoked). A server that does not speak TLS 1.3 is refused (code `handshake-failed`).
 ///
 /// Every call has a deadline (``PeerLimits/callTimeout``, status `deadlineExceeded`) and a
 /// response size limit (``PeerLimits/maxMessageBytes``, status `resourceExhausted`). A request
@@ -60,25 +61,42 @@ public final class PeerClient: Sendable {
             expectation: .exactly(peer),
             presenterRole: .server
         )
-        let chainDER: [[UInt8]] = try material.credentials.chain.map { try PKI.derBytes(of: $0) }
-        let trustDER: [[UInt8]] = try material.trustBundle.certificates.map { try PKI.derBytes(of: $0) }
-        let keyPEM = Array(material.credentials.privateKeyPEM().utf8)
-
-        let security = HTTP2ClientTransport.Posix.TransportSecurity.mTLS(
-            certificateChain: chainDER.map { .bytes($0, format: .der) },
-            privateKey: .bytes(keyPEM, format: .pem)
-        ) { tls in
-            tls.serverCertificateVerification = .noHostnameVerification
-            tls.trustRoots = .certificates(trustDER.map { .bytes($0, format: .der) })
-            tls.customVerificationCallback = { certificates, promise in
-                // One guard per connection attempt: each failed attempt is reported once.
-                PeerConnectionGuard(
-                    address: address, direction: .outbound, verifier: verifier, events: events, registry: nil
-                ).verify(certificates, promise: promise)
-            }
+        // TLS 1.3 only, our identity, the trust bundle and the custom verifier. The transport's own
+        // TLS option keeps grpc-swift's minimum of TLS 1.2 and cannot be changed, so the
+        // connection is secured with `.customSecure` and our own handler (added first in the
+        // pipeline of every new connection, before gRPC's HTTP/2 handlers).
+        let sslContext: NIOSSLContext
+        do {
+            sslContext = try NIOSSLContext(configuration: NIOSSLMaterial.configuration(for: material, server: false))
+        } catch let error as NetworkError {
+            throw error
+        } catch {
+            throw NetworkError(.tlsConfiguration, "cannot build the client TLS context for \(peer): \(error)")
         }
+        let serverHostname: String? = Self.isIPv4(host) || host.contains(":") ? nil : host
+        let handshakeTimeout = TimeAmount(limits.handshakeTimeout)
         var config = HTTP2ClientTransport.Posix.Config.defaults
         config.connection.maxIdleTime = limits.maxIdleTime
+        config.channelDebuggingCallbacks.onCreateTCPConnection = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                // One guard per connection attempt: each failed attempt is reported once.
+                let guardian = PeerConnectionGuard(
+                    address: address, direction: .outbound, verifier: verifier, events: events, registry: nil
+                )
+                let ssl = try NIOSSLClientHandler(
+                    context: sslContext, serverHostname: serverHostname,
+                    customVerificationCallbackWithMetadata: { certificates, promise in
+                        guardian.verify(certificates, promise: promise)
+                    }
+                )
+                try channel.pipeline.syncOperations.addHandler(ssl, position: .first)
+                try channel.pipeline.syncOperations.addHandler(
+                    PeerHandshakeObserver(guardian: guardian, handshakeTimeout: handshakeTimeout),
+                    position: .after(ssl)
+                )
+            }
+        }
+        let security = HTTP2ClientTransport.Posix.TransportSecurity.customSecure
         let target: any ResolvableTarget = Self.isIPv4(host)
             ? ResolvableTargets.IPv4.ipv4(address: host, port: port)
             : ResolvableTargets.DNS(host: host, port: port)

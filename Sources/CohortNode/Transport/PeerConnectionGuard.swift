@@ -47,11 +47,29 @@ final class PeerConnectionGuard: Sendable {
             switch outcome {
             case .accepted(let identity, let validated):
                 let nioChain = (try? NIOSSLMaterial.certificates(validated)) ?? []
+                if let registry {
+                    // Inbound: reported on the connection's first call (``PeerServiceAdapter``),
+                    // so TLS handshakes that never speak gRPC leave no `peer.connected`.
+                    registry.register(.init(peer: identity.node, fingerprint: fingerprint ?? ""), address: address)
+                } else {
+                    // Outbound: this node opens a connection only to make a call on it. A
+                    // connection that cannot be recorded is dropped.
+                    do {
+                        try await events.onConnection(PeerConnection(
+                            peer: identity.node, peerAddress: address, direction: direction,
+                            fingerprint: fingerprint ?? ""
+                        ))
+                    } catch {
+                        refuse(PeerRefusal(
+                            peerAddress: address, claimedName: identity.node,
+                            reason: "connection dropped: it could not be recorded in the audit log: \(error)",
+                            code: .handshakeFailed, direction: direction, fingerprint: fingerprint
+                        ))
+                        promise.succeed(.failed)
+                        return
+                    }
+                }
                 authenticatedFlag.withLock { $0 = true }
-                registry?.register(.init(peer: identity.node, fingerprint: fingerprint ?? ""), address: address)
-                events.onConnection(PeerConnection(
-                    peer: identity.node, peerAddress: address, direction: direction, fingerprint: fingerprint ?? ""
-                ))
                 promise.succeed(.certificateVerified(VerificationMetadata(
                     nioChain.isEmpty ? nil : NIOSSL.ValidatedCertificateChain(nioChain)
                 )))

@@ -91,18 +91,25 @@ public struct PeerConnection: Sendable, Hashable {
     }
 }
 
-/// Receivers for peer security events. Callbacks are invoked on NIO event loops or arbitrary
-/// tasks: they must be fast and non-blocking (e.g. yield into an `AsyncStream` continuation).
+/// Receivers for peer security events.
+///
+/// `onRefusal` is invoked on NIO event loops or arbitrary tasks: it must be fast and
+/// non-blocking (e.g. yield into an `AsyncStream` continuation). `onConnection` is awaited
+/// before a connection is used — inbound, when the first call arrives on an authenticated
+/// connection (a TLS handshake that never speaks gRPC is not reported; calls that arrive
+/// while the first report is still under way report it too); outbound, while the server's
+/// certificate is being verified — and if it throws, the call fails (inbound) or the
+/// connection is dropped (outbound): a connection that cannot be recorded is not used.
 public struct PeerEventHandlers: Sendable {
     /// Called once per refused connection or call.
     public var onRefusal: @Sendable (PeerRefusal) -> Void
-    /// Called once per successfully authenticated connection.
-    public var onConnection: @Sendable (PeerConnection) -> Void
+    /// Called when an authenticated connection is first used (see the type's summary).
+    public var onConnection: @Sendable (PeerConnection) async throws -> Void
 
     /// Creates handlers (both default to ignoring the event).
     public init(
         onRefusal: @escaping @Sendable (PeerRefusal) -> Void = { _ in },
-        onConnection: @escaping @Sendable (PeerConnection) -> Void = { _ in }
+        onConnection: @escaping @Sendable (PeerConnection) async throws -> Void = { _ in }
     ) {
         self.onRefusal = onRefusal
         self.onConnection = onConnection

@@ -11,8 +11,11 @@ struct PeerServiceAdapter: Cohort_Peer_V1_PeerService.SimpleServiceProtocol {
     /// Server-side bound on a handler's run time, whatever deadline the caller sent.
     let maxCallDuration: Duration
 
-    private func authenticatedPeer(_ context: ServerContext) throws -> String {
-        guard let session = registry.session(for: context.remotePeer) else {
+    /// The caller's authenticated name. Until the connection has been recorded
+    /// (``PeerEventHandlers/onConnection``, on its first call), every call records it first and
+    /// fails (status `unavailable`) if that fails: no call is served on an unrecorded connection.
+    private func authenticatedPeer(_ context: ServerContext) async throws -> String {
+        guard let (session, recorded) = registry.lookup(address: context.remotePeer) else {
             events.onRefusal(PeerRefusal(
                 peerAddress: context.remotePeer, claimedName: nil,
                 reason: "call \(context.descriptor.fullyQualifiedMethod) on a connection without an authenticated peer",
@@ -20,41 +23,52 @@ struct PeerServiceAdapter: Cohort_Peer_V1_PeerService.SimpleServiceProtocol {
             ))
             throw RPCError(code: .unauthenticated, message: "no authenticated peer identity on this connection")
         }
+        if !recorded {
+            do {
+                try await events.onConnection(PeerConnection(
+                    peer: session.peer, peerAddress: context.remotePeer, direction: .inbound,
+                    fingerprint: session.fingerprint
+                ))
+            } catch {
+                throw RPCError(code: .unavailable, message: "the connection could not be recorded in the audit log")
+            }
+            registry.markRecorded(address: context.remotePeer)
+        }
         return session.peer
     }
 
     func hello(
         request: Cohort_Peer_V1_HelloRequest, context: ServerContext
     ) async throws -> Cohort_Peer_V1_HelloResponse {
-        let peer = try authenticatedPeer(context)
+        let peer = try await authenticatedPeer(context)
         return try await bounded { [handler] in try await handler.hello(request, from: peer) }
     }
 
     func proposeStudy(
         request: Cohort_Peer_V1_ProposeStudyRequest, context: ServerContext
     ) async throws -> Cohort_Peer_V1_ProposeStudyResponse {
-        let peer = try authenticatedPeer(context)
+        let peer = try await authenticatedPeer(context)
         return try await bounded { [handler] in try await handler.proposeStudy(request, from: peer) }
     }
 
     func requestContribution(
         request: Cohort_Peer_V1_ContributionRequest, context: ServerContext
     ) async throws -> Cohort_Peer_V1_ContributionResponse {
-        let peer = try authenticatedPeer(context)
+        let peer = try await authenticatedPeer(context)
         return try await bounded { [handler] in try await handler.requestContribution(request, from: peer) }
     }
 
     func publishResult(
         request: Cohort_Peer_V1_PublishResultRequest, context: ServerContext
     ) async throws -> Cohort_Peer_V1_PublishResultResponse {
-        let peer = try authenticatedPeer(context)
+        let peer = try await authenticatedPeer(context)
         return try await bounded { [handler] in try await handler.publishResult(request, from: peer) }
     }
 
     func cosignCheckpoint(
         request: Cohort_Peer_V1_CosignRequest, context: ServerContext
     ) async throws -> Cohort_Peer_V1_CosignResponse {
-        let peer = try authenticatedPeer(context)
+        let peer = try await authenticatedPeer(context)
         return try await bounded { [handler] in try await handler.cosignCheckpoint(request, from: peer) }
     }
 

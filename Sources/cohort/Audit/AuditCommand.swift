@@ -4,11 +4,11 @@ import ArgumentParser
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Verify, inspect, prove and export the node's audit log.",
+        abstract: "Verify, inspect, prove, export and back up the node's audit log.",
         discussion: "Commands find the log with --node-dir <dir> (default: current directory; uses <dir>/audit.sqlite) or --audit <file>. See docs/audit.md.",
         subcommands: [
             AuditVerifyCommand.self, AuditShowCommand.self, AuditSubjectCommand.self, AuditProveCommand.self,
-            AuditConsistencyCommand.self, AuditExportCommand.self, AuditCheckpointCommand.self,
+            AuditConsistencyCommand.self, AuditExportCommand.self, AuditCheckpointCommand.self, AuditBackupCommand.self,
             AuditStressAppendCommand.self,
         ]
     )

@@ -7,9 +7,11 @@ struct NodeInitCommand: AsyncParsableCommand {
         commandName: "init",
         abstract: "Create a node data directory (config, database, keys/, tls/, audit log).",
         discussion: """
-            Writes a commented cohort.yaml, creates node.sqlite with the schema migrations, keys/ and \
-            tls/ (0700) and the audit log with a node.initialized entry. Refuses a directory that is \
-            not empty unless --force (which never deletes data).
+            Creates (or tightens) the directory to 0700, writes a commented cohort.yaml, creates \
+            node.sqlite with the schema migrations and the audit log with a node.initialized entry \
+            (both 0600, with their -wal/-shm files), and keys/ and tls/ (0700). Refuses a directory \
+            that is not empty unless --force (which never deletes data), and never starts a fresh \
+            node.sqlite beside an audit log that has entries.
             """)
 
     /// The directory to create.
