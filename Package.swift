@@ -40,6 +40,8 @@ let package = Package(
         // Pure maths: no I/O, no NIO, no SQLite.
         .target(name: "CohortPrivacy", swiftSettings: optimizedStrict),
         .target(name: "CohortAnalytics", swiftSettings: optimizedStrict),
+        // zlib (apt: zlib1g-dev) for reading gzip-compressed import files.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
 
         .target(
             name: "CohortAudit",
@@ -52,7 +54,7 @@ let package = Package(
         .target(
             name: "CohortStore",
             dependencies: [
-                "CohortAnalytics", "CohortAudit", "CohortPrivacy",
+                "CohortAnalytics", "CohortAudit", "CohortPrivacy", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

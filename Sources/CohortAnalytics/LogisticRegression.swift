@@ -115,6 +115,46 @@ extension Analytics {
             }
         }
 
+        /// The decision threshold that maximizes accuracy on the given (training) rows: predict
+        /// positive when `probability ≥ threshold`. Candidates are the distinct probabilities and
+        /// one value above them all (predict negative for everyone, the majority-class rule when
+        /// negatives are the majority); among equally accurate thresholds the one closest to 0.5
+        /// wins. Choose it on the training split and report accuracy on the holdout at it.
+        /// O(n log n).
+        /// - Throws: `dimensionMismatch` for unequal lengths, `insufficientData` for no rows,
+        ///   `invalidValue` for a probability outside [0, 1] or NaN.
+        public static func accuracyMaximizingThreshold(probabilities: [Double], labels: [Bool]) throws -> Double {
+            guard probabilities.count == labels.count else {
+                throw AnalyticsError(.dimensionMismatch, "accuracyMaximizingThreshold: \(probabilities.count) probabilities, \(labels.count) labels")
+            }
+            guard !labels.isEmpty else { throw AnalyticsError(.insufficientData, "accuracyMaximizingThreshold: no rows") }
+            for (i, p) in probabilities.enumerated() where !(p >= 0 && p <= 1) {
+                throw AnalyticsError(.invalidValue, "accuracyMaximizingThreshold: probability \(p) at row \(i) is not in [0, 1]")
+            }
+            let order = probabilities.indices.sorted { probabilities[$0] < probabilities[$1] }
+            // Threshold at the k-th smallest distinct value: rows below are negative predictions.
+            var correct = labels.filter { $0 }.count   // threshold at the smallest value: all positive
+            var best = (correct: correct, threshold: probabilities[order[0]])
+            var k = 0
+            while k < order.count {
+                let value = probabilities[order[k]]
+                if k > 0 {
+                    let better = correct > best.correct
+                        || (correct == best.correct && abs(value - 0.5) < abs(best.threshold - 0.5))
+                    if better { best = (correct, value) }
+                }
+                while k < order.count && probabilities[order[k]] == value {
+                    correct += labels[order[k]] ? -1 : 1
+                    k += 1
+                }
+            }
+            let above = (probabilities[order[order.count - 1]]).nextUp
+            if correct > best.correct || (correct == best.correct && abs(above - 0.5) < abs(best.threshold - 0.5)) {
+                best = (correct, above)
+            }
+            return best.threshold
+        }
+
         /// Summed log-loss gradient over the batch (no regularization, no averaging), parallel over
         /// rows. With `clipNorm = C`, each example's gradient vector (weights and intercept) is
         /// scaled to L2 norm at most C first (DP-SGD per-example clipping). `includeLoss: false`

@@ -160,8 +160,11 @@ extension Analytics {
             public var holdoutChurnRate: Double
             /// Holdout AUC.
             public var holdoutAUC: Double
-            /// Holdout accuracy at threshold 0.5.
+            /// Holdout accuracy at ``decisionThreshold``.
             public var holdoutAccuracy: Double
+            /// Decision threshold (predict churn when P ≥ it), chosen to maximize accuracy on the
+            /// training rows (never on the holdout).
+            public var decisionThreshold: Double
             /// Holdout mean log-loss (nats).
             public var holdoutLogLoss: Double
             /// Accuracy of always predicting the majority class of the training rows, on the holdout.

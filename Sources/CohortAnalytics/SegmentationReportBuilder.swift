@@ -261,13 +261,16 @@ extension Analytics.SegmentationReport {
         let model = try Analytics.LogisticRegression.train(
             features: t.matrix(churnFeatures, rows: train), labels: trainY.map { $0 ? 1 : 0 }, l2: options.l2)
         let probabilities = try model.probabilities(t.matrix(churnFeatures, rows: holdout))
+        let threshold = try Analytics.LogisticRegression.accuracyMaximizingThreshold(
+            probabilities: try model.probabilities(t.matrix(churnFeatures, rows: train)), labels: trainY)
         let majority = trainPositives * 2 >= train.count
         return ChurnModel(
             features: churnFeatures.map(\.rawValue), trainCount: train.count, holdoutCount: holdout.count,
             trainChurnRate: Double(trainPositives) / Double(train.count),
             holdoutChurnRate: Double(holdoutPositives) / Double(holdout.count),
             holdoutAUC: try Analytics.Metrics.auc(scores: probabilities, labels: holdoutY),
-            holdoutAccuracy: try Analytics.Metrics.accuracy(probabilities: probabilities, labels: holdoutY),
+            holdoutAccuracy: try Analytics.Metrics.accuracy(probabilities: probabilities, labels: holdoutY, threshold: threshold),
+            decisionThreshold: threshold,
             holdoutLogLoss: try Analytics.Metrics.logLoss(probabilities: probabilities, labels: holdoutY),
             majorityAccuracy: Double(holdoutY.filter { $0 == majority }.count) / Double(holdout.count),
             baselineFeature: Analytics.FeatureTable.Column.recencyDays.rawValue,

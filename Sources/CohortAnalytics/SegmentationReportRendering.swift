@@ -3,8 +3,10 @@ import Foundation
 extension Analytics.SegmentationReport {
     /// JSON of the report: Codable with sorted keys, pretty-printed, UTF-8. Deterministic.
     public func renderJSON() throws -> String {
+        // snake_case keys, like every `--json` output of the CLI (README, "JSON output").
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         let data: Data
         do {
             data = try encoder.encode(self)
@@ -14,10 +16,12 @@ extension Analytics.SegmentationReport {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Decodes a report produced by ``renderJSON()``.
+    /// Decodes a report produced by ``renderJSON()`` (snake_case keys).
     public static func decodeJSON(_ text: String) throws -> Analytics.SegmentationReport {
         do {
-            return try JSONDecoder().decode(Analytics.SegmentationReport.self, from: Data(text.utf8))
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .custom { path in SnakeCaseKey(snake: path.last?.stringValue ?? "") }
+            return try decoder.decode(Analytics.SegmentationReport.self, from: Data(text.utf8))
         } catch {
             throw AnalyticsError(.invalidValue, "SegmentationReport: cannot decode JSON: \(error)")
         }
@@ -86,8 +90,8 @@ extension Analytics.SegmentationReport {
                 rows: [
                     ["AUC", T.fixed(m.holdoutAUC, 4)],
                     ["baseline AUC (\(m.baselineFeature))", T.fixed(m.baselineAUC, 4)],
-                    ["accuracy", T.fixed(m.holdoutAccuracy, 4)],
-                    ["majority-class accuracy", T.fixed(m.majorityAccuracy, 4)],
+                    ["accuracy (threshold \(T.fixed(m.decisionThreshold, 4)), chosen on the training split)", T.fixed(m.holdoutAccuracy, 4)],
+                    ["majority-class baseline accuracy (predict \(m.trainChurnRate * 2 >= 1 ? "churn" : "no churn") for all)", T.fixed(m.majorityAccuracy, 4)],
                     ["log-loss", T.fixed(m.holdoutLogLoss, 4)],
                     ["churn rate", T.percent(m.holdoutChurnRate)],
                 ]))
@@ -103,4 +107,23 @@ extension Analytics.SegmentationReport {
         }
         return out.joined(separator: "\n")
     }
+}
+
+/// A snake_case JSON key mapped back to the report's property name: `holdout_auc` →
+/// `holdoutAUC`, `mean_clv_minor` → `meanCLVMinor` (the acronyms the report's names use).
+private struct SnakeCaseKey: CodingKey {
+    static let acronyms: Set<String> = ["auc", "clv", "aov"]
+    var stringValue: String
+    var intValue: Int? { nil }
+
+    init(snake: String) {
+        let parts = snake.split(separator: "_", omittingEmptySubsequences: false).map(String.init)
+        stringValue = parts.enumerated().map { index, part in
+            if index == 0 { return part }
+            return Self.acronyms.contains(part) ? part.uppercased() : part.prefix(1).uppercased() + part.dropFirst()
+        }.joined()
+    }
+
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }

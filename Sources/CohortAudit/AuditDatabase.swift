@@ -7,7 +7,11 @@ import GRDB
 /// `leaf` its leaf hash; `subtrees(id, hash)` — every perfect subtree of height ≥ 1, keyed in the
 /// order appends complete them (`subtreeKey`), so any proof costs O(log n) indexed lookups and a
 /// commit only adds rows at the end of one B-tree; `checkpoints(size, note, signed_at)` — signed
-/// notes; `witnessed(origin, size, root, note)` — the latest peer checkpoint this node cosigned.
+/// notes; `witnessed(origin, size, root, note)` — the latest peer checkpoint this node cosigned;
+/// `witnessed_history(origin, size, note)` — every peer checkpoint it cosigned; `refused(…)` —
+/// peer checkpoints it refused (forks, rollbacks), kept as evidence; `peer_keys(name, verifier,
+/// witnessed_size)` — each peer's audit verifier key, pinned at first contact, and the size of
+/// this node's latest checkpoint that peer cosigned.
 enum AuditDatabase {
     /// The on-disk layouts this code reads. Writers migrate `v1` to `v2` when they open a log.
     enum Format: String, Sendable {
@@ -26,6 +30,9 @@ enum AuditDatabase {
         CREATE TABLE IF NOT EXISTS subtrees (id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, signed_at TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS witnessed (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL, note TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS witnessed_history (origin TEXT NOT NULL, size INTEGER NOT NULL, note TEXT NOT NULL, PRIMARY KEY (origin, size));
+        CREATE TABLE IF NOT EXISTS refused (id INTEGER PRIMARY KEY, origin TEXT NOT NULL, size INTEGER NOT NULL, note TEXT NOT NULL, old_size INTEGER NOT NULL, proof TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS peer_keys (name TEXT PRIMARY KEY, verifier TEXT NOT NULL, witnessed_size INTEGER NOT NULL DEFAULT 0);
         """
 
     /// The `subtrees` key of the perfect subtree at `level` ≥ 1, `index`: the last leaf it covers
@@ -91,6 +98,8 @@ enum AuditDatabase {
         do {
             return try body()
         } catch let error as AuditError {
+            throw error
+        } catch let error as GroupCommitter.ForeignEntries {
             throw error
         } catch {
             throw AuditError(.corruptDatabase, "\(path): \(error)")

@@ -104,6 +104,7 @@ extension Audit.Event {
                 throw AuditError(.invalidEvent, "\(type.rawValue): details.\(key) = \(i) is outside ±(2^53 − 1)")
             }
         }
+        try Audit.EventSchema.check(type, details: details)
     }
 
     /// Whether `s` is 32 lowercase hex digits.

@@ -30,6 +30,11 @@ public struct AuditError: Error, CustomStringConvertible, Sendable, Equatable {
         case closed
         /// The node store (node.sqlite) cannot be read or does not know the customer.
         case unknownSubject
+        /// The log holds entries its writer did not write (size or root differ from the writer's
+        /// own attested tree): the writer refuses to sign and stops writing.
+        case alert
+        /// A key rotation was refused (e.g. the verifier file would be overwritten).
+        case keyRotation
     }
 
     /// The category of failure.

@@ -50,6 +50,12 @@ extension Audit {
         case checkpointSigned = "checkpoint.signed"
         /// The node cosigned a peer's checkpoint.
         case checkpointCosigned = "checkpoint.cosigned"
+        /// The node refused to cosign a peer's checkpoint that is inconsistent with the one it
+        /// cosigned last (a fork or a rollback); the evidence is kept.
+        case checkpointRefused = "checkpoint.refused"
+        /// The log's writer found entries it did not write (the database's size or root differs
+        /// from its own tree): it refuses to sign and stops writing.
+        case logAlert = "log.alert"
     }
 
     /// A detail value. Canonical JSON allows integers and strings only.

@@ -19,6 +19,9 @@ extension Audit {
         nonisolated let pool: DatabasePool
         nonisolated let lockFD: Int32
         private var isClosed = false
+        /// Origins with a witnessing call in progress (actor reentrancy at its `await`s must not
+        /// interleave two check-and-update steps of the same origin).
+        var witnessingOrigins: Set<String> = []
 
         init(path: String, node: String, signer: NoteSigner, pool: DatabasePool, committer: GroupCommitter, lockFD: Int32) {
             self.databasePath = path
@@ -33,16 +36,14 @@ extension Audit {
 
         /// Opens (creating if needed) `<nodeDirectory>/audit.sqlite` for `node`; loads or creates
         /// the Ed25519 checkpoint key `<nodeDirectory>/keys/audit-signing.key` (0600, directory
-        /// 0700) and writes `<nodeDirectory>/audit-verifier.txt` (note-verifier format). Starts the
-        /// group committer.
+        /// 0700) and creates `<nodeDirectory>/audit-verifier.txt` (note-verifier format) if it does
+        /// not exist. An existing verifier file is never overwritten: a key that does not match it
+        /// is refused (`.wrongNode`) before anything is written (keys change only by
+        /// ``rotateKey(nodeDirectory:node:actor:)``). Starts the group committer.
         public static func open(nodeDirectory: String, node: String) async throws -> Audit.Log {
             let dir = (nodeDirectory as NSString).standardizingPath
             let signer = try NoteSigner.loadOrCreate(path: dir + "/keys/audit-signing.key", name: Checkpoint.origin(node: node))
-            let verifierPath = dir + "/audit-verifier.txt"
-            let verifierText = signer.verifier.text + "\n"
-            if (try? String(contentsOfFile: verifierPath, encoding: .utf8)) != verifierText {
-                try SecureFile.write(Array(verifierText.utf8), to: verifierPath, mode: 0o644)
-            }
+            try VerifierFile.check(path: dir + "/audit-verifier.txt", signer: signer)
             return try await open(databasePath: dir + "/audit.sqlite", node: node, signer: signer)
         }
 
@@ -66,7 +67,7 @@ extension Audit {
             do {
                 let pool = try AuditDatabase.openWriter(databasePath)
                 let state = try AuditDatabase.wrap(databasePath) {
-                    try pool.write { db -> (Merkle.Frontier, Hash, UInt64) in
+                    try pool.write { db -> (Merkle.Frontier, Hash, UInt64, String?) in
                         try db.execute(sql: AuditDatabase.schema)
                         if try AuditDatabase.meta(db, "format") == nil {
                             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") ?? 0
@@ -89,12 +90,24 @@ extension Audit {
                         let frontier = try Merkle.Frontier(size: size, roots: roots)
                         let last = size == 0 ? Hash.zero : try nodes.hash(level: 0, index: size - 1)
                         let signed = UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(size), 0) FROM checkpoints") ?? 0)
-                        return (frontier, last, signed)
+                        let head = WriterHead(signer: signer)
+                        let mismatch = try head.mismatch(db, size: size, root: frontier.root, verifier: signer.verifier)
+                        if mismatch == nil, try AuditDatabase.meta(db, "head") == nil, size > 0 {
+                            try head.store(db, size: size, root: frontier.root)
+                        }
+                        return (frontier, last, signed, mismatch)
                     }
                 }
                 let committer = GroupCommitter(
                     pool: pool, path: databasePath, node: node, origin: origin, signer: signer, frontier: state.0,
                     lastLeaf: state.1, checkpointedSize: state.2, checkpointInterval: checkpointInterval)
+                if let reason = state.3 {
+                    // Sign only what it wrote: entries this writer did not write are on record
+                    // (log.alert) and nothing is signed or appended.
+                    let error = committer.raiseAlert(reason, expected: (state.0.size, state.0.root))
+                    try? pool.close()
+                    throw error
+                }
                 committer.start()
                 return Log(path: databasePath, node: node, signer: signer, pool: pool, committer: committer, lockFD: fd)
             } catch {
@@ -186,6 +199,10 @@ extension Audit {
             committer.treeHead()
         }
 
+        /// Why the writer stopped, if it found entries it did not write (see `WriterHead`):
+        /// nothing is signed or appended any more. For the node's status. Thread-safe.
+        public nonisolated var alert: String? { committer.alert }
+
         /// A reader over the same database (proofs, entries, checkpoints, verification).
         public nonisolated func reader() -> LogReader {
             LogReader(reader: pool, path: databasePath, node: node, origin: origin, verifier: verifier)
@@ -207,47 +224,6 @@ extension Audit {
                     return cp
                 }
             }
-        }
-
-        /// Witnessing: checks a peer's signed checkpoint with the peer's key, and — if this node
-        /// cosigned an earlier checkpoint of the same origin — that the new one is consistent with
-        /// it (`consistencyProof` from the old size to the new one; equal sizes need equal roots).
-        /// Then cosigns it with this node's key, remembers it, records `checkpoint.cosigned`
-        /// (durably) and returns the cosignature line to send back.
-        public func cosign(
-            peerCheckpoint text: String, peerKey: NoteVerifier, consistencyProof: [Hash] = [], actor: String = "system"
-        ) async throws -> SignedNote.Signature {
-            let peer = try SignedCheckpoint(parsing: text)
-            try peer.verify(logKey: peerKey)
-            let previous = try AuditDatabase.wrap(databasePath) {
-                try pool.read { db -> (UInt64, Hash)? in
-                    guard let row = try Row.fetchOne(db, sql: "SELECT size, root FROM witnessed WHERE origin = ?", arguments: [peer.checkpoint.origin]) else { return nil }
-                    let size: Int64 = row["size"]
-                    let root: Data = row["root"]
-                    return (UInt64(size), try AuditDatabase.hash(root, what: "witnessed root"))
-                }
-            }
-            if let (oldSize, oldRoot) = previous {
-                guard Merkle.verifyConsistency(from: oldSize, to: peer.checkpoint.size, fromRoot: oldRoot, toRoot: peer.checkpoint.root, proof: consistencyProof) else {
-                    throw AuditError(.proofMismatch, "checkpoint of \(peer.checkpoint.origin) at size \(peer.checkpoint.size) is not consistent with the one cosigned at size \(oldSize)")
-                }
-            }
-            var cosigned = peer
-            try cosigned.cosign(with: signer)
-            guard let mine = cosigned.note.signatures.first(where: { $0.name == verifier.name && $0.keyID == verifier.keyID }) else {
-                throw AuditError(.badSignature, "cosignature missing after signing")
-            }
-            try AuditDatabase.wrap(databasePath) {
-                try pool.write { db in
-                    try db.execute(
-                        sql: "INSERT OR REPLACE INTO witnessed (origin, size, root, note) VALUES (?, ?, ?, ?)",
-                        arguments: [peer.checkpoint.origin, Int64(peer.checkpoint.size), peer.checkpoint.root.withUnsafeBytes { Data($0) }, cosigned.serialized])
-                }
-            }
-            _ = try await record(Event(
-                type: .checkpointCosigned, actor: actor,
-                details: ["origin": .string(peer.checkpoint.origin), "size": .integer(Int64(peer.checkpoint.size)), "root": .string(peer.checkpoint.root.hex)]))
-            return mine
         }
     }
 }

@@ -25,6 +25,8 @@ final class GroupCommitter: @unchecked Sendable {
     let origin: String
     let signer: Audit.NoteSigner
     let checkpointInterval: TimeInterval
+    /// The writer's attestation of what it wrote (see `WriterHead`).
+    let head: WriterHead
 
     // Guarded by `condition`.
     private let condition = NSCondition()
@@ -38,6 +40,9 @@ final class GroupCommitter: @unchecked Sendable {
     private var lastCheckpointAt: Date
     /// Jobs in the last batch: how many appenders are likely to come back at once.
     private var expectedJobs = 0
+    /// Set when the database was found to hold entries this writer did not write; from then on
+    /// nothing is signed and every append fails.
+    private var alertReason: String?
 
     /// The longest a batch waits for the last batch's appenders to return (seconds).
     static let gatherWindow: TimeInterval = 0.000_2
@@ -54,6 +59,14 @@ final class GroupCommitter: @unchecked Sendable {
         self.checkpointedSize = checkpointedSize
         self.lastCheckpointAt = .distantPast
         self.checkpointInterval = checkpointInterval
+        self.head = WriterHead(signer: signer)
+    }
+
+    /// Why the writer stopped (entries it did not write), or nil. Thread-safe.
+    var alert: String? {
+        condition.lock()
+        defer { condition.unlock() }
+        return alertReason
     }
 
     func start() {
@@ -71,11 +84,13 @@ final class GroupCommitter: @unchecked Sendable {
 
     func submit(_ job: Job) {
         condition.lock()
-        if stopping {
+        if stopping || alertReason != nil {
+            let error = alertReason.map { AuditError(.alert, "audit log \(path) stopped writing: \($0)") }
+                ?? AuditError(.closed, "audit log \(path) is closed")
             condition.unlock()
             switch job {
-            case .append(_, let c): c.resume(throwing: AuditError(.closed, "audit log \(path) is closed"))
-            case .checkpoint(let c): c.resume(throwing: AuditError(.closed, "audit log \(path) is closed"))
+            case .append(_, let c): c.resume(throwing: error)
+            case .checkpoint(let c): c.resume(throwing: error)
             }
             return
         }
@@ -174,6 +189,8 @@ final class GroupCommitter: @unchecked Sendable {
         var prev = lastLeaf
         let signedSize = checkpointedSize
         let lastSigned = lastCheckpointAt
+        let startSize = tree.size
+        let startRoot = tree.root
         condition.unlock()
 
         var rows: [(seq: UInt64, leaf: Audit.Hash, data: [UInt8])] = []
@@ -216,6 +233,12 @@ final class GroupCommitter: @unchecked Sendable {
             if !rows.isEmpty || newCheckpoint {
                 try AuditDatabase.wrap(path) {
                     try pool.write { db in
+                        // Sign only what this writer wrote: the database must end where the
+                        // writer's own tree ends.
+                        let stored = try AuditDatabase.size(db)
+                        guard stored == startSize else {
+                            throw ForeignEntries(reason: "the database holds \(stored) entries but this writer wrote \(startSize)")
+                        }
                         if !rows.isEmpty {
                             let insert = try db.cachedStatement(sql: "INSERT INTO entries (seq, leaf, data) VALUES (?, ?, ?)")
                             for row in rows {
@@ -226,7 +249,12 @@ final class GroupCommitter: @unchecked Sendable {
                                 try GroupCommitter.execute(subtree, AuditDatabase.subtreeKey(level: n.level, index: n.index), n.hash)
                             }
                         }
+                        if !rows.isEmpty { try head.store(db, size: tree.size, root: tree.root) }
                         if let signed, newCheckpoint {
+                            let actual = try WriterHead.databaseTree(db).frontier
+                            guard actual.size == signed.checkpoint.size, actual.root == signed.checkpoint.root else {
+                                throw ForeignEntries(reason: "the database's tree (\(actual.size) entries, root \(actual.root.hex)) differs from this writer's (\(signed.checkpoint.size), root \(signed.checkpoint.root.hex))")
+                            }
                             try db.execute(
                                 sql: "INSERT OR IGNORE INTO checkpoints (size, note, signed_at) VALUES (?, ?, ?)",
                                 arguments: [Int64(signed.checkpoint.size), signed.serialized, ts])
@@ -234,6 +262,11 @@ final class GroupCommitter: @unchecked Sendable {
                     }
                 }
             }
+        } catch let foreign as ForeignEntries {
+            let error = raiseAlert(foreign.reason, expected: (startSize, startRoot))
+            for (c, _) in ranges { c.resume(throwing: error) }
+            for c in checkpointWaiters { c.resume(throwing: error) }
+            return
         } catch {
             for (c, _) in ranges { c.resume(throwing: error) }
             for c in checkpointWaiters { c.resume(throwing: error) }
@@ -255,5 +288,33 @@ final class GroupCommitter: @unchecked Sendable {
             }).flatMap { $0 }.flatMap { try? Audit.SignedCheckpoint(parsing: $0) }
             for c in checkpointWaiters { c.resume(returning: stored ?? signed) }
         }
+    }
+}
+
+extension GroupCommitter {
+    /// The database changed under the writer (see `WriterHead`).
+    struct ForeignEntries: Error {
+        var reason: String
+    }
+
+    /// Stops the writer: nothing is signed or appended from now on; a `log.alert` entry records
+    /// why (after whatever the database holds, unattested). Returns the error for the waiters.
+    func raiseAlert(_ reason: String, expected: (size: UInt64, root: Audit.Hash)) -> AuditError {
+        condition.lock()
+        alertReason = reason
+        condition.unlock()
+        do {
+            try WriterHead.recordAlert(pool: pool, path: path, node: node, reason: reason, expected: expected)
+        } catch {
+            return AuditError(.alert, "audit log \(path): \(reason); the writer stopped (the log.alert entry could not be written: \(error))")
+        }
+        return AuditError(.alert, "audit log \(path): \(reason); the writer refuses to sign and stopped writing (recorded as log.alert)")
+    }
+
+    /// Starts the writer already stopped (the open found entries it did not write).
+    func startAlerted(_ reason: String) {
+        condition.lock()
+        alertReason = reason
+        condition.unlock()
     }
 }

@@ -53,7 +53,7 @@ extension Audit.LogReader {
         guard copy.origin == origin, copy.verifier == verifier else {
             throw AuditError(.corruptDatabase, "backup \(target) names \(copy.origin), not \(origin)")
         }
-        return try copy.verify(key: key ?? verifier, threads: threads)
+        return try copy.verify(key: key ?? verifier, threads: threads, policy: .allowingUnsignedTail)
     }
 
     /// fsyncs `path` and the directory that holds it (so the new name is durable too).

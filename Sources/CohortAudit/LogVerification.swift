@@ -29,21 +29,89 @@ extension Audit.LogReader {
     ///
     /// Throws (bad input, not a broken log) if `key` or `external` belong to another log, or
     /// `external` is not validly signed by the key.
-    public func verify(key: Audit.NoteVerifier? = nil, external: Audit.SignedCheckpoint? = nil, threads: Int? = nil) throws -> Audit.VerificationResult {
+    ///
+    /// `policy` (default ``Audit/VerificationPolicy/strict``) adds what an insider cannot fake
+    /// without the key: a signed checkpoint must exist and cover the whole log, no checkpoint may
+    /// be missing from the sequence the signing policy implies, and every witnessed checkpoint
+    /// (cosigned by a peer) must match.
+    public func verify(
+        key: Audit.NoteVerifier? = nil, external: Audit.SignedCheckpoint? = nil, threads: Int? = nil,
+        policy: Audit.VerificationPolicy = .strict
+    ) throws -> Audit.VerificationResult {
         var plan = VerificationPlan.automatic
         if let threads { plan.workers = max(1, threads) }
-        return try verify(key: key, external: external, plan: plan)
+        return try verify(key: key, external: external, plan: plan, policy: policy)
     }
 
     /// `verify(key:external:)` with an explicit plan: the parallel pass proves an intact log
     /// quickly; whenever it finds anything wrong, the sequential replay runs and names the first
     /// problem exactly as documented above.
-    func verify(key: Audit.NoteVerifier? = nil, external: Audit.SignedCheckpoint? = nil, plan: VerificationPlan) throws -> Audit.VerificationResult {
-        let checks = try collectChecks(key: key, external: external)
-        if plan.workers > 1, let root = try parallelPass(checks: checks, plan: plan) {
-            return .intact(size: root.size, root: root.root)
+    func verify(
+        key: Audit.NoteVerifier? = nil, external: Audit.SignedCheckpoint? = nil, plan: VerificationPlan,
+        policy: Audit.VerificationPolicy = .strict
+    ) throws -> Audit.VerificationResult {
+        var checks = try collectChecks(key: key, external: external)
+        for w in policy.witnessed {
+            guard w.checkpoint.origin == origin else {
+                throw AuditError(.wrongNode, "a witnessed checkpoint is for \(w.checkpoint.origin), but \(path) is the log of \(origin)")
+            }
+            checks.append(VerifyState.Check(size: w.checkpoint.size, root: w.checkpoint.root, problem: nil, external: true, witnesses: w.witnesses))
         }
-        return try sequentialPass(checks: checks)
+        checks.sort { $0.size < $1.size }
+        let result: Audit.VerificationResult
+        if plan.workers > 1, let root = try parallelPass(checks: checks, plan: plan) {
+            result = .intact(size: root.size, root: root.root)
+        } else {
+            result = try sequentialPass(checks: checks)
+        }
+        guard case .intact(let size, _) = result, policy.requireSignedCoverage else { return result }
+        let signed = checks.filter { !$0.external }.map(\.size)
+        if let problem = try signingPolicyProblem(size: size, signedSizes: signed, maxGap: policy.maxCheckpointGap, policy: policy) {
+            return problem
+        }
+        return result
+    }
+
+    /// The strict checks after an intact replay: some checkpoint is signed, the latest covers all
+    /// `size` entries, and between consecutive checkpoints the entries span at most `maxGap`
+    /// seconds of their `ts` (the node signs within a second of an append, so a longer span means
+    /// checkpoints were deleted). O(checkpoints · log n) entry reads.
+    func signingPolicyProblem(size: UInt64, signedSizes: [UInt64], maxGap: Int64, policy: Audit.VerificationPolicy = .strict) throws -> Audit.VerificationResult? {
+        guard size > 0 else { return nil }
+        let last = signedSizes.max() ?? 0
+        if last < size, let grace = policy.runningWriterGrace, try seconds(at: last) >= policy.now - grace {
+            // A running writer's newest entries, younger than the grace: not signed yet.
+            return try signingPolicyProblem(size: last, signedSizes: signedSizes, maxGap: maxGap)
+        }
+        guard last > 0 else {
+            return .broken(at: 0, reason: "no signed checkpoint: none of the \(size) entries is covered by a signature (checkpoints deleted, or the log was never closed)")
+        }
+        guard last == size else {
+            return .broken(at: last, reason: "entries \(last)…\(size - 1) are not covered by any signed checkpoint (the latest covers \(last) of \(size); the writer signs everything it wrote: entries appended by someone else, or checkpoints deleted)")
+        }
+        var bounds = Array(Set(signedSizes)).sorted()
+        bounds.insert(0, at: 0)
+        for (a, b) in zip(bounds, bounds.dropFirst()) where b > a {
+            let start = try seconds(at: a)
+            guard try seconds(at: b - 1) - start > maxGap else { continue }
+            // First entry more than maxGap after the segment's first: binary search (ts ascend).
+            var lo = a, hi = b - 1
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2
+                if try seconds(at: mid) - start > maxGap { hi = mid } else { lo = mid + 1 }
+            }
+            return .broken(at: lo, reason: "checkpoints missing: entry \(lo) was written more than \(maxGap) s after entry \(a), the first after the previous checkpoint, with no signed checkpoint between them (the writer signs within a second of an append, so checkpoints were deleted)")
+        }
+        return nil
+    }
+
+    /// The `ts` of entry `index` in whole seconds since 1970.
+    func seconds(at index: UInt64) throws -> Int64 {
+        let e = try entry(at: index).entry
+        guard let ms = Audit.Timestamp.parse(e.timestamp) else {
+            throw AuditError(.malformedEntry, "entry \(index) has an unreadable ts \(e.timestamp)")
+        }
+        return ms / 1000
     }
 
     /// The stored checkpoints (each with its signature checked by `key`) and `external`, sorted by
@@ -56,25 +124,37 @@ extension Audit.LogReader {
         }
         typealias Check = VerifyState.Check
         var checks: [Check] = []
-        for stored in try storedCheckpoints() {
+        let storedNotes = try storedCheckpoints()
+        // The log's keys over time (rotations); the key given must be one of them, or it alone
+        // is accepted.
+        let history = try read { db in try AuditDatabase.meta(db, "previous_verifiers") }?
+            .split(separator: "\n").compactMap { try? Audit.NoteVerifier(parsing: String($0)) } ?? []
+        let logKeys = history + [verifier]
+        let chain = KeyChain(
+            keys: logKeys.contains(key) ? logKeys : [key],
+            checkpoints: storedNotes.compactMap { try? Audit.SignedCheckpoint(parsing: $0.note) })
+        for stored in storedNotes {
             do {
                 let cp = try Audit.SignedCheckpoint(parsing: stored.note)
                 guard cp.checkpoint.size == stored.size else {
-                    checks.append(Check(size: stored.size, root: nil, problem: "stored checkpoint row \(stored.size) contains a checkpoint of size \(cp.checkpoint.size)", external: false))
+                    checks.append(Check(size: stored.size, root: nil, problem: "stored checkpoint row \(stored.size) contains a checkpoint of size \(cp.checkpoint.size)"))
                     continue
                 }
                 guard cp.checkpoint.origin == origin else {
-                    checks.append(Check(size: stored.size, root: nil, problem: "checkpoint of size \(stored.size) has origin \(cp.checkpoint.origin), not \(origin)", external: false))
+                    checks.append(Check(size: stored.size, root: nil, problem: "checkpoint of size \(stored.size) has origin \(cp.checkpoint.origin), not \(origin)"))
                     continue
                 }
                 do {
-                    try cp.note.requireSignature(by: key)
-                    checks.append(Check(size: stored.size, root: cp.checkpoint.root, problem: nil, external: false))
+                    let accepted = chain.keys(at: stored.size)
+                    if !accepted.contains(where: { cp.note.verify($0) }) {
+                        try cp.note.requireSignature(by: accepted[accepted.count - 1])
+                    }
+                    checks.append(Check(size: stored.size, root: cp.checkpoint.root, problem: nil))
                 } catch let e as AuditError {
-                    checks.append(Check(size: stored.size, root: nil, problem: "checkpoint of size \(stored.size): \(e.message)", external: false))
+                    checks.append(Check(size: stored.size, root: nil, problem: "checkpoint of size \(stored.size): \(e.message)"))
                 }
             } catch let e as AuditError {
-                checks.append(Check(size: stored.size, root: nil, problem: "checkpoint of size \(stored.size) is malformed: \(e.message)", external: false))
+                checks.append(Check(size: stored.size, root: nil, problem: "checkpoint of size \(stored.size) is malformed: \(e.message)"))
             }
         }
         if let external {
@@ -82,7 +162,7 @@ extension Audit.LogReader {
                 throw AuditError(.wrongNode, "the checkpoint given is for \(external.checkpoint.origin), but \(path) is the log of \(origin)")
             }
             try external.note.requireSignature(by: key)
-            checks.append(Check(size: external.checkpoint.size, root: external.checkpoint.root, problem: nil, external: true))
+            checks.append(Check(size: external.checkpoint.size, root: external.checkpoint.root, problem: nil, external: true, witnesses: []))
         }
         checks.sort { $0.size < $1.size }
         return checks
@@ -137,9 +217,9 @@ struct EntryInspector: Sendable {
         guard let stored = Audit.Hash(raw: storedLeaf), stored == leaf else {
             return .broken("entry \(index)'s bytes do not match its recorded leaf hash (entry altered)")
         }
-        let entry: (seq: UInt64, prev: Audit.Hash, nodeMatches: Bool, node: String)
+        let entry: (seq: UInt64, prev: Audit.Hash, nodeMatches: Bool, node: String, schemaProblem: String?)
         do {
-            entry = try nodeJSON.withUnsafeBytes { try Audit.Entry.scanForVerification(bytes, nodeJSON: $0) }
+            entry = try nodeJSON.withUnsafeBytes { try Audit.Entry.scanCheckingSchema(bytes, nodeJSON: $0) }
         } catch let e as AuditError {
             return .broken("entry \(index) is not a valid canonical entry: \(e.message)")
         } catch {
@@ -151,6 +231,9 @@ struct EntryInspector: Sendable {
         guard entry.nodeMatches else {
             return .broken("entry \(index) belongs to node \(entry.node), not \(node)")
         }
+        if let problem = entry.schemaProblem {
+            return .broken("entry \(index) does not match its type's schema: \(problem)")
+        }
         return .sound(leaf: leaf, prev: entry.prev)
     }
 }
@@ -161,7 +244,16 @@ struct VerifyState {
         var size: UInt64
         var root: Audit.Hash?
         var problem: String?
-        var external: Bool
+        /// Not one of the log's stored checkpoints (given by the officer, or witnessed).
+        var external = false
+        /// Names of the witnesses that cosigned it (empty: not a witnessed checkpoint).
+        var witnesses: [String] = []
+
+        /// How reports name it.
+        func name(stored: String) -> String {
+            if !witnesses.isEmpty { return "the checkpoint cosigned by \(witnesses.joined(separator: ", "))" }
+            return external ? "the checkpoint given" : stored
+        }
     }
 
     let checks: [Check]
@@ -170,6 +262,8 @@ struct VerifyState {
     var prev = Audit.Hash.zero
     var nextCheck = 0
     var lastGood: UInt64 = 0
+    /// The last size at which a checkpoint from outside the log (given, witnessed) matched.
+    var lastGoodExternal: UInt64 = 0
 
     init(checks: [Check], inspector: EntryInspector) {
         self.checks = checks
@@ -180,6 +274,7 @@ struct VerifyState {
     mutating func runChecks() -> Audit.VerificationResult? {
         let size = frontier.size
         var root: Audit.Hash?
+        let start = nextCheck
         while nextCheck < checks.count && checks[nextCheck].size == size {
             let c = checks[nextCheck]
             nextCheck += 1
@@ -188,10 +283,18 @@ struct VerifyState {
             }
             if root == nil { root = frontier.root }
             if c.root != root {
-                let which = c.external ? "the checkpoint given" : "the stored checkpoint"
-                return .broken(at: lastGood, reason: "fork: the root of the first \(size) entries differs from \(which) signed at size \(size); history diverges at or after index \(lastGood) (the last size whose checkpoint matched)")
+                let which = c.name(stored: "the stored checkpoint")
+                // A checkpoint from outside (the officer's, a witness's) is only placed after
+                // matches of its own kind: the log's own checkpoints may be re-signed forgeries.
+                let after = c.external ? lastGoodExternal : lastGood
+                return .broken(at: after, reason: "fork: the root of the first \(size) entries differs from \(which) signed at size \(size); history diverges at or after index \(after) (the last size whose \(c.external ? "outside " : "")checkpoints all matched)")
             }
+        }
+        // Every checkpoint of this size matched (they are checked together, so one that differs
+        // places the divergence before this size, whichever is checked first).
+        if root != nil {
             lastGood = size
+            if checks[start..<nextCheck].contains(where: \.external) { lastGoodExternal = size }
         }
         return nil
     }
@@ -223,7 +326,7 @@ struct VerifyState {
         if nextCheck < checks.count {
             let c = checks[nextCheck]
             if let problem = c.problem { return .broken(at: frontier.size, reason: problem) }
-            let which = c.external ? "the checkpoint given" : "a stored checkpoint"
+            let which = c.name(stored: "a stored checkpoint")
             return .broken(at: frontier.size, reason: "log truncated: \(which) covers \(c.size) entries but only \(frontier.size) are present")
         }
         return .intact(size: frontier.size, root: frontier.root)

@@ -27,6 +27,8 @@ final class CSVImporter {
         var rejected = 0
         var sha256 = ""
         var samples: [StoreError] = []
+        /// Mapped imports: derivations, conversions, skips (see ``ImportReport/notes``).
+        var notes: [String] = []
     }
 
     private let db: Database

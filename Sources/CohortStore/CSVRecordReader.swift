@@ -22,7 +22,19 @@ import Darwin
 /// validate the fields they use).
 ///
 /// Records are limited to ``maxRecordBytes`` (default 1 MiB) so that memory stays bounded.
+///
+/// The bytes come from an ``ImportInput``: gzip-compressed files are decompressed on the fly.
+/// With ``Delimiter/whitespace`` (purchase logs such as CDNOW's) each line is one record whose
+/// fields are separated by runs of spaces or tabs (leading and trailing blanks ignored, no quoting).
 final class CSVRecordReader {
+    /// How fields are separated.
+    enum Delimiter: Sendable, Hashable {
+        /// RFC 4180 commas with quoting.
+        case comma
+        /// Runs of spaces or tabs; one record per line; no quoting.
+        case whitespace
+    }
+
     /// A structural problem in the file.
     struct Problem: Error {
         enum Kind {
@@ -46,7 +58,8 @@ final class CSVRecordReader {
     /// The maximum size of one record in bytes (including its line end).
     let maxRecordBytes: Int
     private let chunkSize: Int
-    private let fd: Int32
+    private let input: ImportInput
+    private let delimiter: Delimiter
     private let buffer: UnsafeMutablePointer<UInt8>
     private let capacity: Int
     private let scratch: UnsafeMutablePointer<UInt8>
@@ -70,16 +83,17 @@ final class CSVRecordReader {
     private var recordEnd = 0
     /// Bytes of the file consumed so far.
     private(set) var bytesConsumed = 0
-    /// SHA-256 over every byte read from the file so far.
-    private var digest = SHA256()
+    /// Whether the file is gzip-compressed (decompressed while reading).
+    var isGzip: Bool { input.isGzip }
 
-    /// Opens `path` for reading.
-    init(path: String, maxRecordBytes: Int = 1 << 20, chunkSize: Int = 1 << 20) throws(Problem) {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw Problem(kind: .io, line: 0, column: 0, reason: "cannot open file: \(String(cString: strerror(errno)))")
+    /// Opens `path` for reading (gzip-compressed files are detected by their magic bytes).
+    init(path: String, maxRecordBytes: Int = 1 << 20, chunkSize: Int = 1 << 20, delimiter: Delimiter = .comma) throws(Problem) {
+        do {
+            input = try ImportInput(path: path)
+        } catch {
+            throw Problem(kind: .io, line: 0, column: 0, reason: error.reason)
         }
-        self.fd = fd
+        self.delimiter = delimiter
         self.maxRecordBytes = maxRecordBytes
         self.chunkSize = chunkSize
         self.capacity = maxRecordBytes + chunkSize + 1
@@ -95,7 +109,6 @@ final class CSVRecordReader {
     }
 
     deinit {
-        close(fd)
         buffer.deallocate()
         scratch.deallocate()
         fieldStart.deallocate()
@@ -124,12 +137,10 @@ final class CSVRecordReader {
         fieldCapacity = newCapacity
     }
 
-    /// SHA-256 of the whole file as lowercase hex. Call after ``next()`` returned false.
+    /// SHA-256 of the whole file as stored (compressed bytes for gzip) as lowercase hex. Call
+    /// after ``next()`` returned false.
     func fileDigestHex() -> String {
-        digest.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        input.digestHex()
     }
 
     /// The bytes of field `i` (0 ≤ i < ``count``) of the current record (valid until the next
@@ -158,13 +169,22 @@ final class CSVRecordReader {
         }
         while !atEOF && dataEnd < capacity - 1 {
             let want = min(chunkSize, capacity - 1 - dataEnd)
-            let n = read(fd, buffer + dataEnd, want)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Problem(kind: .io, line: nextLine, column: 0, reason: "read failed: \(String(cString: strerror(errno)))")
+            let n: Int
+            do {
+                n = try input.read(into: buffer + dataEnd, count: want)
+            } catch {
+                throw Problem(kind: .io, line: nextLine, column: 0, reason: error.reason)
             }
-            if n == 0 { atEOF = true; break }
-            digest.update(bufferPointer: UnsafeRawBufferPointer(start: buffer + dataEnd, count: n))
+            if n == 0 {
+                atEOF = true
+                if input.truncation != nil {
+                    // Drop the partial last line: the error is reported where the data stops.
+                    var end = dataEnd
+                    while end > position && buffer[end - 1] != 0x0A { end -= 1 }
+                    dataEnd = end
+                }
+                break
+            }
             dataEnd += n
             if n < want { continue }
             break
@@ -180,13 +200,20 @@ final class CSVRecordReader {
             // Skip empty lines.
             while true {
                 if position >= dataEnd {
-                    if atEOF { return false }
+                    if atEOF {
+                        if let truncation = input.truncation {
+                            throw Problem(kind: .io, line: nextLine, column: 1, reason: truncation)
+                        }
+                        return false
+                    }
                     try fill()
                     continue
                 }
                 let b = buffer[position]
                 if b == 0x0A {
                     position += 1; bytesConsumed += 1; nextLine += 1
+                } else if delimiter == .whitespace && (b == 0x20 || b == 0x09) && lineIsBlank() {
+                    continue
                 } else if b == 0x0D, position + 1 < dataEnd, buffer[position + 1] == 0x0A {
                     position += 2; bytesConsumed += 2; nextLine += 1
                 } else if b == 0x0D, position + 1 >= dataEnd, !atEOF {
@@ -195,7 +222,7 @@ final class CSVRecordReader {
                     break
                 }
             }
-            switch scanRecord() {
+            switch delimiter == .comma ? scanRecord() : scanWhitespaceRecord() {
             case .complete:
                 return true
             case .needMore:
@@ -349,6 +376,49 @@ final class CSVRecordReader {
                 }
             }
         }
+    }
+
+    /// Whitespace mode: whether the line at `position` holds only blanks (then it is consumed,
+    /// with its line end, and true is returned). When the line's end is not in the buffer yet it
+    /// returns false; the scan then asks for more data and the check runs again.
+    private func lineIsBlank() -> Bool {
+        var p = position
+        while p < dataEnd, buffer[p] == 0x20 || buffer[p] == 0x09 || buffer[p] == 0x0D { p += 1 }
+        if p < dataEnd && buffer[p] != 0x0A { return false }
+        if p >= dataEnd && !atEOF { return false }
+        let consumed = min(p + 1, dataEnd) - position
+        if p < dataEnd { nextLine += 1 }
+        position += consumed
+        bytesConsumed += consumed
+        return true
+    }
+
+    /// Whitespace mode: scans one line starting at `position` into fields separated by runs of
+    /// spaces or tabs. No quoting; a CR before the LF is ignored.
+    private func scanWhitespaceRecord() -> ScanResult {
+        count = 0
+        let start = position
+        var p = start
+        let end = dataEnd
+        let limit = min(end, start + maxRecordBytes)
+        recordLine = nextLine
+        let base = buffer
+        while p < limit && base[p] != 0x0A { p += 1 }
+        if p >= limit {
+            if p >= start + maxRecordBytes { return .tooLong }
+            if !atEOF { return .needMore }
+        }
+        let lineEnd = p
+        let recordEnd = p < end ? p + 1 : p
+        var q = start
+        while q < lineEnd {
+            while q < lineEnd && (base[q] == 0x20 || base[q] == 0x09 || base[q] == 0x0D) { q += 1 }
+            if q >= lineEnd { break }
+            let fieldBegin = q
+            while q < lineEnd && base[q] != 0x20 && base[q] != 0x09 && base[q] != 0x0D { q += 1 }
+            appendField(UnsafePointer(base + fieldBegin), q - fieldBegin)
+        }
+        return finish(start: start, recordEnd: recordEnd, newlines: p < end ? 1 : 0)
     }
 
     @inline(__always)

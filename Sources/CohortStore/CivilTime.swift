@@ -104,6 +104,10 @@ public enum CivilTime {
                 return "'\(text)' is an impossible date: \(String(format: "%04d-%02d", year, month)) has \(daysInMonth(year: year, month: month)) days"
             }
             if year < 1 { return "'\(text)' is an impossible date: year 0000" }
+            if timestamp && bytes.count > 20 && (bytes[19] == 0x2E || bytes[19] == 0x2B || bytes[19] == 0x2D),
+               (try? TimestampFormat.iso8601.parse(text)) != nil {
+                return "'\(text)' has fractional seconds or a UTC offset, which Cohort's own schema does not take (\(expected)); import the file with --map and a ts format of iso8601, which converts such times to UTC"
+            }
             if timestamp && bytes.count >= 19 {
                 return "'\(text)' is not a valid UTC time (\(expected); hours 00–23, minutes and seconds 00–59)"
             }

@@ -11,7 +11,7 @@ public enum ImportKind: String, Sendable, Hashable, CaseIterable, Codable {
 }
 
 /// How to import a file.
-public struct ImportOptions: Sendable, Hashable {
+public struct ImportOptions: Sendable, Equatable {
     /// Import the valid rows and write invalid ones to ``rejectsPath`` instead of aborting.
     /// Structural problems that make the rest of the file unreadable (no header, a record over
     /// the size limit, an unterminated quote, read errors) still abort.
@@ -29,6 +29,19 @@ public struct ImportOptions: Sendable, Hashable {
     public var actor: String
     /// Maximum bytes in one CSV record (default 1 MiB).
     public var maxRecordBytes: Int
+    /// A mapping from the partner's own export to the schema (`--map`); nil: the file follows
+    /// Cohort's own schema, imported as before.
+    public var mapping: ImportMapping?
+    /// Rates for converting other currencies into the reporting currency (`--rates`).
+    public var rates: CurrencyRates?
+    /// The node's reporting currency (config `data.reporting_currency`), for mapped imports.
+    public var reportingCurrency: String?
+    /// The node's declared custom attributes (config `data.attributes`), for mapped imports.
+    public var attributes: [String: CustomAttribute] = [:]
+    /// A later export of the same source (`--incremental`, mapped imports only): orders already
+    /// imported are skipped, customers already stored are updated (key: customer id); a file
+    /// already imported (same SHA-256) changes nothing and the report says so.
+    public var incremental: Bool = false
 
     /// Creates options.
     public init(
@@ -68,6 +81,12 @@ public struct ImportReport: Sendable, Equatable {
     public var sampleRejections: [StoreError]
     /// When the import was recorded.
     public var at: Date
+    /// What a mapped import derived, converted, merged, skipped or updated, one sentence each
+    /// (printed, stored in `imports.notes` and in the audit entry).
+    public var notes: [String] = []
+    /// Set when an incremental import found this very file (same SHA-256) already imported:
+    /// the earlier import's id; nothing was changed and nothing recorded.
+    public var nothingNewSince: Int64?
 }
 
 /// One row of the `imports` table.

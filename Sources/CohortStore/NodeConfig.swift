@@ -17,14 +17,21 @@ public struct NodeConfig: Sendable, Equatable {
     public var privacy: Privacy
     /// `studies:` — study approval policy. Optional in the file (default: no auto-approval).
     public var studies: Studies
+    /// `data:` — reporting currency and custom customer attributes. Optional in the file
+    /// (default: no reporting currency, no custom attributes).
+    public var data: DataSection
 
     /// Creates a configuration.
-    public init(node: Node, network: Network = Network(), tls: TLS = TLS(), privacy: Privacy, studies: Studies = Studies()) {
+    public init(
+        node: Node, network: Network = Network(), tls: TLS = TLS(), privacy: Privacy, studies: Studies = Studies(),
+        data: DataSection = DataSection()
+    ) {
         self.node = node
         self.network = network
         self.tls = tls
         self.privacy = privacy
         self.studies = studies
+        self.data = data
     }
 }
 
@@ -196,6 +203,41 @@ extension NodeConfig {
         }
     }
 
+    /// `data: { reporting_currency, attributes }`.
+    public struct DataSection: Sendable, Equatable, Codable {
+        /// The ISO 4217 currency money is reported in. Mapped transaction imports convert other
+        /// currencies into it (with `--rates`) or refuse them. Nil: the currency already in the
+        /// store (or else the first one imported) plays that role.
+        public var reportingCurrency: String?
+        /// Custom customer attributes by name.
+        public var attributes: [String: CustomAttribute]
+
+        /// Creates the section.
+        public init(reportingCurrency: String? = nil, attributes: [String: CustomAttribute] = [:]) {
+            self.reportingCurrency = reportingCurrency
+            self.attributes = attributes
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case attributes
+            case reportingCurrency = "reporting_currency"
+        }
+
+        /// Decodes, defaulting missing keys.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            reportingCurrency = try c.decodeIfPresent(String.self, forKey: .reportingCurrency)
+            attributes = try c.decodeIfPresent([String: CustomAttribute].self, forKey: .attributes) ?? [:]
+        }
+
+        /// Encodes, leaving out empty keys.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeIfPresent(reportingCurrency, forKey: .reportingCurrency)
+            if !attributes.isEmpty { try c.encode(attributes, forKey: .attributes) }
+        }
+    }
+
     /// The budget policy for a purpose, or nil if the config does not allow the purpose.
     public func policy(for purpose: ConsentPurpose) -> PurposePolicy? {
         privacy.purposes[purpose.rawValue]
@@ -203,9 +245,9 @@ extension NodeConfig {
 }
 
 extension NodeConfig: Codable {
-    enum CodingKeys: String, CodingKey { case node, network, tls, privacy, studies }
+    enum CodingKeys: String, CodingKey { case node, network, tls, privacy, studies, data }
 
-    /// Decodes; `network`, `tls` and `studies` may be absent.
+    /// Decodes; `network`, `tls`, `studies` and `data` may be absent.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         node = try c.decode(Node.self, forKey: .node)
@@ -213,6 +255,18 @@ extension NodeConfig: Codable {
         tls = try c.decodeIfPresent(TLS.self, forKey: .tls) ?? TLS()
         privacy = try c.decode(Privacy.self, forKey: .privacy)
         studies = try c.decodeIfPresent(Studies.self, forKey: .studies) ?? Studies()
+        data = try c.decodeIfPresent(DataSection.self, forKey: .data) ?? DataSection()
+    }
+
+    /// Encodes; an empty `data` section is left out (so configs without one read back unchanged).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(node, forKey: .node)
+        try c.encode(network, forKey: .network)
+        try c.encode(tls, forKey: .tls)
+        try c.encode(privacy, forKey: .privacy)
+        try c.encode(studies, forKey: .studies)
+        if data != DataSection() { try c.encode(data, forKey: .data) }
     }
 }
 
@@ -251,7 +305,8 @@ extension NodeConfig {
 
     /// The YAML text of this configuration (no comments; see ``NodeConfigTemplate`` for the commented file).
     public func yaml() throws -> String {
-        try YAMLEncoder().encode(self)
+        // Numbers as a person writes them (δ as 1.0e-6, not 9.9999999999999995e-07).
+        try YAMLNumbers.humanize(YAMLEncoder().encode(self))
     }
 
     private static func keyPath(_ path: [any CodingKey]) -> String {
@@ -350,6 +405,17 @@ extension NodeConfig {
             }
             guard policy.epsilonPerStudy <= policy.epsilonPerPeriod else {
                 throw fail(base + ".epsilon_per_study", "\(policy.epsilonPerStudy) exceeds epsilon_per_period \(policy.epsilonPerPeriod)")
+            }
+        }
+        if let currency = data.reportingCurrency, CurrencyTable.exponent(of: currency) == nil {
+            throw fail("data.reporting_currency", "'\(currency)' is not an ISO 4217 currency code with a minor unit (e.g. EUR, USD, JPY)")
+        }
+        for name in data.attributes.keys.sorted() {
+            guard CustomAttribute.isValidName(name) else {
+                throw fail("data.attributes.\(name)", "'\(name)' is not a valid attribute name (a lowercase letter, then lowercase letters, digits or '_'; at most 40)")
+            }
+            if let problem = data.attributes[name]?.problem() {
+                throw fail("data.attributes.\(name)", problem)
             }
         }
     }

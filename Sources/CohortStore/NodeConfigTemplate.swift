@@ -51,6 +51,17 @@ public enum NodeConfigTemplate {
           # true: accept study proposals that fit the policy without asking the operator.
           auto_approve: false
 
+        # Partner data (optional). Uncomment to set the currency money is reported in (mapped
+        # transaction imports convert other currencies with --rates, or refuse them) and to
+        # declare custom customer attributes (imported with a customers mapping, shown by
+        # `cohort data features`):
+        # data:
+        #   reporting_currency: EUR
+        #   attributes:
+        #     contract:       { type: category, values: [Month-to-month, One year, Two year] }
+        #     senior_citizen: { type: boolean }
+        #     tenure_months:  { type: integer, min: 0, max: 600 }
+
         """
     }
 }

@@ -35,6 +35,9 @@ extension NodeStore {
                 let transactions = db.changesCount
                 try db.execute(sql: "DELETE FROM consent_events WHERE customer = ?", arguments: [customer])
                 let consents = db.changesCount
+                // Custom attributes and mapped-import order keys (foreign keys are off here).
+                try db.execute(sql: "DELETE FROM customer_attributes WHERE customer = ?", arguments: [customer])
+                try db.execute(sql: "DELETE FROM import_keys WHERE customer = ?", arguments: [customer])
                 try db.execute(sql: "DELETE FROM customers WHERE id = ?", arguments: [customer])
                 return ErasureReport(pseudonym: Pseudonym.hex(pseudonym), transactionsDeleted: transactions, consentEventsDeleted: consents)
             }

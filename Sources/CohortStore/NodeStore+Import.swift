@@ -38,6 +38,13 @@ extension NodeStore {
     /// customer ids (in the file and against the store), rows referencing unknown customers,
     /// records over ``ImportOptions/maxRecordBytes``.
     ///
+    /// Mapped imports (``ImportOptions/mapping``, CLI `--map`) read the partner's own export
+    /// through ``MappedImporter`` under the same protocol; what they derive or convert is listed
+    /// in ``ImportReport/notes`` and stored in `imports.notes` (with the mapping file's name and
+    /// SHA-256 in `imports.mapping`; the `data.imported` entry keeps its fixed schema). An
+    /// incremental import (``ImportOptions/incremental``) of a file already imported as the same
+    /// kind changes nothing, records nothing and returns ``ImportReport/nothingNewSince``.
+    ///
     /// Complexity: O(rows) time; memory O(customers in the store) + O(max record size).
     public func importCSV(
         _ kind: ImportKind, from path: String, options: ImportOptions = ImportOptions(),
@@ -55,25 +62,52 @@ extension NodeStore {
         let nowSeconds = CivilTime.unixSeconds(now)
         let fileName = (path as NSString).lastPathComponent
         let directory = self.directory
-        let (summary, importID, consentRange, duplicateOf) = try await session.begin { db in
+        if let mapping = options.mapping, mapping.kind != kind {
+            throw StoreError(.invalidMapping, "the mapping is for \(mapping.kind.rawValue), not \(kind.rawValue)", file: mapping.file)
+        }
+        /// Thrown inside the transaction to roll back an incremental re-import of the same file.
+        struct NothingNew: Error { var earlier: ImportRecord }
+        let outcome: (CSVImporter.Summary, Int64, ClosedRange<Int64>, Int64?)
+        do {
+            outcome = try await session.begin { db in
             try mapDatabaseErrors {
                 let before = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM consent_events") ?? 0
-                let summary = try CSVImporter.run(db: db, kind: kind, path: path, options: options)
+                // The id is chosen inside the IMMEDIATE transaction, so no other import can take it.
+                let importID = try Self.nextImportID(db: db, directory: directory)
+                let summary: CSVImporter.Summary
+                if let mapping = options.mapping {
+                    summary = try MappedImporter.run(db: db, path: path, options: options, mapping: mapping, importID: importID)
+                } else {
+                    summary = try CSVImporter.run(db: db, kind: kind, path: path, options: options)
+                }
                 let after = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM consent_events") ?? 0
                 let earlier = try Self.earlierImport(db: db, kind: kind, sha256: summary.sha256)
+                if let earlier, options.incremental, !options.allowDuplicate {
+                    throw NothingNew(earlier: earlier)
+                }
                 if let earlier, !options.allowDuplicate {
                     throw StoreError(
                         .alreadyImported,
                         "this file (sha256 \(summary.sha256)) was already imported as \(kind.rawValue): import #\(earlier.id) of '\(earlier.fileName)' at \(CivilTime.iso8601(unixSeconds: CivilTime.unixSeconds(earlier.at))), \(earlier.rowsAccepted) rows accepted, \(earlier.rowsRejected) rejected; nothing was imported now (use --force to import it again)",
                         file: path)
                 }
-                let importID = try Self.nextImportID(db: db, directory: directory)
+                let mappingText = options.mapping.map { "\(($0.file as NSString).lastPathComponent) sha256 \($0.sha256)" }
+                let notes = summary.notes.isEmpty ? nil : summary.notes.joined(separator: "\n")
                 try db.execute(
-                    sql: "INSERT INTO imports (id, kind, file_name, sha256, rows_accepted, rows_rejected, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [importID, kind.rawValue, fileName, summary.sha256, summary.accepted, summary.rejected, nowSeconds])
+                    sql: "INSERT INTO imports (id, kind, file_name, sha256, rows_accepted, rows_rejected, at, mapping, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [importID, kind.rawValue, fileName, summary.sha256, summary.accepted, summary.rejected, nowSeconds, mappingText, notes])
                 return (summary, importID, before...after, earlier?.id)
             }
+            }
+        } catch let nothing as NothingNew {
+            return ImportReport(
+                kind: kind, file: path, sha256: nothing.earlier.sha256, rowsAccepted: 0, rowsRejected: 0,
+                importID: nothing.earlier.id, duplicateOf: nil, rejectsPath: nil, sampleRejections: [],
+                at: nothing.earlier.at,
+                notes: ["nothing new: this file (sha256 \(nothing.earlier.sha256)) was already imported as import #\(nothing.earlier.id) of '\(nothing.earlier.fileName)' at \(CivilTime.iso8601(unixSeconds: CivilTime.unixSeconds(nothing.earlier.at))); the store is unchanged"],
+                nothingNewSince: nothing.earlier.id)
         }
+        let (summary, importID, consentRange, duplicateOf) = outcome
         let marker = PendingImportMarker(importID: importID, kind: kind, file: fileName, sha256: summary.sha256, startedAt: nowSeconds)
         do {
             try marker.write(directory)
@@ -88,6 +122,7 @@ extension NodeStore {
                 "import_id": .integer(importID),
             ]
             if let duplicateOf { details["duplicate_of"] = .integer(duplicateOf) }
+
             try await session.audit([Audit.Event(type: .dataImported, actor: options.actor, details: details)], audit: audit)
             if kind == .consent {
                 var cursorID = consentRange.lowerBound
@@ -121,7 +156,7 @@ extension NodeStore {
             kind: kind, file: path, sha256: summary.sha256, rowsAccepted: summary.accepted,
             rowsRejected: summary.rejected, importID: importID, duplicateOf: duplicateOf,
             rejectsPath: options.skipInvalid ? options.rejectsPath : nil, sampleRejections: summary.samples,
-            at: CivilTime.date(unixSeconds: nowSeconds))
+            at: CivilTime.date(unixSeconds: nowSeconds), notes: summary.notes)
     }
 
     /// The earliest committed import of a file with this kind and SHA-256, if any.

@@ -34,6 +34,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case auditFailed
         /// A file with the same SHA-256 was already imported as the same kind.
         case alreadyImported
+        /// A mapping file (`--map`) or rates file (`--rates`) is invalid, or does not fit the
+        /// source file (e.g. it names a column the file lacks).
+        case invalidMapping
         /// `node.sqlite` is missing or empty although the node's audit log has entries: the
         /// store was lost or overwritten, and opening it would start a fresh, empty one.
         case storeMissing

@@ -140,6 +140,35 @@ public enum StoreSchema {
                 ) STRICT
                 """)
         }
+        migrator.registerMigration("v3-partner-data") { db in
+            // Issue 16 (mapped imports). `customer_attributes`: custom attributes declared in
+            // the config (`data.attributes`), canonical text values, deleted with the customer.
+            // `import_keys`: the order ids a mapped transactions import stored, per source, so a
+            // later export of the same source appends only new orders (and an order split
+            // across the file is merged into its one transaction row); deleted with the customer
+            // (erasure scans it: like `transactions`, no index on `customer`, which would cost
+            // every mapped import an extra B-tree insert per order).
+            // `imports.mapping` / `imports.notes`: the mapping file (name and SHA-256) and the
+            // derivations and conversions the import made, one per line.
+            try db.execute(sql: """
+                CREATE TABLE customer_attributes (
+                  customer INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+                  name TEXT NOT NULL,
+                  value TEXT NOT NULL,
+                  PRIMARY KEY (customer, name)
+                ) STRICT, WITHOUT ROWID;
+                CREATE TABLE import_keys (
+                  source TEXT NOT NULL,
+                  order_id TEXT NOT NULL,
+                  customer INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+                  tx INTEGER NOT NULL,
+                  import_id INTEGER NOT NULL,
+                  PRIMARY KEY (source, order_id)
+                ) STRICT, WITHOUT ROWID;
+                ALTER TABLE imports ADD COLUMN mapping TEXT;
+                ALTER TABLE imports ADD COLUMN notes TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -30,6 +30,10 @@ public struct FuzzCampaign: Sendable {
         self.iterations = environment.iterations ?? iterations
     }
 
+    /// Whether this run covers every case (false when `COHORT_FUZZ_CASE` picks one): tests
+    /// check that a campaign reached each outcome only on full runs.
+    public var coversAllCases: Bool { FuzzEnvironment.current.onlyCase == nil }
+
     /// The seed of case `iteration`. O(1).
     public func caseSeed(_ iteration: Int) -> UInt64 {
         var mixer = FuzzRandom(seed: seed ^ (UInt64(truncatingIfNeeded: iteration) &* 0xD6E8_FEB8_6659_FD93))
@@ -232,9 +236,12 @@ enum FuzzCrashReporter {
             #else
             action.__sigaction_u.__sa_handler = fuzzCrashHandler
             #endif
-            action.sa_flags = 0
+            // Keep running on the alternate signal stack if the previous handler did (a stack
+            // overflow cannot be reported on the overflowing stack).
+            sigaction(signal, nil, previous + Int(signal))
+            action.sa_flags = previous[Int(signal)].sa_flags & Int32(SA_ONSTACK)
             sigemptyset(&action.sa_mask)
-            sigaction(signal, &action, previous + Int(signal))
+            sigaction(signal, &action, nil)
         }
     }
 }
@@ -245,9 +252,13 @@ enum FuzzCrashReporter {
 /// context; SIGTRAP from `int3` resumes after it, so it is raised again instead.
 private func fuzzCrashHandler(_ signal: Int32) {
     let header: StaticString = "\n*** process died of a signal during fuzzing; cases in progress:\n"
-    _ = write(2, header.utf8Start, header.utf8CodeUnitCount)
     let base = FuzzCrashReporter.storage
+    var wroteHeader = false
     for slot in 0..<FuzzCrashReporter.slotCount where base[slot * FuzzCrashReporter.slotBytes] != 0 {
+        if !wroteHeader {
+            _ = write(2, header.utf8Start, header.utf8CodeUnitCount)
+            wroteHeader = true
+        }
         let p = base + slot * FuzzCrashReporter.slotBytes
         _ = write(2, p, strlen(p))
     }

@@ -57,9 +57,9 @@ import Testing
         #expect(json == (try b.renderJSON()))
         let decoded = try Analytics.SegmentationReport.decodeJSON(json)
         #expect(decoded == a)
-        // Keys are sorted: "asOfDate" precedes "asOfDay" precedes "channelBands".
-        let i1 = try #require(json.range(of: "\"asOfDate\"")), i2 = try #require(json.range(of: "\"asOfDay\""))
-        let i3 = try #require(json.range(of: "\"channelBands\""))
+        // Keys are snake_case and sorted: "as_of_date" precedes "as_of_day" precedes "channel_bands".
+        let i1 = try #require(json.range(of: "\"as_of_date\"")), i2 = try #require(json.range(of: "\"as_of_day\""))
+        let i3 = try #require(json.range(of: "\"channel_bands\""))
         #expect(i1.lowerBound < i2.lowerBound && i2.lowerBound < i3.lowerBound)
     }
 

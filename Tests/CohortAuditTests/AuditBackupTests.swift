@@ -63,7 +63,8 @@ import Testing
         // The backup file alone (copied without any companion) still holds everything.
         let moved = dir.path + "/moved.sqlite"
         try AuditBackupTests.copyMainFileOnly(target, to: moved)
-        #expect(try Audit.LogReader.open(path: moved).verify() == .intact(size: acknowledged, root: head.root))
+        // A copy of a log still being written may end in entries not yet signed.
+        #expect(try Audit.LogReader.open(path: moved).verify(policy: .allowingUnsignedTail) == .intact(size: acknowledged, root: head.root))
 
         // Appends after the backup continue; a second backup to the same file is refused.
         _ = try await log.record(sampleEvent(99))

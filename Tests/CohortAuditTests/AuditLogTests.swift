@@ -14,7 +14,7 @@ struct TempDir {
 }
 
 func sampleEvent(_ i: Int, subject: String? = nil) -> Audit.Event {
-    Audit.Event(type: .dataAccessed, actor: "op", subject: subject, purpose: "segmentation", study: "s\(i % 3)", details: ["i": .integer(Int64(i))])
+    Audit.Event(type: .dataAccessed, actor: "op", subject: subject, purpose: "segmentation", study: "s\(i % 3)", details: ["rows": .integer(Int64(i)), "transactions": .integer(0), "as_of": .string("2026-01-01")])
 }
 
 /// Builds a log of `count` entries at `path`, signing checkpoints at `checkpoints` sizes.
@@ -209,20 +209,26 @@ func withDatabase(_ path: String, _ body: (Database) throws -> Void) throws {
         let cp5 = try #require(try peerReader.latestCheckpoint())
 
         let mine = try await Audit.Log.open(nodeDirectory: dir.path + "/acme", node: "acme")
-        let sig = try await mine.cosign(peerCheckpoint: cp5.serialized, peerKey: peerSigner.verifier)
-        var cosigned = cp5
-        try cosigned.addCosignature(sig, verifiedBy: mine.verifier)
+        guard case .cosigned(let cosigned) = try await mine.witness(note: cp5.serialized, peerKey: peerSigner.verifier, oldSize: 0, proof: []) else {
+            Issue.record("first checkpoint not cosigned")
+            return
+        }
         #expect(cosigned.hasCosignature(by: mine.verifier))
 
         try await buildLog(path: peerPath, node: "globex", signer: peerSigner, count: 9, checkpoints: [9])
         let peerReader2 = try Audit.LogReader.open(path: peerPath)
         let cp9 = try #require(try peerReader2.latestCheckpoint())
-        await #expect(throws: AuditError.self) { _ = try await mine.cosign(peerCheckpoint: cp9.serialized, peerKey: peerSigner.verifier) }
+        // Stale old size: a conflict naming the witnessed size; a bad proof: refused.
+        #expect(try await mine.witness(note: cp9.serialized, peerKey: peerSigner.verifier, oldSize: 0, proof: []) == .conflict(witnessedSize: 5))
+        await #expect(throws: AuditError.self) { _ = try await mine.witness(note: cp9.serialized, peerKey: peerSigner.verifier, oldSize: 5, proof: []) }
         let proof = try peerReader2.consistencyProof(from: 5, to: 9)
-        _ = try await mine.cosign(peerCheckpoint: cp9.serialized, peerKey: peerSigner.verifier, consistencyProof: proof)
+        _ = try await mine.witness(note: cp9.serialized, peerKey: peerSigner.verifier, oldSize: 5, proof: proof)
         await mine.close()
         let myReader = try Audit.LogReader.open(path: dir.path + "/acme/audit.sqlite")
-        #expect(try myReader.entry(at: 1).entry.type == .checkpointCosigned)
+        #expect(try myReader.entry(at: 0).entry.type == .checkpointCosigned)
+        #expect(try myReader.entry(at: 1).entry.type == .checkpointRefused)
+        #expect(try myReader.entry(at: 2).entry.type == .checkpointCosigned)
+        #expect(try myReader.refusedCheckpoints().map(\.size) == [9])
     }
 }
 
@@ -437,3 +443,6 @@ func withDatabase(_ path: String, _ body: (Database) throws -> Void) throws {
         await log.close()
     }
 }
+
+/// Details of a `data.accessed` entry as the audit schema requires.
+let accessedDetails: [String: Audit.Value] = ["rows": .integer(1), "transactions": .integer(0), "as_of": .string("2026-01-01")]

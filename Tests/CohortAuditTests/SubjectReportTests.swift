@@ -28,16 +28,16 @@ import Testing
             databasePath: dir.path + "/audit.sqlite", node: "acme",
             signer: try Audit.NoteSigner.generate(name: Audit.Checkpoint.origin(node: "acme")), checkpointInterval: 3600)
         let events: [Audit.Event] = [
-            .init(type: .consentGranted, actor: "import", subject: Self.alice, purpose: "segmentation"),      // 0 ✓
-            .init(type: .consentGranted, actor: "import", subject: Self.bob, purpose: "benchmarking"),        // 1
-            .init(type: .dataAccessed, actor: "system", purpose: "benchmarking", study: "b1"),                // 2 (alice no consent)
-            .init(type: .dataAccessed, actor: "system", purpose: "segmentation", study: "s1"),                // 3 ✓
-            .init(type: .consentWithdrawn, actor: "ops", subject: Self.alice, purpose: "segmentation"),       // 4 ✓
-            .init(type: .dataAccessed, actor: "system", purpose: "segmentation", study: "s2"),                // 5 (withdrawn)
+            .init(type: .consentGranted, actor: "import", subject: Self.alice, purpose: "segmentation", details: ["at": .string("2026-01-01T00:00:00Z"), "source": .string("cli")]),      // 0 ✓
+            .init(type: .consentGranted, actor: "import", subject: Self.bob, purpose: "benchmarking", details: ["at": .string("2026-01-01T00:00:00Z"), "source": .string("cli")]),        // 1
+            .init(type: .dataAccessed, actor: "system", purpose: "benchmarking", study: "b1", details: accessedDetails),                // 2 (alice no consent)
+            .init(type: .dataAccessed, actor: "system", purpose: "segmentation", study: "s1", details: accessedDetails),                // 3 ✓
+            .init(type: .consentWithdrawn, actor: "ops", subject: Self.alice, purpose: "segmentation", details: ["at": .string("2026-01-01T00:00:00Z"), "source": .string("cli")]),       // 4 ✓
+            .init(type: .dataAccessed, actor: "system", purpose: "segmentation", study: "s2", details: accessedDetails),                // 5 (withdrawn)
         ]
         _ = try await log.record(contentsOf: events)
         _ = try await log.signCheckpoint()
-        _ = try await log.record(.init(type: .subjectErased, actor: "ops", subject: Self.alice))              // 6 ✓ (after checkpoint)
+        _ = try await log.record(.init(type: .subjectErased, actor: "ops", subject: Self.alice, details: ["transactions": .integer(0), "consent_events": .integer(2)]))              // 6 ✓ (after checkpoint)
         let reader = log.reader()
         let report = try reader.subjectReport(pseudonym: Self.alice)
         #expect(report.items.map(\.index) == [0, 3, 4, 6])
@@ -62,7 +62,7 @@ import Testing
             databasePath: dir.path + "/audit.sqlite", node: "acme",
             signer: try Audit.NoteSigner.generate(name: Audit.Checkpoint.origin(node: "acme")), checkpointInterval: 3600)
         func consent(_ type: Audit.EventType, _ who: String, at: String) -> Audit.Event {
-            .init(type: type, actor: "import", subject: who, purpose: "segmentation", details: ["at": .string(at)])
+            .init(type: type, actor: "import", subject: who, purpose: "segmentation", details: ["at": .string(at), "source": .string("import")])
         }
         let events: [Audit.Event] = [
             // Alice: granted in 2024; an older (2023) withdrawal imported afterwards does not undo it.
@@ -70,7 +70,7 @@ import Testing
             consent(.consentWithdrawn, Self.alice, at: "2023-01-01T00:00:00Z"),                              // 1 ✓
             // Bob: a grant dated in the far future is not in force when the study reads.
             consent(.consentGranted, Self.bob, at: "2999-01-01T00:00:00Z"),
-            .init(type: .dataAccessed, actor: "system", purpose: "segmentation", study: "s1"),                // 3 ✓ alice only
+            .init(type: .dataAccessed, actor: "system", purpose: "segmentation", study: "s1", details: accessedDetails),                // 3 ✓ alice only
         ]
         _ = try await log.record(contentsOf: events)
         let reader = log.reader()

@@ -105,7 +105,8 @@ import Testing
         let eraseSeed = try Self.wire(erase)
         let specs = [StudyEngineTests.spec, StudyFixtures.histogramYAML, StudyFixtures.meanYAML]
         var stored = 0, refused = 0
-        try await FuzzCampaign("admin requests", seed: 0xAD41_0001, iterations: 800).run { c in
+        let campaign = FuzzCampaign("admin requests", seed: 0xAD41_0001, iterations: 800)
+        try await campaign.run { c in
             do {
                 switch c.random.int(in: 0...10) {
                 case 0...4:
@@ -156,7 +157,7 @@ import Testing
             }
         }
         // Both paths are reached: consent changes stored and requests refused.
-        #expect(stored > 0 && refused > 0, "stored \(stored), refused \(refused)")
+        #expect(!campaign.coversAllCases || (stored > 0 && refused > 0), "stored \(stored), refused \(refused)")
     }
 
     /// Regression corpus: `RecordConsent` with `at = Int64.max` trapped in `CivilTime` and took

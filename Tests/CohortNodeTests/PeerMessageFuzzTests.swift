@@ -28,11 +28,10 @@ import Testing
         guard case .completed(_, let json, _) = await mesh.engines["acme"]!.lead(spec) else {
             throw FuzzViolation(message: "the seed study did not complete")
         }
-        let (other, locals) = StudyEngineTests.cluster()
+        let (other, _) = StudyEngineTests.cluster()
         let proposed = try spec.withID("s-fuzz-seed")
         _ = await other.engines["globex"]!.onProposal(study: "s-fuzz-seed", specJSON: try proposed.canonicalJSON(), from: "acme")
         let message = try await other.engines["globex"]!.onContributionRequest(study: "s-fuzz-seed", round: 0, from: "acme")
-        _ = locals
         return Seeds(spec: proposed, specJSON: try proposed.canonicalJSON(), resultJSON: json, contribution: message)
     }
 
@@ -96,13 +95,14 @@ import Testing
     @Test("random and mutated peer requests decode and are handled without trapping")
     func peerRequestsNeverTrap() async throws {
         let seeds = try await Self.makeSeeds()
-        let (mesh, _) = StudyEngineTests.cluster()
+        let (mesh, _) = StudyEngineTests.cluster(budgets: ["globex": 1_000_000])
         let handler = NodePeerHandler(
             engine: mesh.engines["globex"]!, node: "globex", consortium: "demo", metrics: NodeMetrics(),
             latestCheckpoint: { nil })
         let payloads = [Array(seeds.specJSON), Array(seeds.resultJSON), Array("acme".utf8), Array("s-fuzz-1".utf8)]
         var outcomes: [Outcome: Int] = [:]
-        try await FuzzCampaign("peer requests", seed: 0x9EE2_0001, iterations: 3_000).run { c in
+        let campaign = FuzzCampaign("peer requests", seed: 0x9EE2_0001, iterations: 3_000)
+        try await campaign.run { c in
             // Every 50 cases a fresh, valid proposal, so that contribution and result requests
             // for an accepted study reach the contribution and result conversions too.
             let study = "s-fuzz-\(c.iteration / 50)"
@@ -119,7 +119,48 @@ import Testing
             outcomes[try await Self.deliver(kind: kind, bytes: bytes, to: handler, from: peer, &c), default: 0] += 1
         }
         // The campaign reaches all three outcomes (decoder refusal, handler answer, RPC refusal).
-        #expect(outcomes.count == 3, "\(outcomes)")
+        #expect(!campaign.coversAllCases || outcomes.count == 3, "\(outcomes)")
+    }
+
+    static let jsonWords: [String] = [
+        "null", "true", "[]", "{}", ",", ":", "\"", "\\u0000", "1e309", "-1e309", "NaN", "-0", "9223372036854775808",
+        "\"cells\":[]", "\"participants\":[]", "\"spec\":{}", "\"study\":\"other\"",
+    ]
+
+    @Test("mutated published results with a valid digest are decoded and handled without trapping")
+    func publishedResultsNeverTrap() async throws {
+        let seeds = try await Self.makeSeeds()
+        let (mesh, _) = StudyEngineTests.cluster(budgets: ["globex": 1_000_000])
+        let globex = mesh.engines["globex"]!
+        let template = String(decoding: seeds.resultJSON, as: UTF8.self)
+        // The spec exactly as the lead ran it (with the lead's fields, e.g. its deadline).
+        let resultSpec = try Study.Result.decode(json: seeds.resultJSON).spec
+        var stored = 0, refused = 0
+        let campaign = FuzzCampaign("published results", seed: 0x9EE2_0004, iterations: 2_000)
+        try await campaign.run { c in
+            // Every 20 cases a new study that `globex` has contributed to and awaits the result of.
+            let study = "s-pub-\(c.iteration / 20)"
+            if c.iteration % 20 == 0 {
+                _ = await globex.onProposal(study: study, specJSON: try resultSpec.withID(study).canonicalJSON(), from: "acme")
+                _ = try await globex.onContributionRequest(study: study, round: 0, from: "acme")
+            }
+            var bytes = FuzzMutation.mutate(
+                text: template.replacingOccurrences(of: "s-fuzz-lead", with: study), using: &c.random,
+                dictionary: Self.jsonWords, maxSteps: 2)
+            if c.random.oneIn(2) {
+                let position = c.random.int(in: 0...bytes.count), number = Array(c.random.edgeNumberText().utf8)
+                FuzzMutation.replaceNumber(&bytes, near: position, with: number)
+            }
+            c.input(bytes)
+            let json = Data(bytes)
+            do {
+                try await globex.onPublishedResult(study: study, resultJSON: json, digest: Data(SHA256.hash(data: json)), from: "acme")
+                stored += 1
+            } catch is NodeError {
+                refused += 1
+            }
+        }
+        #expect(!campaign.coversAllCases || (stored > 0 && refused > 0), "stored \(stored), refused \(refused)")
     }
 
     /// The lead's conversion of a `ContributionResponse` (as in `PeerDirectory`), then validation

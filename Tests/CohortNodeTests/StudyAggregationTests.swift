@@ -167,7 +167,16 @@ struct StudyAggregationTests {
         badVariance.cost.sigmaSquared = .nan
         var purpose = good
         purpose.cost.purpose = .modelTraining
-        for bad in [short, other, badVariance, purpose] {
+        // A peer's cost is published in the result: nonsense or another ε than the spec's is refused.
+        var negativeEpsilon = good
+        negativeEpsilon.cost.epsilon = -1
+        var otherEpsilon = good
+        otherEpsilon.cost.epsilon = 1e-6
+        var hugeRho = good
+        hugeRho.cost.rho = .infinity
+        var otherDelta = good
+        otherDelta.cost.delta = 0.5
+        for bad in [short, other, badVariance, purpose, negativeEpsilon, otherEpsilon, hugeRho, otherDelta] {
             do {
                 _ = try Study.Aggregation.aggregate(
                     spec: spec, lead: "acme", contributions: ["acme": good, "globex": bad],

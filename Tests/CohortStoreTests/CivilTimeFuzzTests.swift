@@ -71,6 +71,43 @@ import Testing
         }
     }
 
+    /// Regression corpus: a UTC offset moved the first and last hours of 0001–9999 outside the
+    /// supported range, and `TimestampFormat.iso8601` returned those times instead of refusing them.
+    @Test("mapped ISO 8601 times whose UTC instant leaves 0001–9999 are refused", arguments: [
+        "0001-01-01T00:00:00+18:00", "0001-01-01T17:59:59+18:00", "0001-01-01 00:00+01:00",
+        "9999-12-31T23:59:59-18:00", "9999-12-31T23:00:00-01:00", "9999-12-31T06:00:00-18",
+    ])
+    func mappedTimesOutsideRangeRefused(_ text: String) {
+        #expect(throws: TimestampFormat.Problem.self) { try TimestampFormat.iso8601.parse(text) }
+    }
+
+    @Test("the ends of 0001–9999 with offsets that keep them inside are accepted")
+    func mappedTimesAtRangeEndsAccepted() throws {
+        #expect(try TimestampFormat.iso8601.parse("0001-01-01T18:00:00+18:00") == CivilTime.supportedSeconds.lowerBound)
+        #expect(try TimestampFormat.iso8601.parse("9999-12-31T05:59:59-18:00") == CivilTime.supportedSeconds.upperBound)
+    }
+
+    @Test("random and mutated mapped timestamps parse to a supported time or a Problem, never trap")
+    func mappedTimestampParsersNeverTrap() throws {
+        let seeds: [(TimestampFormat, String)] = [
+            (.iso8601, "2011-12-09T12:50:00.123Z"), (.iso8601, "0001-01-01 00:00+01:00"), (.iso8601, "9999-12-31T23:59:59-18:00"),
+            (.dayFirst, "09/12/2011 12:50"), (.monthFirst, "12/9/2011 12:50:59"), (.yyyymmdd, "19970101"),
+        ]
+        let words = Self.dateWords + ["/", ".", ",", "+18:00", "-18", "+1900", "99", "9", "000"]
+        try FuzzCampaign("mapped timestamp formats", seed: 0x7F_0001, iterations: 20_000).run { c in
+            let (seedFormat, seed) = c.random.element(of: seeds)
+            let format = c.random.oneIn(4) ? c.random.element(of: TimestampFormat.allCases) : seedFormat
+            let bytes = FuzzMutation.mutate(text: seed, using: &c.random, dictionary: words)
+            c.input(bytes)
+            do {
+                let seconds = try bytes.withUnsafeBufferPointer { (p) throws(TimestampFormat.Problem) -> Int64 in try format.parse(p) }
+                try c.require(CivilTime.supportedSeconds.contains(seconds), "\(format.rawValue) parsed \(seconds), outside the supported range")
+            } catch let problem as TimestampFormat.Problem {
+                _ = format.explain(String(decoding: bytes, as: UTF8.self), problem)
+            }
+        }
+    }
+
     static let dateWords = ["-", ":", "T", "Z", " ", "0000", "9999", "99", "00", "29", "02", "\u{FF10}", "+01:00", ".5"]
 
     @Test("random and mutated date text parses to a supported time or nil, never traps")

@@ -38,6 +38,8 @@ actor FailingAudit: AuditRecording {
 /// Issue 10 ("Trust defects"), items 5–8 and the import half of 10: one test per defect.
 @Suite("trust defects: import and node directory")
 struct StoreTrustDefectTests {
+    /// Details of a study's `data.accessed` entry, as the audit schema requires.
+    static let accessed: [String: Audit.Value] = ["rows": .integer(1), "transactions": .integer(0), "as_of": .string("2026-01-01")]
     static let consentCSV = """
         customer_id,purpose,action,at,method,policy_version
         c1,segmentation,grant,2024-01-01T00:00:00Z,web-form,v1
@@ -218,16 +220,16 @@ struct StoreTrustDefectTests {
             databasePath: temp.file("audit.sqlite"), node: "acme",
             signer: try Audit.NoteSigner.generate(name: Audit.Checkpoint.origin(node: "acme")), checkpointInterval: 3600)
         _ = try await log.record(contentsOf: [
-            .init(type: .dataImported, actor: "ops", details: ["import_id": .integer(7), "kind": .string("consent")]),   // 0
+            .init(type: .dataImported, actor: "ops", details: ["import_id": .integer(7), "kind": .string("consent"), "file": .string("c.csv"), "sha256": .string(""), "accepted": .integer(1), "rejected": .integer(0)]),   // 0
             .init(type: .consentGranted, actor: "ops", subject: subject, purpose: "segmentation",
-                  details: ["import_id": .integer(7), "source": .string("import")]),                                // 1 (rolled back)
+                  details: ["import_id": .integer(7), "source": .string("import"), "at": .string("2026-01-01T00:00:00Z")]),                                // 1 (rolled back)
             .init(type: .importRolledBack, actor: "system", details: ["import_id": .integer(7), "reason": .string("killed"), "reconciled": .integer(1)]), // 2
-            .init(type: .dataAccessed, actor: "system", purpose: "segmentation", study: "s1"),                       // 3: did not use the data
-            .init(type: .dataImported, actor: "ops", details: ["import_id": .integer(8), "kind": .string("consent")]),   // 4
+            .init(type: .dataAccessed, actor: "system", purpose: "segmentation", study: "s1", details: Self.accessed),                       // 3: did not use the data
+            .init(type: .dataImported, actor: "ops", details: ["import_id": .integer(8), "kind": .string("consent"), "file": .string("c.csv"), "sha256": .string(""), "accepted": .integer(1), "rejected": .integer(0)]),   // 4
             .init(type: .consentGranted, actor: "ops", subject: subject, purpose: "benchmarking",
-                  details: ["import_id": .integer(8), "source": .string("import")]),                                // 5
+                  details: ["import_id": .integer(8), "source": .string("import"), "at": .string("2026-01-01T00:00:00Z")]),                                // 5
             .init(type: .importCommitted, actor: "ops", details: ["import_id": .integer(8), "reconciled": .integer(0)]), // 6
-            .init(type: .dataAccessed, actor: "system", purpose: "benchmarking", study: "b1"),                       // 7: used it
+            .init(type: .dataAccessed, actor: "system", purpose: "benchmarking", study: "b1", details: Self.accessed),                       // 7: used it
         ])
         let report = try log.reader().subjectReport(pseudonym: subject)
         await log.close()

@@ -91,7 +91,8 @@ import Testing
         let copied = try #require(Self.verdict(backup.output))
         #expect(copied.size > before, "backup holds \(copied.size) entries; index \(before) was acknowledged before it started")
         #expect(!FileManager.default.fileExists(atPath: target + "-wal"))
-        let verify = try AuditCommandTests.cohort(["audit", "verify", "--audit", target])
+        // The copy of a running log may end in entries the writer had not signed yet.
+        let verify = try AuditCommandTests.cohort(["audit", "verify", "--audit", target, "--allow-unsigned-tail"])
         #expect(verify.status == 0)
         #expect(Self.verdict(verify.output)?.size == copied.size && Self.verdict(verify.output)?.root == copied.root)
     }

@@ -10,7 +10,7 @@ import Glibc
 
 /// The `cohort` CLI's connection to a running node's admin socket.
 public struct AdminClient: Sendable {
-    private let stub: Cohort_Admin_V1_AdminService.Client<HTTP2ClientTransport.Posix>
+    let stub: Cohort_Admin_V1_AdminService.Client<HTTP2ClientTransport.Posix>
     private let timeout: Duration
 
     /// The admin socket of a node directory: `<dir>/run/admin.sock`.
@@ -39,6 +39,8 @@ public struct AdminClient: Sendable {
                 if error.code == .unavailable {
                     throw NodeError(.adminUnavailable, "the node in \(nodeDirectory) does not answer on \(path): \(error.message)")
                 }
+                if error.code == .notFound { throw NodeError(.unknownStudy, error.message) }
+                if error.code == .failedPrecondition { throw NodeError(.refused, error.message) }
                 throw NodeError(.invalidMessage, error.message)
             }
         }
@@ -81,7 +83,7 @@ public struct AdminClient: Sendable {
         return (response.pseudonym, Int(response.transactionsDeleted), Int(response.consentEventsDeleted))
     }
 
-    private var options: CallOptions {
+    var options: CallOptions {
         var options = CallOptions.defaults
         options.timeout = timeout
         options.waitForReady = false
@@ -110,6 +112,15 @@ public struct AdminClient: Sendable {
         request.approve = approve
         request.reason = reason
         return try await stub.decideStudy(request, options: options).state
+    }
+
+    /// Everything the running node knows about study `study`, or nil when it does not know it.
+    public func study(_ study: String) async throws -> StudyDetail? {
+        var request = Cohort_Admin_V1_ShowStudyRequest()
+        request.studyID = study
+        let response = try await stub.showStudy(request, options: options)
+        guard response.found else { return nil }
+        return try JSONDecoder().decode(StudyDetail.self, from: response.detailJson)
     }
 
     /// The studies the node knows.

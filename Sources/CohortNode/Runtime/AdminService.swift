@@ -98,13 +98,22 @@ public struct AdminService: Cohort_Admin_V1_AdminService.SimpleServiceProtocol {
                 reason: request.reason.isEmpty ? "no reason given" : request.reason)
             return response
         } catch let error as NodeError {
-            throw RPCError(code: .failedPrecondition, message: error.message)
+            throw RPCError(code: error.code == .unknownStudy ? .notFound : .failedPrecondition, message: error.message)
         }
     }
 
     public func listStudies(request: Cohort_Admin_V1_ListStudiesRequest, context: ServerContext) async throws -> Cohort_Admin_V1_ListStudiesResponse {
         var response = Cohort_Admin_V1_ListStudiesResponse()
         response.studiesJson = try NodeStatus.encoder.encode(await engine.studies())
+        return response
+    }
+
+    public func showStudy(request: Cohort_Admin_V1_ShowStudyRequest, context: ServerContext) async throws -> Cohort_Admin_V1_ShowStudyResponse {
+        var response = Cohort_Admin_V1_ShowStudyResponse()
+        if let detail = await engine.detail(study: request.studyID) {
+            response.found = true
+            response.detailJson = try StudyDetail.encoder.encode(detail)
+        }
         return response
     }
 }

@@ -18,6 +18,9 @@ public struct NodeError: Error, CustomStringConvertible, Sendable, Hashable {
         case adminUnavailable
         /// The privacy budget would be exceeded.
         case budgetExceeded
+        /// The node refuses the request in the study's current state (e.g. approving a study
+        /// that expired or was already decided).
+        case refused
     }
 
     /// The failure kind.

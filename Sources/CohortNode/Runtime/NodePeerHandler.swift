@@ -16,6 +16,8 @@ public struct NodePeerHandler: PeerServiceHandler {
     public let metrics: NodeMetrics
     /// Latest signed checkpoint of this node's audit log (signed-note text), if any.
     public let latestCheckpoint: @Sendable () async -> String?
+    /// This node's audit log, which witnesses (cosigns) peers' checkpoints; nil: cosigning off.
+    public let audit: Audit.Log?
 
     /// Protocol version spoken.
     public static let protocolVersion: UInt32 = 1
@@ -25,13 +27,14 @@ public struct NodePeerHandler: PeerServiceHandler {
     /// Creates the handler.
     public init(
         engine: StudyEngine, node: String, consortium: String, metrics: NodeMetrics,
-        latestCheckpoint: @escaping @Sendable () async -> String?
+        latestCheckpoint: @escaping @Sendable () async -> String?, audit: Audit.Log? = nil
     ) {
         self.engine = engine
         self.node = node
         self.consortium = consortium
         self.metrics = metrics
         self.latestCheckpoint = latestCheckpoint
+        self.audit = audit
     }
 
     public func hello(_ request: Cohort_Peer_V1_HelloRequest, from peer: String) async throws -> Cohort_Peer_V1_HelloResponse {
@@ -101,6 +104,9 @@ public struct NodePeerHandler: PeerServiceHandler {
 
     public func cosignCheckpoint(_ request: Cohort_Peer_V1_CosignRequest, from peer: String) async throws -> Cohort_Peer_V1_CosignResponse {
         metrics.countRequest("CosignCheckpoint")
-        throw RPCError(code: .unimplemented, message: "checkpoint cosigning between peers is not enabled on \(node)")
+        guard let audit else {
+            throw RPCError(code: .unimplemented, message: "checkpoint cosigning between peers is not enabled on \(node)")
+        }
+        return try await WitnessEndpoint(audit: audit).answer(request, from: peer)
     }
 }

@@ -81,7 +81,7 @@ public enum NodeRuntime {
             logger: logger)
         let handler = NodePeerHandler(
             engine: engine, node: config.node.name, consortium: config.node.consortium, metrics: metrics,
-            latestCheckpoint: { try? audit.reader().latestCheckpoint()?.serialized })
+            latestCheckpoint: { try? audit.reader().latestCheckpoint()?.serialized }, audit: audit)
 
         let (listenHost, listenPort) = try split(config.network.listen, key: "network.listen")
         let peerServer = try PeerServer(
@@ -145,6 +145,11 @@ public enum NodeRuntime {
                 }
             }
         })
+        // Witnessing: services stop in reverse order, so it stops before the peer server and
+        // sends the final checkpoint while this node still serves its peers.
+        serviceList.append(WitnessingService(
+            audit: audit, peers: config.network.peers.map(\.name), directory: peers,
+            interval: WitnessingService.interval(environment: ProcessInfo.processInfo.environment), logger: logger))
         serviceList.append(BackgroundService(name: "ready-reporter") {
             guard let port = try? await peerServer.listeningPort else {
                 logger.error("the peer server did not bind")
@@ -221,9 +226,12 @@ public enum NodeRuntime {
                 caps[purpose] = policy.epsilonPerStudy
             }
         }
-        return Study.Policy(
+        var policy = Study.Policy(
             epsilonPerStudy: caps, maxDelta: config.privacy.delta, minConsentingCustomers: config.privacy.minCustomers,
             autoApprove: config.studies.autoApprove)
+        policy.categoryAttributes = config.data.attributes.compactMapValues { $0.type == .category ? $0.values : nil }
+        policy.numericAttributes = Set(config.data.attributes.filter { $0.value.type != .category }.keys)
+        return policy
     }
 
     private static func split(_ address: String, key: String) throws -> (String, Int) {

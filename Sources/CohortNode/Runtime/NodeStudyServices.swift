@@ -15,8 +15,8 @@ import Foundation
 /// Gaussian noise → return. A contribution that fails before leaving is refunded (audited
 /// `budget.refunded`); one that leaves always has its spend on record.
 public final class NodeStudyServices: StudyLocalServices {
-    private let store: NodeStore
-    private let config: NodeConfig
+    let store: NodeStore
+    let config: NodeConfig
     private let audit: any AuditRecording
     private let randomness: RandomnessChoice
 
@@ -98,7 +98,9 @@ public final class NodeStudyServices: StudyLocalServices {
         do {
             let (customers, transactions) = try store.loadAnalyticsTables(
                 purpose: purpose, consentAt: now, transactionsUpTo: Self.endOfDay(spec.asOf))
-            let (codes, measures) = try Self.studyInputs(spec: spec, customers: customers, transactions: transactions)
+            let usesAttributes = !spec.attributeNames.isEmpty || spec.mean?.measure.attributeName != nil
+            let attributes = usesAttributes ? try store.customerAttributes() : [:]
+            let (codes, measures) = try Self.studyInputs(spec: spec, customers: customers, transactions: transactions, attributes: attributes)
             let contribution = try Study.Contribution.compute(spec: spec, codes: codes, measures: measures)
             _ = try await audit.record(Audit.Event(
                 type: .dataAccessed, actor: "study:\(study)", purpose: purpose.rawValue, study: study,
@@ -164,13 +166,20 @@ public final class NodeStudyServices: StudyLocalServices {
         }
     }
 
-    /// The per-customer dimension codes and measure values a spec needs, from the node's tables.
+    /// The per-customer dimension codes and measure values a spec needs, from the node's tables;
+    /// `attributes` (customer id → attribute → value, ``NodeStore/customerAttributes()``) feeds
+    /// `attribute:<name>` dimensions (a customer without a listed value is coded `other`).
     public static func studyInputs(
-        spec: Study.Spec, customers: Analytics.CustomerTable, transactions: Analytics.TransactionTable
+        spec: Study.Spec, customers: Analytics.CustomerTable, transactions: Analytics.TransactionTable,
+        attributes: [String: [String: String]] = [:]
     ) throws -> (codes: [[UInt16]], measures: [Double?]?) {
         let features = try Analytics.Features.compute(
             customers: customers, transactions: transactions, asOf: Int32(spec.asOf.daysSinceEpoch))
-        let codes: [[UInt16]] = spec.dimensions.map { dimension in
+        let codes: [[UInt16]] = try spec.dimensions.map { dimension in
+            if let name = dimension.attributeName {
+                let values = spec.attributeValues[name] ?? []
+                return customers.ids.map { Study.Dimension.attributeCode(attributes[$0]?[name], values: values) }
+            }
             switch dimension {
             case .rfmSegment: return features.segment.map(UInt16.init)
             case .lifecycleStage: return features.lifecycleStage.map(UInt16.init)
@@ -178,15 +187,29 @@ public final class NodeStudyServices: StudyLocalServices {
             case .channelBand: return features.channelBand.map(UInt16.init)
             case .npsClass: return features.npsClass.map(UInt16.init)
             case .region: return customers.region.map { Study.Dimension.regionCode($0, regions: spec.regions) }
+            default: throw NodeError(.invalidMessage, "unsupported dimension \(dimension.rawValue)")
             }
         }
         guard let mean = spec.mean else { return (codes, nil) }
         let measures: [Double?]
+        if let name = mean.measure.attributeName {
+            // Integer or boolean custom attribute (true = 1); customers without a value are excluded.
+            measures = customers.ids.map { id in
+                guard let value = attributes[id]?[name] else { return nil }
+                switch value {
+                case "true": return 1
+                case "false": return 0
+                default: return Double(value)
+                }
+            }
+            return (codes, measures)
+        }
         switch mean.measure {
         case .churnRate: measures = customers.churned.map { $0.map { $0 ? 1 : 0 } }
         case .nps: measures = customers.nps.map { $0.map(Double.init) }
         case .clv: measures = features.clvMinor.map(Double.init)
         case .aov: measures = zip(features.aovMinor, features.frequency).map { $1 > 0 ? $0 : nil }
+        default: throw NodeError(.invalidMessage, "unsupported measure \(mean.measure.rawValue)")
         }
         return (codes, measures)
     }
@@ -210,7 +233,9 @@ public final class NodeStudyServices: StudyLocalServices {
         let type: Audit.EventType
         var details: [String: Audit.Value] = ["lead": .string(event.lead)]
         switch event.kind {
-        case .proposed: type = .studyProposed
+        case .proposed:
+            type = .studyProposed
+            details.merge(try event.proposalDetails()) { current, _ in current }
         case .accepted: type = .studyAccepted
         case .rejected(let reason):
             type = .studyRejected

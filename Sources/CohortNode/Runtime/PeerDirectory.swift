@@ -28,6 +28,9 @@ public struct PeerDirectory: StudyPeerCalls {
         self.events = events
     }
 
+    /// Whether `peer` has an address in the node config.
+    public func isConfigured(_ peer: String) -> Bool { addresses[peer] != nil }
+
     /// Runs `body` with a client connected to `peer`.
     public func withClient<T: Sendable>(_ peer: String, _ body: (PeerClient) async throws -> T) async throws -> T {
         guard let address = addresses[peer] else {

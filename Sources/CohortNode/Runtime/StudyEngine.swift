@@ -26,6 +26,7 @@ public actor StudyEngine {
     private let metrics: NodeMetrics?
     private let clock: @Sendable () -> Date
     private var rejections: AuditThrottle<String>
+    private let limits: Limits
 
     /// Flood limits of the participant side.
     public struct Limits: Sendable, Hashable {
@@ -39,21 +40,30 @@ public actor StudyEngine {
         public var rejectionWindow: TimeInterval
         /// Most leads whose rejections are tracked separately (others share one counter).
         public var maxTrackedLeads: Int
+        /// Seconds before the lead's first retry of a participant it could not reach; each
+        /// further retry waits twice as long, up to ``retryMaxDelay``, until the deadline.
+        public var retryInitialDelay: TimeInterval
+        /// Longest wait between two attempts to reach a participant, seconds.
+        public var retryMaxDelay: TimeInterval
 
         /// Creates limits (defaults: 16 pending per lead, 15 min retention, 1,024 ended studies,
-        /// 60 s rejection windows, 256 leads).
+        /// 60 s rejection windows, 256 leads, retries after 0.5 s doubling up to 8 s).
         public init(
             maxPendingPerLead: Int = Study.ParticipantMachine.defaultMaxPendingPerLead,
             retention: TimeInterval = Study.ParticipantMachine.defaultRetention,
             maxRetainedEnded: Int = Study.ParticipantMachine.defaultMaxRetainedEnded,
             rejectionWindow: TimeInterval = 60,
-            maxTrackedLeads: Int = 256
+            maxTrackedLeads: Int = 256,
+            retryInitialDelay: TimeInterval = 0.5,
+            retryMaxDelay: TimeInterval = 8
         ) {
             self.maxPendingPerLead = maxPendingPerLead
             self.retention = retention
             self.maxRetainedEnded = maxRetainedEnded
             self.rejectionWindow = rejectionWindow
             self.maxTrackedLeads = maxTrackedLeads
+            self.retryInitialDelay = retryInitialDelay
+            self.retryMaxDelay = retryMaxDelay
         }
 
         /// The defaults.
@@ -65,10 +75,20 @@ public actor StudyEngine {
 
     /// A study this node leads, as shown by status.
     public struct LeadingStudy: Sendable {
-        /// The spec with its id.
+        /// The spec with its id (and the lead's `deadline_at`).
         public var spec: Study.Spec
         /// Current phase description (`proposing`, `collecting`, `completed`, `failed: …`).
         public var state: String
+        /// When the lead started the study.
+        public var startedAt: Date
+        /// When it completed or failed; nil while it runs.
+        public var endedAt: Date?
+        /// Nodes the study waits for (sorted).
+        public var waitingFor: [String] = []
+        /// Each party's stage, by node name (the lead included).
+        public var parties: [String: PartyProgress] = [:]
+        /// Contributions received in the current round; nil before they are asked for.
+        public var received: Int?
     }
 
     /// Creates the engine of node `node`.
@@ -91,6 +111,7 @@ public actor StudyEngine {
             node: node, maxPendingPerLead: limits.maxPendingPerLead, retention: limits.retention,
             maxRetainedEnded: limits.maxRetainedEnded)
         self.rejections = AuditThrottle(window: limits.rejectionWindow, maxKeys: limits.maxTrackedLeads)
+        self.limits = limits
     }
 
     // MARK: Participant side (called by the peer service)
@@ -136,7 +157,7 @@ public actor StudyEngine {
                     } else if isNew, !recorded {
                         do {
                             try await local.auditStudy(StudyAuditEvent(
-                                kind: .proposed, study: study, purpose: spec.purpose.rawValue, lead: lead, actor: lead))
+                                kind: .proposed, study: study, purpose: spec.purpose.rawValue, lead: lead, actor: lead, spec: spec))
                             if case .accepted = reply {
                                 try await local.auditStudy(StudyAuditEvent(
                                     kind: .accepted, study: study, purpose: spec.purpose.rawValue, lead: lead,
@@ -174,7 +195,7 @@ public actor StudyEngine {
         guard admission == .record else { return }
         do {
             try await local.auditStudy(StudyAuditEvent(
-                kind: .proposed, study: study, purpose: spec.purpose.rawValue, lead: lead, actor: lead))
+                kind: .proposed, study: study, purpose: spec.purpose.rawValue, lead: lead, actor: lead, spec: spec))
             try await local.auditStudy(StudyAuditEvent(
                 kind: .rejected(reason), study: study, purpose: spec.purpose.rawValue, lead: lead, actor: "policy"))
         } catch {
@@ -263,12 +284,28 @@ public actor StudyEngine {
 
     /// The operator approves (`true`) or rejects a queued study.
     /// - Returns: the study's state afterwards.
+    ///
+    /// Studies whose lead's deadline has passed are expired first (as ``tick()`` would), so an
+    /// expired study is refused with that reason, never approved.
     public func decide(study: String, approve: Bool, reason: String) async throws -> String {
+        let now = clock()
+        for case .closed(let id, let state) in participant.onTick(now: now) {
+            logger.info("study closed", metadata: ["study": "\(id)", "state": "\(state)"])
+        }
         guard let entry = participant.studies[study] else {
+            if leading[study] != nil {
+                throw NodeError(.refused, "node \(node) leads study \(study); only its participants approve or reject it")
+            }
             throw NodeError(.unknownStudy, "node \(node) has no study \(study)")
         }
+        if entry.state == .expired {
+            throw NodeError(.refused,
+                "study \(study) expired at \(StudyDetail.timestamp(entry.deadline)): the lead's deadline passed before it was decided; it can no longer be \(approve ? "approved" : "rejected")")
+        }
         guard entry.state == .awaitingApproval else {
-            throw NodeError(.unknownStudy, "study \(study) is not waiting for approval (state: \(entry.state))")
+            let (name, why) = Self.stateName(entry.state)
+            throw NodeError(.refused,
+                "study \(study) is not waiting for approval (state: \(name)\(why.map { ": " + $0 } ?? ""))")
         }
         _ = approve ? participant.onApproval(study: study) : participant.onRejection(study: study, reason: reason)
         try await local.auditStudy(StudyAuditEvent(
@@ -285,6 +322,9 @@ public actor StudyEngine {
         for case .closed(let id, let state) in participant.onTick(now: now) {
             logger.info("study closed", metadata: ["study": "\(id)", "state": "\(state)"])
         }
+        for (id, study) in leading {
+            if let ended = study.endedAt, now.timeIntervalSince(ended) >= limits.retention { leading[id] = nil }
+        }
         await auditRejectionSummaries(rejections.due(now: now))
     }
 
@@ -294,27 +334,175 @@ public actor StudyEngine {
     }
 
     /// Studies known to this node, for status and listing.
+    ///
+    /// Ended studies leave the list once ``Limits/retention`` has passed (participant studies
+    /// also only after their deadline plus grace; see ``Study/ParticipantMachine``).
     public func studies() -> [StudySummary] {
+        let now = clock()
         var out = participant.studies.map { id, entry in
-            StudySummary(id: id, role: .participant, lead: entry.lead, purpose: entry.spec.purpose.rawValue,
-                         kind: entry.spec.kind.rawValue, state: "\(entry.state)")
+            let (name, why) = Self.stateName(entry.state)
+            return StudySummary(
+                id: id, role: .participant, lead: entry.lead, purpose: entry.spec.purpose.rawValue,
+                kind: entry.spec.kind.rawValue, state: why.map { "\(name): \($0)" } ?? name,
+                epsilon: entry.spec.privacy.epsilon, ageSeconds: Self.seconds(from: entry.receivedAt, to: now),
+                deadline: StudyDetail.timestamp(entry.deadline))
         }
         out += leading.map { id, study in
-            StudySummary(id: id, role: .lead, lead: node, purpose: study.spec.purpose.rawValue,
-                         kind: study.spec.kind.rawValue, state: study.state)
+            StudySummary(
+                id: id, role: .lead, lead: node, purpose: study.spec.purpose.rawValue,
+                kind: study.spec.kind.rawValue, state: study.state, epsilon: study.spec.privacy.epsilon,
+                ageSeconds: Self.seconds(from: study.startedAt, to: Date()),
+                deadline: study.spec.deadlineAt.map(StudyDetail.timestamp))
         }
         return out.sorted { $0.id < $1.id }
+    }
+
+    /// Whole seconds from `start` to `end`, at least 0.
+    private static func seconds(from start: Date, to end: Date) -> Int {
+        let interval = end.timeIntervalSince(start)
+        guard interval.isFinite, interval > 0 else { return 0 }
+        return Int(min(interval, Double(Int32.max)))
+    }
+
+    /// A participant state's name (as in ``StudyDetail/state``) and its reason, if any.
+    static func stateName(_ state: Study.ParticipantMachine.State) -> (String, String?) {
+        switch state {
+        case .deciding: return ("deciding", nil)
+        case .awaitingApproval: return ("awaitingApproval", nil)
+        case .accepted: return ("accepted", nil)
+        case .contributing: return ("contributing", nil)
+        case .contributed: return ("contributed", nil)
+        case .completed: return ("completed", nil)
+        case .rejected(let rejection): return ("rejected", rejection.description)
+        case .failed(let error): return ("failed", error)
+        case .aborted(let reason): return ("aborted", reason)
+        case .expired: return ("expired", "the lead's deadline passed")
+        }
+    }
+
+    /// Everything about study `study` that this node knows (see ``StudyDetail``), or nil when
+    /// it knows no such study (it may have aged out; its released result stays in the store).
+    /// The budget preview is computed now from this node's ledger and consent metadata.
+    public func detail(study: String) async -> StudyDetail? {
+        let now = clock()
+        if let entry = participant.studies[study] {
+            let (name, why) = Self.stateName(entry.state)
+            let spec = entry.spec
+            var waiting: [String] = []
+            var waitingReason: String?
+            var mine = PartyProgress(node: node, stage: "unknown")
+            var leadStage = PartyProgress(node: entry.lead, stage: "leading")
+            switch entry.state {
+            case .deciding:
+                waiting = [node]
+                waitingReason = "this node's policy check"
+                mine.stage = "proposed"
+            case .awaitingApproval:
+                waiting = ["operator@\(node)"]
+                waitingReason = "this node's operator: `cohort study approve \(study)` or `cohort study reject \(study)` before \(StudyDetail.timestamp(entry.deadline))"
+                mine.stage = "awaiting_approval"
+            case .accepted:
+                waiting = [entry.lead]
+                waitingReason = "the lead \(entry.lead) to ask for this node's contribution"
+                mine.stage = "accepted"
+            case .contributing:
+                waiting = [node]
+                waitingReason = "this node's contribution, being computed"
+                mine.stage = "contributing"
+            case .contributed:
+                waiting = [entry.lead]
+                waitingReason = "the lead \(entry.lead) to publish the result"
+                mine.stage = "contributed"
+            case .completed:
+                mine.stage = "completed"
+                leadStage.stage = "completed"
+            case .rejected(let rejection):
+                mine.stage = "rejected"
+                mine.error = rejection.description
+            case .failed(let error):
+                mine.stage = "failed"
+                mine.error = error
+            case .aborted(let reason):
+                mine.stage = "failed"
+                leadStage.error = reason
+            case .expired:
+                mine.stage = "expired"
+            }
+            var round: StudyDetail.Round?
+            if !entry.chargedRounds.isEmpty {
+                round = StudyDetail.Round(
+                    number: (entry.chargedRounds.max() ?? 0) + 1, of: spec.rounds, received: 0,
+                    expected: spec.participants.count + 1)
+            }
+            return StudyDetail(
+                id: study, role: .participant, lead: entry.lead, parties: [entry.lead] + spec.participants, spec: spec,
+                state: name, reason: why, since: StudyDetail.timestamp(entry.receivedAt),
+                ageSeconds: Self.seconds(from: entry.receivedAt, to: now),
+                deadline: StudyDetail.timestamp(entry.deadline),
+                secondsToDeadline: Self.signedSeconds(from: now, to: entry.deadline), waitingFor: waiting,
+                waitingReason: waitingReason, round: round, progress: [leadStage, mine],
+                budget: try? await local.budgetPreview(for: spec, study: study))
+        }
+        guard let lead = leading[study] else { return nil }
+        // The lead's times are wall-clock times (its deadline timer runs on them).
+        let wall = Date()
+        let spec = lead.spec
+        let name: String
+        let reason: String?
+        if let colon = lead.state.range(of: ": ") {
+            name = String(lead.state[..<colon.lowerBound])
+            reason = String(lead.state[colon.upperBound...])
+        } else {
+            name = lead.state
+            reason = nil
+        }
+        let parties = [node] + spec.participants
+        let waitingReason: String?
+        switch name {
+        case "proposing": waitingReason = "answers to the proposal from \(lead.waitingFor.joined(separator: ", "))"
+        case "contributing": waitingReason = "this node's own contribution, being computed"
+        case "collecting": waitingReason = "contributions from \(lead.waitingFor.joined(separator: ", "))"
+        default: waitingReason = nil
+        }
+        return StudyDetail(
+            id: study, role: .lead, lead: node, parties: parties, spec: spec, state: name, reason: reason,
+            since: StudyDetail.timestamp(lead.startedAt), ageSeconds: Self.seconds(from: lead.startedAt, to: wall),
+            deadline: spec.deadlineAt.map(StudyDetail.timestamp),
+            secondsToDeadline: spec.deadlineAt.map { Self.signedSeconds(from: wall, to: $0) },
+            waitingFor: waitingReason == nil ? [] : lead.waitingFor, waitingReason: waitingReason,
+            round: lead.received.map {
+                StudyDetail.Round(number: 1, of: spec.rounds, received: $0, expected: parties.count)
+            },
+            progress: parties.map { lead.parties[$0] ?? PartyProgress(node: $0, stage: "unknown") },
+            budget: try? await local.budgetPreview(for: spec, study: study))
+    }
+
+    /// Whole seconds from `start` to `end` (negative when `end` is earlier), rounded towards
+    /// the future so that a deadline not yet reached never shows 0.
+    private static func signedSeconds(from start: Date, to end: Date) -> Int {
+        let interval = end.timeIntervalSince(start).rounded(.up)
+        guard interval.isFinite else { return 0 }
+        return Int(max(min(interval, Double(Int32.max)), Double(Int32.min)))
     }
 
     // MARK: Lead side
 
     /// Proposes `spec` with this node as lead and runs it to a terminal state.
+    ///
+    /// Failures known before anything is sent (a participant missing from this node's
+    /// configuration, this node's own policy refusing the study, an invalid spec) end the study
+    /// at once. A participant that cannot be reached is retried with exponential backoff
+    /// (``Limits/retryInitialDelay`` doubling up to ``Limits/retryMaxDelay``) until the
+    /// deadline; ``detail(study:)`` shows each party's stage, attempts and last error while it
+    /// runs. The spec sent to participants carries the lead's absolute deadline (`deadline_at`).
     /// - Returns: the published result, or the failure.
     public func lead(_ proposed: Study.Spec) async -> LeadOutcome {
+        let startedAt = Date()
         let spec: Study.Spec
         do {
-            spec = try proposed.id == nil
+            let withID = try proposed.id == nil
                 ? proposed.withID(Self.newStudyID(purpose: proposed.purpose.rawValue)) : proposed
+            spec = try withID.withDeadline(at: startedAt.addingTimeInterval(TimeInterval(withID.deadlineSeconds)))
         } catch {
             return .failed(study: proposed.id ?? "-", reason: "\(error)")
         }
@@ -322,20 +510,32 @@ public actor StudyEngine {
         if leading[study] != nil || participant.studies[study] != nil {
             return .failed(study: study, reason: "study id \(study) is already in use on \(node)")
         }
+        let unknown = spec.participants.filter { !peers.isConfigured($0) }
+        guard unknown.isEmpty else {
+            return .failed(study: study, reason:
+                "\(unknown.count == 1 ? "participant" : "participants") \(unknown.joined(separator: ", ")) "
+                + "\(unknown.count == 1 ? "is" : "are") not in this node's configuration (network.peers in cohort.yaml); nothing was proposed")
+        }
         var machine: Study.LeadMachine
         do {
             machine = try Study.LeadMachine(spec: spec, lead: node)
         } catch {
             return .failed(study: study, reason: "\(error)")
         }
-        leading[study] = LeadingStudy(spec: spec, state: "proposing")
+        var record = LeadingStudy(spec: spec, state: "proposing", startedAt: startedAt)
+        record.parties[node] = PartyProgress(node: node, stage: "accepted")
+        for peer in spec.participants { record.parties[peer] = PartyProgress(node: peer, stage: "proposed") }
+        leading[study] = record
         metrics?.studiesRunning.increment(by: 1)
-        defer { metrics?.studiesRunning.decrement(by: 1) }
+        defer {
+            metrics?.studiesRunning.decrement(by: 1)
+            leading[study]?.endedAt = clock()
+        }
         // Every decision is on record before it takes effect: a failed audit append fails the
         // study before anything is proposed to anyone.
         do {
             try await local.auditStudy(StudyAuditEvent(
-                kind: .proposed, study: study, purpose: spec.purpose.rawValue, lead: node, actor: "operator"))
+                kind: .proposed, study: study, purpose: spec.purpose.rawValue, lead: node, actor: "operator", spec: spec))
         } catch {
             leading[study]?.state = "failed: the proposal could not be audited"
             return .failed(study: study, reason: "the proposal could not be written to this node's audit log: \(error)")
@@ -348,13 +548,14 @@ public actor StudyEngine {
             decision = policy.decide(
                 spec, remainingPeriodEpsilon: inputs.remainingEpsilon, consentingCustomers: inputs.consentingCustomers)
         } catch {
-            leading[study]?.state = "failed"
+            leading[study]?.state = "failed: could not evaluate this node's policy: \(error)"
             return .failed(study: study, reason: "could not evaluate this node's policy: \(error)")
         }
         do {
             switch decision {
             case .reject(let rejection):
-                leading[study]?.state = "failed: \(rejection.description)"
+                leading[study]?.state = "failed: this node's own policy refuses the study: \(rejection.description)"
+                leading[study]?.parties[node] = PartyProgress(node: node, stage: "rejected", error: rejection.description)
                 try await local.auditStudy(StudyAuditEvent(
                     kind: .rejected(rejection.description), study: study, purpose: spec.purpose.rawValue,
                     lead: node, actor: "policy"))
@@ -379,21 +580,28 @@ public actor StudyEngine {
                 }
             }
             var outcome: LeadOutcome?
+            self.refresh(study: study, machine: machine)
             outcome = self.perform(initial, machine: machine, group: &group, continuation: continuation)
             if outcome == nil {
                 for await event in events {
-                    let directives: [Study.LeadMachine.Directive]
+                    var directives: [Study.LeadMachine.Directive] = []
                     switch event {
                     case .decision(let peer, let accepted, let reason):
+                        let attempts = self.leading[study]?.parties[peer]?.attempts ?? 0
+                        self.leading[study]?.parties[peer] = PartyProgress(
+                            node: peer, stage: accepted ? "accepted" : "rejected", attempts: attempts, error: reason)
                         directives = machine.onDecision(from: peer, accepted: accepted, reason: reason)
                     case .contribution(let peer, let message):
                         directives = machine.onContribution(from: peer, message, now: Date())
                     case .failure(let peer, let error):
+                        self.leading[study]?.parties[peer] = PartyProgress(node: peer, stage: "failed", error: error)
                         directives = machine.onPeerFailure(peer, error: error)
+                    case .progress(let line):
+                        self.leading[study]?.parties[line.node] = line
                     case .deadline:
                         directives = machine.onDeadline(now: Date().addingTimeInterval(0.001))
                     }
-                    self.leading[study]?.state = Self.describe(machine.phase)
+                    self.refresh(study: study, machine: machine)
                     if let done = self.perform(directives, machine: machine, group: &group, continuation: continuation) {
                         outcome = done
                     }
@@ -416,22 +624,66 @@ public actor StudyEngine {
             for peer in spec.participants {
                 do {
                     try await peers.publish(to: peer, study: study, resultJSON: json, digest: digest)
+                    leading[study]?.parties[peer]?.stage = "completed"
                 } catch {
                     logger.warning("could not publish the result to a participant",
                                    metadata: ["study": "\(study)", "peer": "\(peer)", "error": "\(error)"])
                 }
             }
+            leading[study]?.parties[node]?.stage = "completed"
             return outcome
-        case .failed(_, let reason):
+        case .failed(_, var reason):
+            // Say why the awaited nodes did not answer (unreachable, still awaiting approval).
+            let notes = (leading[study]?.waitingFor ?? []).compactMap { peer -> String? in
+                guard let line = leading[study]?.parties[peer] else { return nil }
+                switch line.stage {
+                case "unreachable":
+                    return "\(peer) could not be reached (\(line.attempts) attempts; last error: \(line.error ?? "unknown"))"
+                case "awaiting_approval":
+                    return "\(peer)'s operator had not approved the study"
+                default:
+                    return nil
+                }
+            }
+            if !notes.isEmpty { reason += "; " + notes.joined(separator: "; ") }
             leading[study]?.state = "failed: \(reason)"
-            return outcome
+            return .failed(study: study, reason: reason)
         }
+    }
+
+    /// Copies the machine's phase, awaited nodes and round progress into the study's record.
+    private func refresh(study: String, machine: Study.LeadMachine) {
+        guard var record = leading[study] else { return }
+        record.state = Self.describe(machine.phase)
+        // A terminal machine awaits nobody; the record keeps whom it last waited for, to say
+        // why in the failure.
+        if !machine.isTerminal { record.waitingFor = machine.waitingFor }
+        switch machine.phase {
+        case .contributingOwn:
+            record.parties[node]?.stage = "contributing"
+            record.received = 0
+        case .collecting:
+            record.received = machine.contributed.count
+            for peer in machine.spec.participants + [node] {
+                let done = machine.contributed.contains(peer)
+                if done || record.parties[peer]?.stage == "accepted" {
+                    record.parties[peer]?.stage = done ? "contributed" : "contributing"
+                }
+            }
+        case .published:
+            record.received = machine.contributed.count
+            for peer in machine.contributed { record.parties[peer]?.stage = "contributed" }
+        default:
+            break
+        }
+        leading[study] = record
     }
 
     private enum LeadEvent: Sendable {
         case decision(String, Bool, String?)
         case contribution(String, Study.ContributionMessage)
         case failure(String, String)
+        case progress(PartyProgress)
         case deadline
     }
 
@@ -446,25 +698,11 @@ public actor StudyEngine {
             switch directive {
             case .propose(let peer, let spec):
                 let peers = self.peers
+                let retry = (initial: limits.retryInitialDelay, maximum: limits.retryMaxDelay)
                 group.addTask {
-                    do {
-                        let json = try spec.canonicalJSON()
-                        while true {
-                            switch try await peers.propose(to: peer, study: machine.study, specJSON: json) {
-                            case .accepted:
-                                continuation.yield(.decision(peer, true, nil)); return
-                            case .rejected(let reason):
-                                continuation.yield(.decision(peer, false, reason)); return
-                            case .pending:
-                                guard Date() < deadline else { return }
-                                try await Task.sleep(for: Self.pendingPollInterval)
-                            }
-                        }
-                    } catch is CancellationError {
-                        return
-                    } catch {
-                        continuation.yield(.failure(peer, "\(error)"))
-                    }
+                    await Self.propose(
+                        spec, to: peer, study: machine.study, peers: peers, deadline: deadline, retry: retry,
+                        continuation: continuation)
                 }
             case .computeOwnContribution(let study, let round, let plan):
                 let local = self.local
@@ -506,6 +744,69 @@ public actor StudyEngine {
             }
         }
         return outcome
+    }
+
+    /// Proposes `spec` to `peer` until it decides or the deadline passes: asks again every
+    /// ``pendingPollInterval`` while its operator has not decided, and retries with exponential
+    /// backoff while it cannot be reached (``NodeError/Code/peerUnavailable``), reporting each
+    /// attempt as progress. Any other error fails the participant at once.
+    private static func propose(
+        _ spec: Study.Spec, to peer: String, study: String, peers: any StudyPeerCalls, deadline: Date,
+        retry: (initial: TimeInterval, maximum: TimeInterval), continuation: AsyncStream<LeadEvent>.Continuation
+    ) async {
+        let json: Data
+        do {
+            json = try spec.canonicalJSON()
+        } catch {
+            continuation.yield(.failure(peer, "\(error)"))
+            return
+        }
+        var delay = max(0.001, retry.initial)
+        var attempts = 0
+        var pendingReported = false
+        while !Task.isCancelled {
+            attempts += 1
+            do {
+                switch try await peers.propose(to: peer, study: study, specJSON: json) {
+                case .accepted:
+                    continuation.yield(.decision(peer, true, nil))
+                    return
+                case .rejected(let reason):
+                    continuation.yield(.decision(peer, false, reason))
+                    return
+                case .pending:
+                    if !pendingReported {
+                        pendingReported = true
+                        continuation.yield(.progress(PartyProgress(node: peer, stage: "awaiting_approval", attempts: attempts)))
+                    }
+                    delay = max(0.001, retry.initial)
+                    guard Date() < deadline else { return }
+                    try await Task.sleep(for: pendingPollInterval)
+                }
+            } catch is CancellationError {
+                return
+            } catch let error as NodeError where error.code == .peerUnavailable {
+                pendingReported = false
+                let next = Date().addingTimeInterval(delay)
+                guard next < deadline else {
+                    continuation.yield(.progress(PartyProgress(
+                        node: peer, stage: "unreachable", attempts: attempts, error: error.message)))
+                    return  // the deadline ends the study and names the reason
+                }
+                continuation.yield(.progress(PartyProgress(
+                    node: peer, stage: "unreachable", attempts: attempts, error: error.message,
+                    nextAttempt: StudyDetail.timestamp(next))))
+                do {
+                    try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+                } catch {
+                    return
+                }
+                delay = min(delay * 2, max(retry.initial, retry.maximum))
+            } catch {
+                continuation.yield(.failure(peer, "\(error)"))
+                return
+            }
+        }
     }
 
     private static func describe(_ phase: Study.LeadMachine.Phase) -> String {
@@ -557,6 +858,33 @@ public struct StudySummary: Sendable, Codable, Hashable {
     public var purpose: String
     /// Study kind (`histogram`, `mean`).
     public var kind: String
-    /// State description.
+    /// State description (`awaitingApproval`, `rejected: <reason>`, `collecting`, …).
     public var state: String
+    /// ε charged on each node.
+    public var epsilon: Double
+    /// Seconds since this node received (participant) or started (lead) the study.
+    public var ageSeconds: Int
+    /// The lead's deadline, RFC 3339 UTC, when known.
+    public var deadline: String?
+
+    /// Creates a summary line.
+    public init(
+        id: String, role: StudyRole, lead: String, purpose: String, kind: String, state: String, epsilon: Double,
+        ageSeconds: Int, deadline: String?
+    ) {
+        self.id = id
+        self.role = role
+        self.lead = lead
+        self.purpose = purpose
+        self.kind = kind
+        self.state = state
+        self.epsilon = epsilon
+        self.ageSeconds = ageSeconds
+        self.deadline = deadline
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, role, lead, purpose, kind, state, epsilon, deadline
+        case ageSeconds = "age_seconds"
+    }
 }

@@ -9,6 +9,13 @@ public protocol StudyPeerCalls: Sendable {
     func requestContribution(from peer: String, study: String, round: Int) async throws -> Study.ContributionMessage
     /// Sends `PublishResult` to `peer`.
     func publish(to peer: String, study: String, resultJSON: Data, digest: Data) async throws
+    /// Whether `peer` is in this node's configuration (so that a call can be attempted at all).
+    func isConfigured(_ peer: String) -> Bool
+}
+
+extension StudyPeerCalls {
+    /// Default: every peer is assumed configured (calls report unknown ones).
+    public func isConfigured(_ peer: String) -> Bool { true }
 }
 
 /// A participant's answer to a proposal.
@@ -34,6 +41,22 @@ public protocol StudyLocalServices: Sendable {
     func storeResult(_ result: Study.Result, json: Data, digest: Data, role: StudyRole) async throws
     /// Writes an audit entry about a study (proposal, decision); returns once durable.
     func auditStudy(_ event: StudyAuditEvent) async throws
+    /// What `spec` (study `study`) costs this node against its budget now, and how many of its
+    /// customers consent to the purpose. Reads no customer rows; the figures stay local.
+    func budgetPreview(for spec: Study.Spec, study: String) async throws -> StudyBudgetPreview
+}
+
+extension StudyLocalServices {
+    /// Default: from ``policyInputs(for:)``, with the study's ε taken at its own δ.
+    public func budgetPreview(for spec: Study.Spec, study: String) async throws -> StudyBudgetPreview {
+        let inputs = try await policyInputs(for: spec)
+        let epsilon = spec.privacy.epsilon
+        return StudyBudgetPreview(
+            purpose: spec.purpose.rawValue, allowed: true, policyDelta: spec.privacy.delta, costEpsilon: epsilon,
+            remainingEpsilon: inputs.remainingEpsilon,
+            remainingAfterEpsilon: max(0, inputs.remainingEpsilon - epsilon),
+            consentingCustomers: inputs.consentingCustomers)
+    }
 }
 
 /// Whether this node led a study or took part in it.
@@ -68,14 +91,18 @@ public struct StudyAuditEvent: Sendable, Hashable {
     public var actor: String
     /// For a summary of counted rejections: how many proposals it stands for (nil for one).
     public var count: Int?
+    /// For a proposal: the spec, whose digest and terms (kind, ε, δ, as_of, dimensions, parties)
+    /// `study.proposed` records.
+    public var spec: Study.Spec?
 
     /// Creates an event.
-    public init(kind: Kind, study: String, purpose: String, lead: String, actor: String, count: Int? = nil) {
+    public init(kind: Kind, study: String, purpose: String, lead: String, actor: String, count: Int? = nil, spec: Study.Spec? = nil) {
         self.kind = kind
         self.study = study
         self.purpose = purpose
         self.lead = lead
         self.actor = actor
         self.count = count
+        self.spec = spec
     }
 }

@@ -80,6 +80,16 @@ extension Study {
             guard cost.sigmaSquared.isFinite, cost.sigmaSquared >= 0, cost.sigmaSquared < 1e30 else {
                 throw StudyError(.invalidContribution, key: key, "noise variance \(cost.sigmaSquared) is not valid")
             }
+            do { try cost.validateRanges() } catch let error as StudyError {
+                throw StudyError(.invalidContribution, key: key, "\(error.key ?? "cost"): \(error.message)")
+            }
+            let epsilonTolerance = 1e-9 * max(1, spec.privacy.epsilon)
+            guard abs(cost.epsilon - spec.privacy.epsilon) <= epsilonTolerance,
+                  abs(cost.delta - spec.privacy.delta) <= 1e-9 * max(spec.privacy.delta, 1e-12) else {
+                throw StudyError(
+                    .invalidContribution, key: key,
+                    "charged ε \(cost.epsilon) and δ \(cost.delta), the study asks for ε \(spec.privacy.epsilon) and δ \(spec.privacy.delta)")
+            }
             guard cost.purpose == spec.purpose else {
                 throw StudyError(
                     .invalidContribution, key: key,

@@ -10,10 +10,11 @@ extension Study {
         /// Category labels per dimension, in code order.
         public let categories: [[String]]
 
-        /// Creates the layout of `dimensions`; `regions` is the spec's region list.
-        public init(dimensions: [Dimension], regions: [String]) {
+        /// Creates the layout of `dimensions`; `regions` is the spec's region list and
+        /// `attributeValues` its attribute categories.
+        public init(dimensions: [Dimension], regions: [String], attributeValues: [String: [String]] = [:]) {
             self.dimensions = dimensions
-            self.categories = dimensions.map { $0.categories(regions: regions) }
+            self.categories = dimensions.map { $0.categories(regions: regions, attributeValues: attributeValues) }
         }
 
         /// Number of categories per dimension (the radices).

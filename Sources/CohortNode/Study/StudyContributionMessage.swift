@@ -50,10 +50,33 @@ extension Study {
             }
         }
 
-        /// Decodes `cost_json`; throws `invalidContribution` if malformed.
+        /// Decodes `cost_json`; throws `invalidContribution` if malformed or if a figure is out of
+        /// range (ε and ρ finite and in [0, 10⁶], δ in [0, 1), σ² finite and in [0, 10³⁰),
+        /// sensitivity finite and ≥ 0, mechanism at most 64 characters): a peer's cost ends up in
+        /// the released result, so nonsense is refused rather than published.
         public static func decode(json: Data) throws -> Cost {
-            do { return try JSONDecoder().decode(Cost.self, from: json) } catch {
+            let cost: Cost
+            do { cost = try JSONDecoder().decode(Cost.self, from: json) } catch {
                 throw StudyError(.invalidContribution, key: "cost_json", "malformed cost: \(error)")
+            }
+            try cost.validateRanges()
+            return cost
+        }
+
+        /// Checks every figure's range (see ``decode(json:)``).
+        public func validateRanges() throws {
+            func check(_ ok: Bool, _ key: String, _ value: Double) throws {
+                guard ok else {
+                    throw StudyError(.invalidContribution, key: "cost_json.\(key)", "\(value) is out of range")
+                }
+            }
+            try check(epsilon.isFinite && epsilon >= 0 && epsilon <= 1e6, "epsilon", epsilon)
+            try check(rho.isFinite && rho >= 0 && rho <= 1e6, "rho", rho)
+            try check(delta.isFinite && delta >= 0 && delta < 1, "delta", delta)
+            try check(sigmaSquared.isFinite && sigmaSquared >= 0 && sigmaSquared < 1e30, "sigma_squared", sigmaSquared)
+            try check(l2Sensitivity.isFinite && l2Sensitivity >= 0, "l2_sensitivity", l2Sensitivity)
+            guard mechanism.count <= 64 else {
+                throw StudyError(.invalidContribution, key: "cost_json.mechanism", "is longer than 64 characters")
             }
         }
     }

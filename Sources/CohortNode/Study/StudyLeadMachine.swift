@@ -61,7 +61,8 @@ extension Study {
         public private(set) var phase: Phase = .idle
         /// When ``onStart(now:)`` ran.
         public private(set) var startedAt: Date?
-        /// `startedAt + deadline_seconds`; set by ``onStart(now:)``.
+        /// The spec's `deadline_at` when the lead set it, else `startedAt + deadline_seconds`;
+        /// set by ``onStart(now:)``.
         public private(set) var deadline: Date?
         private var accepted: Set<String> = []
         private var contributions: [String: ContributionMessage] = [:]
@@ -98,11 +99,17 @@ extension Study {
             }
         }
 
+        /// Participants that have accepted the proposal, sorted.
+        public var acceptedParticipants: [String] { accepted.sorted() }
+
+        /// Nodes (the lead included) whose contribution to the current round has arrived, sorted.
+        public var contributed: [String] { contributions.keys.sorted() }
+
         /// Starts the study at `now`: proposes it to every participant.
         public mutating func onStart(now: Date) -> [Directive] {
             guard case .idle = phase else { return [] }
             startedAt = now
-            deadline = now.addingTimeInterval(TimeInterval(spec.deadlineSeconds))
+            deadline = spec.deadlineAt ?? now.addingTimeInterval(TimeInterval(spec.deadlineSeconds))
             phase = .proposing
             return spec.participants.map { .propose(to: $0, spec: spec) }
         }

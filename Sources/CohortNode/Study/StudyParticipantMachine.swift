@@ -12,13 +12,21 @@ extension Study {
     /// `.storeResult`. `onAbort` and `onTick` end studies that the lead abandoned or that outlived
     /// their deadline. Duplicate, late and unsolicited messages produce no side effects.
     ///
+    /// Deadlines: a study still undecided (`deciding`, `awaitingApproval`) expires when the
+    /// lead's deadline passes (the spec's `deadline_at`, which the lead sets when it starts the
+    /// study; without it, arrival plus `deadline_seconds`), so that it can no longer be approved;
+    /// an accepted study expires ``graceSeconds`` later (tolerance for clock skew between nodes
+    /// and for the result's delivery). A proposal whose deadline has already passed is refused.
+    ///
     /// Bounded against a flooding lead: at most ``maxPendingPerLead`` studies per lead may wait
     /// for a decision (`deciding` or `awaitingApproval`); further proposals are refused without
     /// being stored. Ended studies are forgotten by ``onTick(now:)`` once ``retention`` has
     /// passed since they ended (and, except for rejected ones, their deadline plus grace), and
     /// at most ``maxRetainedEnded`` of them are kept (oldest forgotten first).
     public struct ParticipantMachine: Sendable {
-        /// Extra time after a study's deadline before a participant gives up on it, seconds.
+        /// Extra time after a study's deadline before a participant gives up on an accepted
+        /// study, seconds; also the most a lead's `deadline_at` may lie beyond arrival plus
+        /// `deadline_seconds`.
         public static let graceSeconds: TimeInterval = 60
         /// Default ``maxPendingPerLead``: 16 studies.
         public static let defaultMaxPendingPerLead = 16
@@ -99,7 +107,13 @@ extension Study {
             public let spec: Spec
             /// The lead that proposed it.
             public let lead: String
-            /// When the proposal arrived plus deadline and grace.
+            /// When the proposal arrived.
+            public let receivedAt: Date
+            /// The lead's deadline: the spec's `deadline_at` (at most ``graceSeconds`` beyond
+            /// arrival plus `deadline_seconds`), or arrival plus `deadline_seconds`. An undecided
+            /// study expires then.
+            public let deadline: Date
+            /// ``deadline`` plus ``graceSeconds``: an accepted study expires then.
             public let expiresAt: Date
             /// Current state.
             public internal(set) var state: State
@@ -162,16 +176,21 @@ extension Study {
                     return [.reply(to: lead, study: study, .rejected(.invalidProposal("study \(study) has already ended")))]
                 }
             }
-            let expiresAt = now.addingTimeInterval(TimeInterval(spec.deadlineSeconds) + Self.graceSeconds)
+            let latest = now.addingTimeInterval(TimeInterval(spec.deadlineSeconds) + Self.graceSeconds)
+            let deadline = min(spec.deadlineAt ?? now.addingTimeInterval(TimeInterval(spec.deadlineSeconds)), latest)
+            let expiresAt = deadline.addingTimeInterval(Self.graceSeconds)
             var problem: String?
             if lead == node { problem = "this node cannot be its own participant" }
+            else if let deadlineAt = spec.deadlineAt, now >= deadlineAt {
+                problem = "the lead's deadline \(Spec.formatDeadline(deadlineAt)) has already passed"
+            }
             else if !spec.participants.contains(node) { problem = "node \(node) is not a listed participant" }
             else if spec.participants.contains(lead) { problem = "the lead \(lead) must not be listed as a participant" }
             if let problem {
                 let rejection = Policy.Rejection.invalidProposal(problem)
                 studies[study] = Entry(
-                    spec: spec, lead: lead, expiresAt: expiresAt, state: .rejected(rejection), chargedRounds: [],
-                    endedAt: now)
+                    spec: spec, lead: lead, receivedAt: now, deadline: deadline, expiresAt: expiresAt,
+                    state: .rejected(rejection), chargedRounds: [], endedAt: now)
                 return [.reply(to: lead, study: study, .rejected(rejection)), .closed(study: study, .rejected(rejection))]
             }
             let pending = pendingCount(lead: lead)
@@ -181,7 +200,9 @@ extension Study {
                     "lead \(lead) already has \(pending) studies waiting for a decision on \(node) "
                         + "(limit \(maxPendingPerLead)); propose again once some are decided")))]
             }
-            studies[study] = Entry(spec: spec, lead: lead, expiresAt: expiresAt, state: .deciding, chargedRounds: [])
+            studies[study] = Entry(
+                spec: spec, lead: lead, receivedAt: now, deadline: deadline, expiresAt: expiresAt, state: .deciding,
+                chargedRounds: [])
             return [.decide(study: study, spec: spec, lead: lead)]
         }
 
@@ -305,14 +326,17 @@ extension Study {
             return [.reply(to: entry.lead, study: study, .rejected(rejection)), .closed(study: study, entry.state)]
         }
 
-        /// Periodic timer: expires every non-terminal study whose deadline (plus grace) has passed,
-        /// except one whose charge-and-contribute directive is still being carried out; then
-        /// forgets ended studies past their retention (see the type's summary). O(n log n) in the
-        /// number of studies.
+        /// Periodic timer: expires every undecided study whose lead's deadline has passed and
+        /// every other non-terminal study whose deadline plus grace has passed, except one whose
+        /// charge-and-contribute directive is still being carried out; then forgets ended
+        /// studies past their retention (see the type's summary). O(n log n) in the number of
+        /// studies.
         public mutating func onTick(now: Date) -> [Directive] {
             var directives: [Directive] = []
             for study in studies.keys.sorted() {
-                guard var entry = studies[study], !entry.state.isTerminal, now >= entry.expiresAt else { continue }
+                guard var entry = studies[study], !entry.state.isTerminal else { continue }
+                let undecided = entry.state == .deciding || entry.state == .awaitingApproval
+                guard now >= (undecided ? entry.deadline : entry.expiresAt) else { continue }
                 if case .contributing = entry.state { continue }
                 entry.state = .expired
                 studies[study] = entry

@@ -12,6 +12,13 @@ extension Study {
         public var minConsentingCustomers: Int
         /// Accept automatically when every check passes; otherwise queue for the operator.
         public var autoApprove: Bool
+        /// The node's custom category attributes (config `data.attributes`): name → declared
+        /// categories. A study with an `attribute:<name>` dimension the node lacks (or whose
+        /// categories it does not declare) is refused at proposal.
+        public var categoryAttributes: [String: [String]] = [:]
+        /// The node's custom integer and boolean attributes (config `data.attributes`), usable
+        /// as `attribute:<name>` mean measures. A study averaging one the node lacks is refused.
+        public var numericAttributes: Set<String> = []
 
         /// Creates a policy.
         public init(
@@ -49,6 +56,9 @@ extension Study {
             case tooFewConsentingCustomers(available: Int, required: Int)
             /// The operator refused the study.
             case operatorRejected(String)
+            /// The spec uses a custom attribute this node does not have as a category, or
+            /// categories this node does not declare (the reason).
+            case attributeUnavailable(String)
             /// The proposal itself is not acceptable to this node (not listed, reused id, …).
             case invalidProposal(String)
 
@@ -63,6 +73,7 @@ extension Study {
                 case .tooFewConsentingCustomers(_, let r):
                     return "fewer consenting customers than this node's minimum of \(r)"
                 case .operatorRejected(let reason): return "rejected by the operator: \(reason)"
+                case .attributeUnavailable(let reason): return reason
                 case .invalidProposal(let reason): return "invalid proposal: \(reason)"
                 }
             }
@@ -73,6 +84,21 @@ extension Study {
         public func decide(_ spec: Spec, remainingPeriodEpsilon: Double, consentingCustomers: Int) -> Decision {
             guard let cap = epsilonPerStudy[spec.purpose] else {
                 return .reject(.purposeNotAllowed(spec.purpose))
+            }
+            if let name = spec.mean?.measure.attributeName, !numericAttributes.contains(name) {
+                return .reject(.attributeUnavailable(
+                    "the study averages the custom attribute '\(name)', which this node does not have as an integer or boolean attribute (data.attributes in its cohort.yaml)"))
+            }
+            for name in spec.attributeNames {
+                guard let declared = categoryAttributes[name] else {
+                    return .reject(.attributeUnavailable(
+                        "the study uses the custom attribute '\(name)', which this node does not have as a category attribute (data.attributes in its cohort.yaml)"))
+                }
+                let missing = (spec.attributeValues[name] ?? []).filter { !declared.contains($0) }
+                guard missing.isEmpty else {
+                    return .reject(.attributeUnavailable(
+                        "the study's categories \(missing.joined(separator: ", ")) of attribute '\(name)' are not declared by this node (it has: \(declared.joined(separator: ", ")))"))
+                }
             }
             let epsilon = spec.privacy.epsilon
             guard epsilon <= cap else { return .reject(.epsilonAboveStudyCap(requested: epsilon, cap: cap)) }

@@ -3,7 +3,7 @@ import Foundation
 extension Study.Result {
     /// A fixed-width text table for terminals: a header with the study, kind, purpose, as-of
     /// date, ε/δ per node and participants, then one row per cell. Suppressed cells show
-    /// `suppressed`. Numbers: counts with 1 decimal, means with 4 significant decimals.
+    /// `suppressed`. Numbers: histogram counts as integers, mean-study counts with 1 decimal, means with 4 decimals.
     public func textTable() -> String {
         let kind = spec.kind
         var header = spec.dimensions.map(\.rawValue) + ["count", "count_se"]
@@ -15,7 +15,8 @@ extension Study.Result {
                 row += ["suppressed", ""]
                 if kind == .mean { row += ["", ""] }
             } else {
-                row += [Self.format(cell.count, decimals: 1), Self.format(cell.countStandardError, decimals: 1)]
+                // Histogram counts are integers (sums of integer noised counts): no decimal point.
+                row += [Self.format(cell.count, decimals: kind == .histogram ? 0 : 1), Self.format(cell.countStandardError, decimals: 1)]
                 if kind == .mean {
                     row += [Self.format(cell.mean, decimals: 4), Self.format(cell.meanStandardError, decimals: 4)]
                 }
@@ -53,7 +54,7 @@ extension Study.Result {
     }
 
     /// RFC 4180 CSV: header `<dimension…>,count,count_se[,mean,mean_se],suppressed`, one row per
-    /// cell, full-precision numbers, empty fields for suppressed values, CRLF line ends.
+    /// cell, full-precision numbers (histogram counts as integers), empty fields for suppressed values, CRLF line ends.
     public func csv() -> String {
         let kind = spec.kind
         var header = spec.dimensions.map(\.rawValue) + ["count", "count_se"]
@@ -62,7 +63,7 @@ extension Study.Result {
         var lines = [header.map(Self.csvField).joined(separator: ",")]
         for cell in cells {
             var row = cell.labels.map(Self.csvField)
-            row += [Self.plain(cell.count), Self.plain(cell.countStandardError)]
+            row += [kind == .histogram ? Self.integer(cell.count) : Self.plain(cell.count), Self.plain(cell.countStandardError)]
             if kind == .mean { row += [Self.plain(cell.mean), Self.plain(cell.meanStandardError)] }
             row.append(cell.suppressed ? "true" : "false")
             lines.append(row.joined(separator: ","))
@@ -73,6 +74,13 @@ extension Study.Result {
     private static func format(_ value: Double?, decimals: Int) -> String {
         guard let value else { return "" }
         return String(format: "%.\(decimals)f", value)
+    }
+
+    /// An integer-valued count without a decimal point (`8836`, not `8836.0`).
+    private static func integer(_ value: Double?) -> String {
+        guard let value else { return "" }
+        guard value == value.rounded(), abs(value) < 1e15 else { return "\(value)" }
+        return String(Int64(value))
     }
 
     private static func plain(_ value: Double?) -> String {

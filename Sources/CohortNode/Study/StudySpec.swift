@@ -1,3 +1,5 @@
+import Foundation
+
 extension Study {
     /// A validated study specification, shared verbatim by the lead and all participants.
     ///
@@ -29,6 +31,9 @@ extension Study {
         public let dimensions: [Dimension]
         /// Region labels agreed up front (only when `region` is a dimension; `other` is implied).
         public let regions: [String]
+        /// Category labels of each `attribute:<name>` dimension, by attribute name, agreed up
+        /// front (`other` is implied). Empty without attribute dimensions.
+        public let attributeValues: [String: [String]]
         /// The measure and its clamp bounds; present exactly when `kind == .mean`.
         public let mean: MeanMeasure?
         /// Privacy parameters charged on each node, and the suppression threshold.
@@ -37,11 +42,16 @@ extension Study {
         public let participants: [String]
         /// Time the lead waits for the whole study before failing it, in seconds (1–3600).
         public let deadlineSeconds: Int
+        /// The lead's absolute deadline, in whole unix seconds (UTC); set by the lead when it
+        /// starts the study (``withDeadline(at:)``), `nil` in a spec written by a person.
+        /// Participants expire a study waiting for approval when it passes.
+        public private(set) var deadlineAtUnixSeconds: Int64?
 
         /// Creates a spec after checking every rule; throws a ``StudyError`` naming the key.
         public init(
             id: String? = nil, kind: Kind, purpose: Purpose, asOf: CalendarDate,
-            dimensions: [Dimension], regions: [String] = [], mean: MeanMeasure? = nil,
+            dimensions: [Dimension], regions: [String] = [], attributeValues: [String: [String]] = [:],
+            mean: MeanMeasure? = nil,
             privacy: PrivacyParameters, participants: [String], deadlineSeconds: Int
         ) throws {
             self.id = id
@@ -50,6 +60,7 @@ extension Study {
             self.asOf = asOf
             self.dimensions = dimensions
             self.regions = regions
+            self.attributeValues = attributeValues
             self.mean = mean
             self.privacy = privacy
             self.participants = participants
@@ -65,6 +76,27 @@ extension Study {
             return copy
         }
 
+        /// A copy carrying the lead's absolute deadline `date`, rounded up to a whole second.
+        /// - Throws: ``StudyError`` (`invalidValue` at `deadline_at`) for a date outside
+        ///   1970…9999.
+        public func withDeadline(at date: Date) throws -> Spec {
+            let seconds = date.timeIntervalSince1970.rounded(.up)
+            guard seconds.isFinite, seconds >= 0, seconds < Self.maxDeadlineUnixSeconds else {
+                throw StudyError(.invalidValue, key: "deadline_at", "the deadline \(date) is outside 1970…9999")
+            }
+            var copy = self
+            copy.deadlineAtUnixSeconds = Int64(seconds)
+            return copy
+        }
+
+        /// The lead's absolute deadline, when the lead has set it.
+        public var deadlineAt: Date? {
+            deadlineAtUnixSeconds.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        }
+
+        /// Exclusive upper bound of ``deadlineAtUnixSeconds``: 10000-01-01T00:00:00Z.
+        static let maxDeadlineUnixSeconds: Double = 253_402_300_800
+
         /// The identifier, or an error if the lead has not assigned one yet.
         public func requireID() throws -> String {
             guard let id else { throw StudyError(.missingKey, key: "id", "the study has no id yet") }
@@ -75,7 +107,10 @@ extension Study {
         public var rounds: Int { 1 }
 
         /// The cell layout (mixed-radix index over the dimensions' categories).
-        public var layout: CellLayout { CellLayout(dimensions: dimensions, regions: regions) }
+        public var layout: CellLayout { CellLayout(dimensions: dimensions, regions: regions, attributeValues: attributeValues) }
+
+        /// The custom attributes the spec's dimensions use, by name.
+        public var attributeNames: [String] { dimensions.compactMap(\.attributeName) }
     }
 
     /// The measure of a `mean` study with its clamp bounds, in the measure's unit.

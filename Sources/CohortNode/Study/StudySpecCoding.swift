@@ -1,9 +1,12 @@
+import Foundation
+
 /// Spec (de)serialization with snake_case keys; every decoding problem becomes a ``StudyError``
 /// naming the key (dotted path) concerned.
 ///
 /// Keys: `id` (optional), `kind`, `purpose`, `as_of`, `dimensions`, `regions` (only with the
 /// `region` dimension), `measure` / `lower` / `upper` (only for `mean`), `privacy` (mapping with
-/// `epsilon`, `delta`, optional `min_count`, default 0), `participants`, `deadline_seconds`.
+/// `epsilon`, `delta`, optional `min_count`, default 0), `participants`, `deadline_seconds`, and
+/// `deadline_at` (optional, `YYYY-MM-DDTHH:MM:SSZ`; the lead sets it when it starts the study).
 /// Unknown keys are rejected so that typos never silently fall back to defaults.
 extension Study.Spec: Codable {
     struct Key: CodingKey {
@@ -15,8 +18,8 @@ extension Study.Spec: Codable {
     }
 
     static let topLevelKeys: [String] = [
-        "id", "kind", "purpose", "as_of", "dimensions", "regions", "measure", "lower", "upper",
-        "privacy", "participants", "deadline_seconds",
+        "id", "kind", "purpose", "as_of", "dimensions", "regions", "attribute_values", "measure", "lower", "upper",
+        "privacy", "participants", "deadline_seconds", "deadline_at",
     ]
     static let privacyKeys: [String] = ["epsilon", "delta", "min_count"]
 
@@ -43,11 +46,12 @@ extension Study.Spec: Codable {
             guard let dimension = Study.Dimension(rawValue: name) else {
                 throw StudyError(
                     .invalidValue, key: "dimensions[\(index)]",
-                    "unknown dimension '\(name)'; expected one of \(Self.list(Study.Dimension.allCases))")
+                    "unknown dimension '\(name)'; expected one of \(Self.list(Study.Dimension.allCases)) or attribute:<name> (a custom attribute)")
             }
             dimensions.append(dimension)
         }
         let regions = try Self.decode([String].self, c, "regions", path: "regions", required: false) ?? []
+        let attributeValues = try Self.decode([String: [String]].self, c, "attribute_values", path: "attribute_values", required: false) ?? [:]
 
         var mean: Study.MeanMeasure?
         if c.contains(Key("measure")) || kind == .mean {
@@ -81,10 +85,35 @@ extension Study.Spec: Codable {
         let participants = try Self.decode([String].self, c, "participants", path: "participants", required: true) ?? []
         let deadline = try Self.decode(Int.self, c, "deadline_seconds", path: "deadline_seconds", required: true) ?? 0
 
+        let deadlineAtText = try Self.decode(String.self, c, "deadline_at", path: "deadline_at", required: false)
+
         try self.init(
             id: id, kind: kind, purpose: purpose, asOf: asOf, dimensions: dimensions, regions: regions,
-            mean: mean, privacy: Study.PrivacyParameters(epsilon: epsilon, delta: delta, minCount: minCount),
+            attributeValues: attributeValues, mean: mean, privacy: Study.PrivacyParameters(epsilon: epsilon, delta: delta, minCount: minCount),
             participants: participants, deadlineSeconds: deadline)
+        if let deadlineAtText {
+            guard let date = Self.parseDeadline(deadlineAtText) else {
+                throw StudyError(
+                    .invalidValue, key: "deadline_at",
+                    "expected a UTC time YYYY-MM-DDTHH:MM:SSZ, got '\(deadlineAtText)'")
+            }
+            self = try self.withDeadline(at: date)
+        }
+    }
+
+    /// The `deadline_at` text of a time: `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds).
+    static func formatDeadline(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds); nil otherwise.
+    static func parseDeadline(_ text: String) -> Date? {
+        guard text.utf8.count == 20, text.hasSuffix("Z") else { return nil }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
     }
 
     /// Encodes with snake_case keys; optional keys are omitted when not applicable.
@@ -96,6 +125,7 @@ extension Study.Spec: Codable {
         try c.encode(asOf, forKey: Key("as_of"))
         try c.encode(dimensions.map(\.rawValue), forKey: Key("dimensions"))
         if !regions.isEmpty { try c.encode(regions, forKey: Key("regions")) }
+        if !attributeValues.isEmpty { try c.encode(attributeValues, forKey: Key("attribute_values")) }
         if let mean {
             try c.encode(mean.measure.rawValue, forKey: Key("measure"))
             try c.encode(mean.lower, forKey: Key("lower"))
@@ -107,6 +137,7 @@ extension Study.Spec: Codable {
         try p.encode(privacy.minCount, forKey: Key("min_count"))
         try c.encode(participants, forKey: Key("participants"))
         try c.encode(deadlineSeconds, forKey: Key("deadline_seconds"))
+        if let deadlineAt { try c.encode(Self.formatDeadline(deadlineAt), forKey: Key("deadline_at")) }
     }
 
     private static func rejectUnknownKeys(

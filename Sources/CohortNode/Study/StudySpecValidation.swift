@@ -16,9 +16,10 @@ extension Study.Spec {
             throw StudyError(.invalidValue, key: "dimensions", "dimension '\(duplicate)' is listed twice")
         }
         try validateRegions()
+        try validateAttributeValues()
         var cells = 1
         for dimension in dimensions {
-            cells *= dimension.categories(regions: regions).count
+            cells *= dimension.categories(regions: regions, attributeValues: attributeValues).count
             guard cells <= Self.maxCells else {
                 throw StudyError(
                     .invalidValue, key: "dimensions",
@@ -88,6 +89,34 @@ extension Study.Spec {
         }
         if let duplicate = Self.firstDuplicate(regions.map { $0.lowercased() }) {
             throw StudyError(.invalidValue, key: "regions", "region '\(duplicate)' is listed twice")
+        }
+    }
+
+    /// `attribute_values`: exactly one non-empty list of distinct labels per attribute dimension.
+    private func validateAttributeValues() throws {
+        let names = Set(attributeNames)
+        for name in attributeValues.keys.sorted() where !names.contains(name) {
+            throw StudyError(.invalidValue, key: "attribute_values.\(name)", "values are given but 'attribute:\(name)' is not a dimension")
+        }
+        for name in attributeNames {
+            let key = "attribute_values.\(name)"
+            guard let values = attributeValues[name], !values.isEmpty else {
+                throw StudyError(.missingKey, key: key, "dimension 'attribute:\(name)' needs the list of its categories agreed by all participants")
+            }
+            guard values.count <= Self.maxRegions else {
+                throw StudyError(.invalidValue, key: key, "at most \(Self.maxRegions) categories")
+            }
+            for value in values {
+                guard !value.isEmpty, value.count <= 100, !value.contains(where: \.isNewline) else {
+                    throw StudyError(.invalidValue, key: key, "a category is 1–100 characters without newlines")
+                }
+                guard value != Study.Dimension.otherRegion else {
+                    throw StudyError(.invalidValue, key: key, "'other' is implied; do not list it")
+                }
+            }
+            if let duplicate = Self.firstDuplicate(values) {
+                throw StudyError(.invalidValue, key: key, "category '\(duplicate)' is listed twice")
+            }
         }
     }
 

@@ -79,6 +79,19 @@ public enum Cohort_Admin_V1_AdminService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ShowStudy" metadata.
+        public enum ShowStudy: Sendable {
+            /// Request type for "ShowStudy".
+            public typealias Input = Cohort_Admin_V1_ShowStudyRequest
+            /// Response type for "ShowStudy".
+            public typealias Output = Cohort_Admin_V1_ShowStudyResponse
+            /// Descriptor for "ShowStudy".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "cohort.admin.v1.AdminService"),
+                method: "ShowStudy",
+                type: .unary
+            )
+        }
         /// Namespace for "RecordConsent" metadata.
         public enum RecordConsent: Sendable {
             /// Request type for "RecordConsent".
@@ -105,14 +118,57 @@ public enum Cohort_Admin_V1_AdminService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "LocalAnalysis" metadata.
+        public enum LocalAnalysis: Sendable {
+            /// Request type for "LocalAnalysis".
+            public typealias Input = Cohort_Admin_V1_LocalAnalysisRequest
+            /// Response type for "LocalAnalysis".
+            public typealias Output = Cohort_Admin_V1_LocalAnalysisChunk
+            /// Descriptor for "LocalAnalysis".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "cohort.admin.v1.AdminService"),
+                method: "LocalAnalysis",
+                type: .serverStreaming
+            )
+        }
+        /// Namespace for "ConsentStatus" metadata.
+        public enum ConsentStatus: Sendable {
+            /// Request type for "ConsentStatus".
+            public typealias Input = Cohort_Admin_V1_ConsentStatusRequest
+            /// Response type for "ConsentStatus".
+            public typealias Output = Cohort_Admin_V1_ConsentStatusResponse
+            /// Descriptor for "ConsentStatus".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "cohort.admin.v1.AdminService"),
+                method: "ConsentStatus",
+                type: .unary
+            )
+        }
+        /// Namespace for "SignCheckpoint" metadata.
+        public enum SignCheckpoint: Sendable {
+            /// Request type for "SignCheckpoint".
+            public typealias Input = Cohort_Admin_V1_SignCheckpointRequest
+            /// Response type for "SignCheckpoint".
+            public typealias Output = Cohort_Admin_V1_SignCheckpointResponse
+            /// Descriptor for "SignCheckpoint".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "cohort.admin.v1.AdminService"),
+                method: "SignCheckpoint",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "cohort.admin.v1.AdminService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Status.descriptor,
             ProposeStudy.descriptor,
             DecideStudy.descriptor,
             ListStudies.descriptor,
+            ShowStudy.descriptor,
             RecordConsent.descriptor,
-            EraseCustomer.descriptor
+            EraseCustomer.descriptor,
+            LocalAnalysis.descriptor,
+            ConsentStatus.descriptor,
+            SignCheckpoint.descriptor
         ]
     }
 }
@@ -215,6 +271,25 @@ extension Cohort_Admin_V1_AdminService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_ListStudiesResponse>
 
+        /// Handle the "ShowStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One study this node takes part in: spec, state, progress, and this node's cost and
+        /// > consenting customers (local only). For `study show`, `study status` and `study propose`.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Cohort_Admin_V1_ShowStudyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Cohort_Admin_V1_ShowStudyResponse` messages.
+        func showStudy(
+            request: GRPCCore.StreamingServerRequest<Cohort_Admin_V1_ShowStudyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_ShowStudyResponse>
+
         /// Handle the "RecordConsent" method.
         ///
         /// > Source IDL Documentation:
@@ -250,6 +325,61 @@ extension Cohort_Admin_V1_AdminService {
             request: GRPCCore.StreamingServerRequest<Cohort_Admin_V1_EraseCustomerRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_EraseCustomerResponse>
+
+        /// Handle the "LocalAnalysis" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Run a node-local analysis (`analyze`, `data features`, `privacy plan`) on the node's own
+        /// > data: the node reads the rows, audits the access (data.accessed) and streams the output.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Cohort_Admin_V1_LocalAnalysisRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Cohort_Admin_V1_LocalAnalysisChunk` messages.
+        func localAnalysis(
+            request: GRPCCore.StreamingServerRequest<Cohort_Admin_V1_LocalAnalysisRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_LocalAnalysisChunk>
+
+        /// Handle the "ConsentStatus" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Consent counts per purpose (granted, withdrawn, never asked) as of a time. Read-only.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Cohort_Admin_V1_ConsentStatusRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Cohort_Admin_V1_ConsentStatusResponse` messages.
+        func consentStatus(
+            request: GRPCCore.StreamingServerRequest<Cohort_Admin_V1_ConsentStatusRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_ConsentStatusResponse>
+
+        /// Handle the "SignCheckpoint" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sign a checkpoint of the node's audit log now and return it.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Cohort_Admin_V1_SignCheckpointRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Cohort_Admin_V1_SignCheckpointResponse` messages.
+        func signCheckpoint(
+            request: GRPCCore.StreamingServerRequest<Cohort_Admin_V1_SignCheckpointRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_SignCheckpointResponse>
     }
 
     /// Service protocol for the "cohort.admin.v1.AdminService" service.
@@ -336,6 +466,25 @@ extension Cohort_Admin_V1_AdminService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Cohort_Admin_V1_ListStudiesResponse>
 
+        /// Handle the "ShowStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One study this node takes part in: spec, state, progress, and this node's cost and
+        /// > consenting customers (local only). For `study show`, `study status` and `study propose`.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_ShowStudyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Cohort_Admin_V1_ShowStudyResponse` message.
+        func showStudy(
+            request: GRPCCore.ServerRequest<Cohort_Admin_V1_ShowStudyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Cohort_Admin_V1_ShowStudyResponse>
+
         /// Handle the "RecordConsent" method.
         ///
         /// > Source IDL Documentation:
@@ -371,6 +520,61 @@ extension Cohort_Admin_V1_AdminService {
             request: GRPCCore.ServerRequest<Cohort_Admin_V1_EraseCustomerRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Cohort_Admin_V1_EraseCustomerResponse>
+
+        /// Handle the "LocalAnalysis" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Run a node-local analysis (`analyze`, `data features`, `privacy plan`) on the node's own
+        /// > data: the node reads the rows, audits the access (data.accessed) and streams the output.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_LocalAnalysisRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Cohort_Admin_V1_LocalAnalysisChunk` messages.
+        func localAnalysis(
+            request: GRPCCore.ServerRequest<Cohort_Admin_V1_LocalAnalysisRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_LocalAnalysisChunk>
+
+        /// Handle the "ConsentStatus" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Consent counts per purpose (granted, withdrawn, never asked) as of a time. Read-only.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_ConsentStatusRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Cohort_Admin_V1_ConsentStatusResponse` message.
+        func consentStatus(
+            request: GRPCCore.ServerRequest<Cohort_Admin_V1_ConsentStatusRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Cohort_Admin_V1_ConsentStatusResponse>
+
+        /// Handle the "SignCheckpoint" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sign a checkpoint of the node's audit log now and return it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_SignCheckpointRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Cohort_Admin_V1_SignCheckpointResponse` message.
+        func signCheckpoint(
+            request: GRPCCore.ServerRequest<Cohort_Admin_V1_SignCheckpointRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Cohort_Admin_V1_SignCheckpointResponse>
     }
 
     /// Simple service protocol for the "cohort.admin.v1.AdminService" service.
@@ -455,6 +659,25 @@ extension Cohort_Admin_V1_AdminService {
             context: GRPCCore.ServerContext
         ) async throws -> Cohort_Admin_V1_ListStudiesResponse
 
+        /// Handle the "ShowStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One study this node takes part in: spec, state, progress, and this node's cost and
+        /// > consenting customers (local only). For `study show`, `study status` and `study propose`.
+        ///
+        /// - Parameters:
+        ///   - request: A `Cohort_Admin_V1_ShowStudyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Cohort_Admin_V1_ShowStudyResponse` to respond with.
+        func showStudy(
+            request: Cohort_Admin_V1_ShowStudyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Cohort_Admin_V1_ShowStudyResponse
+
         /// Handle the "RecordConsent" method.
         ///
         /// > Source IDL Documentation:
@@ -490,6 +713,62 @@ extension Cohort_Admin_V1_AdminService {
             request: Cohort_Admin_V1_EraseCustomerRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Cohort_Admin_V1_EraseCustomerResponse
+
+        /// Handle the "LocalAnalysis" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Run a node-local analysis (`analyze`, `data features`, `privacy plan`) on the node's own
+        /// > data: the node reads the rows, audits the access (data.accessed) and streams the output.
+        ///
+        /// - Parameters:
+        ///   - request: A `Cohort_Admin_V1_LocalAnalysisRequest` message.
+        ///   - response: A response stream of `Cohort_Admin_V1_LocalAnalysisChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func localAnalysis(
+            request: Cohort_Admin_V1_LocalAnalysisRequest,
+            response: GRPCCore.RPCWriter<Cohort_Admin_V1_LocalAnalysisChunk>,
+            context: GRPCCore.ServerContext
+        ) async throws
+
+        /// Handle the "ConsentStatus" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Consent counts per purpose (granted, withdrawn, never asked) as of a time. Read-only.
+        ///
+        /// - Parameters:
+        ///   - request: A `Cohort_Admin_V1_ConsentStatusRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Cohort_Admin_V1_ConsentStatusResponse` to respond with.
+        func consentStatus(
+            request: Cohort_Admin_V1_ConsentStatusRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Cohort_Admin_V1_ConsentStatusResponse
+
+        /// Handle the "SignCheckpoint" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sign a checkpoint of the node's audit log now and return it.
+        ///
+        /// - Parameters:
+        ///   - request: A `Cohort_Admin_V1_SignCheckpointRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Cohort_Admin_V1_SignCheckpointResponse` to respond with.
+        func signCheckpoint(
+            request: Cohort_Admin_V1_SignCheckpointRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Cohort_Admin_V1_SignCheckpointResponse
     }
 }
 
@@ -542,6 +821,17 @@ extension Cohort_Admin_V1_AdminService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Cohort_Admin_V1_AdminService.Method.ShowStudy.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Admin_V1_ShowStudyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_ShowStudyResponse>(),
+            handler: { request, context in
+                try await self.showStudy(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Cohort_Admin_V1_AdminService.Method.RecordConsent.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Admin_V1_RecordConsentRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_RecordConsentResponse>(),
@@ -558,6 +848,39 @@ extension Cohort_Admin_V1_AdminService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_EraseCustomerResponse>(),
             handler: { request, context in
                 try await self.eraseCustomer(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Cohort_Admin_V1_AdminService.Method.LocalAnalysis.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Admin_V1_LocalAnalysisRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_LocalAnalysisChunk>(),
+            handler: { request, context in
+                try await self.localAnalysis(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Cohort_Admin_V1_AdminService.Method.ConsentStatus.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Admin_V1_ConsentStatusRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_ConsentStatusResponse>(),
+            handler: { request, context in
+                try await self.consentStatus(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Cohort_Admin_V1_AdminService.Method.SignCheckpoint.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Admin_V1_SignCheckpointRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_SignCheckpointResponse>(),
+            handler: { request, context in
+                try await self.signCheckpoint(
                     request: request,
                     context: context
                 )
@@ -613,6 +936,17 @@ extension Cohort_Admin_V1_AdminService.ServiceProtocol {
         return GRPCCore.StreamingServerResponse(single: response)
     }
 
+    public func showStudy(
+        request: GRPCCore.StreamingServerRequest<Cohort_Admin_V1_ShowStudyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_ShowStudyResponse> {
+        let response = try await self.showStudy(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
     public func recordConsent(
         request: GRPCCore.StreamingServerRequest<Cohort_Admin_V1_RecordConsentRequest>,
         context: GRPCCore.ServerContext
@@ -629,6 +963,39 @@ extension Cohort_Admin_V1_AdminService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_EraseCustomerResponse> {
         let response = try await self.eraseCustomer(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func localAnalysis(
+        request: GRPCCore.StreamingServerRequest<Cohort_Admin_V1_LocalAnalysisRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_LocalAnalysisChunk> {
+        let response = try await self.localAnalysis(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return response
+    }
+
+    public func consentStatus(
+        request: GRPCCore.StreamingServerRequest<Cohort_Admin_V1_ConsentStatusRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_ConsentStatusResponse> {
+        let response = try await self.consentStatus(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func signCheckpoint(
+        request: GRPCCore.StreamingServerRequest<Cohort_Admin_V1_SignCheckpointRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_SignCheckpointResponse> {
+        let response = try await self.signCheckpoint(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -691,6 +1058,19 @@ extension Cohort_Admin_V1_AdminService.SimpleServiceProtocol {
         )
     }
 
+    public func showStudy(
+        request: GRPCCore.ServerRequest<Cohort_Admin_V1_ShowStudyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Cohort_Admin_V1_ShowStudyResponse> {
+        return GRPCCore.ServerResponse<Cohort_Admin_V1_ShowStudyResponse>(
+            message: try await self.showStudy(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
     public func recordConsent(
         request: GRPCCore.ServerRequest<Cohort_Admin_V1_RecordConsentRequest>,
         context: GRPCCore.ServerContext
@@ -710,6 +1090,49 @@ extension Cohort_Admin_V1_AdminService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Cohort_Admin_V1_EraseCustomerResponse> {
         return GRPCCore.ServerResponse<Cohort_Admin_V1_EraseCustomerResponse>(
             message: try await self.eraseCustomer(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func localAnalysis(
+        request: GRPCCore.ServerRequest<Cohort_Admin_V1_LocalAnalysisRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Admin_V1_LocalAnalysisChunk> {
+        return GRPCCore.StreamingServerResponse<Cohort_Admin_V1_LocalAnalysisChunk>(
+            metadata: [:],
+            producer: { writer in
+                try await self.localAnalysis(
+                    request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
+
+    public func consentStatus(
+        request: GRPCCore.ServerRequest<Cohort_Admin_V1_ConsentStatusRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Cohort_Admin_V1_ConsentStatusResponse> {
+        return GRPCCore.ServerResponse<Cohort_Admin_V1_ConsentStatusResponse>(
+            message: try await self.consentStatus(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func signCheckpoint(
+        request: GRPCCore.ServerRequest<Cohort_Admin_V1_SignCheckpointRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Cohort_Admin_V1_SignCheckpointResponse> {
+        return GRPCCore.ServerResponse<Cohort_Admin_V1_SignCheckpointResponse>(
+            message: try await self.signCheckpoint(
                 request: request.message,
                 context: context
             ),
@@ -823,6 +1246,30 @@ extension Cohort_Admin_V1_AdminService {
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_ListStudiesResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
+        /// Call the "ShowStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One study this node takes part in: spec, state, progress, and this node's cost and
+        /// > consenting customers (local only). For `study show`, `study status` and `study propose`.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_ShowStudyRequest` message.
+        ///   - serializer: A serializer for `Cohort_Admin_V1_ShowStudyRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Admin_V1_ShowStudyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func showStudy<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Admin_V1_ShowStudyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Admin_V1_ShowStudyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Admin_V1_ShowStudyResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_ShowStudyResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
         /// Call the "RecordConsent" method.
         ///
         /// > Source IDL Documentation:
@@ -867,6 +1314,76 @@ extension Cohort_Admin_V1_AdminService {
             deserializer: some GRPCCore.MessageDeserializer<Cohort_Admin_V1_EraseCustomerResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_EraseCustomerResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "LocalAnalysis" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Run a node-local analysis (`analyze`, `data features`, `privacy plan`) on the node's own
+        /// > data: the node reads the rows, audits the access (data.accessed) and streams the output.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_LocalAnalysisRequest` message.
+        ///   - serializer: A serializer for `Cohort_Admin_V1_LocalAnalysisRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Admin_V1_LocalAnalysisChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func localAnalysis<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Admin_V1_LocalAnalysisRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Admin_V1_LocalAnalysisRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Admin_V1_LocalAnalysisChunk>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Cohort_Admin_V1_LocalAnalysisChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ConsentStatus" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Consent counts per purpose (granted, withdrawn, never asked) as of a time. Read-only.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_ConsentStatusRequest` message.
+        ///   - serializer: A serializer for `Cohort_Admin_V1_ConsentStatusRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Admin_V1_ConsentStatusResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func consentStatus<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Admin_V1_ConsentStatusRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Admin_V1_ConsentStatusRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Admin_V1_ConsentStatusResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_ConsentStatusResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SignCheckpoint" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sign a checkpoint of the node's audit log now and return it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_SignCheckpointRequest` message.
+        ///   - serializer: A serializer for `Cohort_Admin_V1_SignCheckpointRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Admin_V1_SignCheckpointResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func signCheckpoint<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Admin_V1_SignCheckpointRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Admin_V1_SignCheckpointRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Admin_V1_SignCheckpointResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_SignCheckpointResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1026,6 +1543,41 @@ extension Cohort_Admin_V1_AdminService {
             )
         }
 
+        /// Call the "ShowStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One study this node takes part in: spec, state, progress, and this node's cost and
+        /// > consenting customers (local only). For `study show`, `study status` and `study propose`.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_ShowStudyRequest` message.
+        ///   - serializer: A serializer for `Cohort_Admin_V1_ShowStudyRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Admin_V1_ShowStudyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func showStudy<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Admin_V1_ShowStudyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Admin_V1_ShowStudyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Admin_V1_ShowStudyResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_ShowStudyResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Cohort_Admin_V1_AdminService.Method.ShowStudy.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "RecordConsent" method.
         ///
         /// > Source IDL Documentation:
@@ -1087,6 +1639,107 @@ extension Cohort_Admin_V1_AdminService {
             try await self.client.unary(
                 request: request,
                 descriptor: Cohort_Admin_V1_AdminService.Method.EraseCustomer.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "LocalAnalysis" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Run a node-local analysis (`analyze`, `data features`, `privacy plan`) on the node's own
+        /// > data: the node reads the rows, audits the access (data.accessed) and streams the output.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_LocalAnalysisRequest` message.
+        ///   - serializer: A serializer for `Cohort_Admin_V1_LocalAnalysisRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Admin_V1_LocalAnalysisChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func localAnalysis<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Admin_V1_LocalAnalysisRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Admin_V1_LocalAnalysisRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Admin_V1_LocalAnalysisChunk>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Cohort_Admin_V1_LocalAnalysisChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.serverStreaming(
+                request: request,
+                descriptor: Cohort_Admin_V1_AdminService.Method.LocalAnalysis.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ConsentStatus" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Consent counts per purpose (granted, withdrawn, never asked) as of a time. Read-only.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_ConsentStatusRequest` message.
+        ///   - serializer: A serializer for `Cohort_Admin_V1_ConsentStatusRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Admin_V1_ConsentStatusResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func consentStatus<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Admin_V1_ConsentStatusRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Admin_V1_ConsentStatusRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Admin_V1_ConsentStatusResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_ConsentStatusResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Cohort_Admin_V1_AdminService.Method.ConsentStatus.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SignCheckpoint" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sign a checkpoint of the node's audit log now and return it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Admin_V1_SignCheckpointRequest` message.
+        ///   - serializer: A serializer for `Cohort_Admin_V1_SignCheckpointRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Admin_V1_SignCheckpointResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func signCheckpoint<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Admin_V1_SignCheckpointRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Admin_V1_SignCheckpointRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Admin_V1_SignCheckpointResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_SignCheckpointResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Cohort_Admin_V1_AdminService.Method.SignCheckpoint.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -1215,6 +1868,36 @@ extension Cohort_Admin_V1_AdminService.ClientProtocol {
         )
     }
 
+    /// Call the "ShowStudy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One study this node takes part in: spec, state, progress, and this node's cost and
+    /// > consenting customers (local only). For `study show`, `study status` and `study propose`.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Cohort_Admin_V1_ShowStudyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func showStudy<Result>(
+        request: GRPCCore.ClientRequest<Cohort_Admin_V1_ShowStudyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_ShowStudyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.showStudy(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_ShowStudyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Admin_V1_ShowStudyResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "RecordConsent" method.
     ///
     /// > Source IDL Documentation:
@@ -1268,6 +1951,92 @@ extension Cohort_Admin_V1_AdminService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_EraseCustomerRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Admin_V1_EraseCustomerResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "LocalAnalysis" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Run a node-local analysis (`analyze`, `data features`, `privacy plan`) on the node's own
+    /// > data: the node reads the rows, audits the access (data.accessed) and streams the output.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Cohort_Admin_V1_LocalAnalysisRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func localAnalysis<Result>(
+        request: GRPCCore.ClientRequest<Cohort_Admin_V1_LocalAnalysisRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Cohort_Admin_V1_LocalAnalysisChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.localAnalysis(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_LocalAnalysisRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Admin_V1_LocalAnalysisChunk>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ConsentStatus" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Consent counts per purpose (granted, withdrawn, never asked) as of a time. Read-only.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Cohort_Admin_V1_ConsentStatusRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func consentStatus<Result>(
+        request: GRPCCore.ClientRequest<Cohort_Admin_V1_ConsentStatusRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_ConsentStatusResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.consentStatus(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_ConsentStatusRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Admin_V1_ConsentStatusResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SignCheckpoint" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sign a checkpoint of the node's audit log now and return it.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Cohort_Admin_V1_SignCheckpointRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func signCheckpoint<Result>(
+        request: GRPCCore.ClientRequest<Cohort_Admin_V1_SignCheckpointRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_SignCheckpointResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.signCheckpoint(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Admin_V1_SignCheckpointRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Admin_V1_SignCheckpointResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1409,6 +2178,40 @@ extension Cohort_Admin_V1_AdminService.ClientProtocol {
         )
     }
 
+    /// Call the "ShowStudy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One study this node takes part in: spec, state, progress, and this node's cost and
+    /// > consenting customers (local only). For `study show`, `study status` and `study propose`.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func showStudy<Result>(
+        _ message: Cohort_Admin_V1_ShowStudyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_ShowStudyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Cohort_Admin_V1_ShowStudyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.showStudy(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "RecordConsent" method.
     ///
     /// > Source IDL Documentation:
@@ -1469,6 +2272,104 @@ extension Cohort_Admin_V1_AdminService.ClientProtocol {
             metadata: metadata
         )
         return try await self.eraseCustomer(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "LocalAnalysis" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Run a node-local analysis (`analyze`, `data features`, `privacy plan`) on the node's own
+    /// > data: the node reads the rows, audits the access (data.accessed) and streams the output.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func localAnalysis<Result>(
+        _ message: Cohort_Admin_V1_LocalAnalysisRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Cohort_Admin_V1_LocalAnalysisChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Cohort_Admin_V1_LocalAnalysisRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.localAnalysis(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ConsentStatus" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Consent counts per purpose (granted, withdrawn, never asked) as of a time. Read-only.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func consentStatus<Result>(
+        _ message: Cohort_Admin_V1_ConsentStatusRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_ConsentStatusResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Cohort_Admin_V1_ConsentStatusRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.consentStatus(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SignCheckpoint" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sign a checkpoint of the node's audit log now and return it.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func signCheckpoint<Result>(
+        _ message: Cohort_Admin_V1_SignCheckpointRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Admin_V1_SignCheckpointResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Cohort_Admin_V1_SignCheckpointRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.signCheckpoint(
             request: request,
             options: options,
             onResponse: handleResponse

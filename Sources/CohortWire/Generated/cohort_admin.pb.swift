@@ -148,6 +148,35 @@ public nonisolated struct Cohort_Admin_V1_ListStudiesResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Cohort_Admin_V1_ShowStudyRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The study.
+  public var studyID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Cohort_Admin_V1_ShowStudyResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Whether the running node knows the study (ended studies age out; stored results stay).
+  public var found: Bool = false
+
+  /// The study detail as UTF-8 JSON (snake_case keys) when found.
+  public var detailJson: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Cohort_Admin_V1_RecordConsentRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -221,6 +250,108 @@ public nonisolated struct Cohort_Admin_V1_EraseCustomerResponse: Sendable {
 
   /// Consent events deleted.
   public var consentEventsDeleted: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Cohort_Admin_V1_LocalAnalysisRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "analyze", "data features" or "privacy plan".
+  public var command: String = String()
+
+  /// Reference date, YYYY-MM-DD (UTC).
+  public var asOf: String = String()
+
+  /// Only customers consenting to this purpose now (empty: all customers; "privacy plan": the spec's).
+  public var purpose: String = String()
+
+  /// Who runs the analysis, for the audit log.
+  public var actor: String = String()
+
+  /// analyze: number of k-means clusters (0: chosen automatically).
+  public var k: Int32 = 0
+
+  /// analyze: seed of the holdout split and k-means initialization.
+  public var seed: UInt64 = 0
+
+  /// analyze, privacy plan: JSON output instead of text.
+  public var json: Bool = false
+
+  /// privacy plan: the study specification (YAML or JSON text).
+  public var spec: Data = Data()
+
+  /// privacy plan: number of parties that add noise (0: the spec's participants plus the lead).
+  public var parties: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Cohort_Admin_V1_LocalAnalysisChunk: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The next bytes of the output (UTF-8 text: a report, JSON, or feature CSV lines).
+  public var data: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Cohort_Admin_V1_ConsentStatusRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Only this purpose (empty: all purposes).
+  public var purpose: String = String()
+
+  /// The reference time, in unix seconds (UTC).
+  public var asOf: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Cohort_Admin_V1_ConsentStatusResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// One row per purpose as UTF-8 JSON: [{"purpose", "granted", "withdrawn", "never_asked"}].
+  public var countsJson: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Cohort_Admin_V1_SignCheckpointRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Cohort_Admin_V1_SignCheckpointResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The signed checkpoint in C2SP signed-note form.
+  public var checkpoint: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -485,6 +616,71 @@ nonisolated extension Cohort_Admin_V1_ListStudiesResponse: SwiftProtobuf.Message
   }
 }
 
+nonisolated extension Cohort_Admin_V1_ShowStudyRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ShowStudyRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}study_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.studyID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.studyID.isEmpty {
+      try visitor.visitSingularStringField(value: self.studyID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cohort_Admin_V1_ShowStudyRequest, rhs: Cohort_Admin_V1_ShowStudyRequest) -> Bool {
+    if lhs.studyID != rhs.studyID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cohort_Admin_V1_ShowStudyResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ShowStudyResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}found\0\u{3}detail_json\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.found) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.detailJson) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.found != false {
+      try visitor.visitSingularBoolField(value: self.found, fieldNumber: 1)
+    }
+    if !self.detailJson.isEmpty {
+      try visitor.visitSingularBytesField(value: self.detailJson, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cohort_Admin_V1_ShowStudyResponse, rhs: Cohort_Admin_V1_ShowStudyResponse) -> Bool {
+    if lhs.found != rhs.found {return false}
+    if lhs.detailJson != rhs.detailJson {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Cohort_Admin_V1_RecordConsentRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RecordConsentRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{1}purpose\0\u{1}action\0\u{1}at\0\u{1}method\0\u{3}policy_version\0\u{1}actor\0")
@@ -645,6 +841,220 @@ nonisolated extension Cohort_Admin_V1_EraseCustomerResponse: SwiftProtobuf.Messa
     if lhs.pseudonym != rhs.pseudonym {return false}
     if lhs.transactionsDeleted != rhs.transactionsDeleted {return false}
     if lhs.consentEventsDeleted != rhs.consentEventsDeleted {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cohort_Admin_V1_LocalAnalysisRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LocalAnalysisRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}command\0\u{3}as_of\0\u{1}purpose\0\u{1}actor\0\u{1}k\0\u{1}seed\0\u{1}json\0\u{1}spec\0\u{1}parties\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.command) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.asOf) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.purpose) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.actor) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.k) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.seed) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.json) }()
+      case 8: try { try decoder.decodeSingularBytesField(value: &self.spec) }()
+      case 9: try { try decoder.decodeSingularInt32Field(value: &self.parties) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.command.isEmpty {
+      try visitor.visitSingularStringField(value: self.command, fieldNumber: 1)
+    }
+    if !self.asOf.isEmpty {
+      try visitor.visitSingularStringField(value: self.asOf, fieldNumber: 2)
+    }
+    if !self.purpose.isEmpty {
+      try visitor.visitSingularStringField(value: self.purpose, fieldNumber: 3)
+    }
+    if !self.actor.isEmpty {
+      try visitor.visitSingularStringField(value: self.actor, fieldNumber: 4)
+    }
+    if self.k != 0 {
+      try visitor.visitSingularInt32Field(value: self.k, fieldNumber: 5)
+    }
+    if self.seed != 0 {
+      try visitor.visitSingularUInt64Field(value: self.seed, fieldNumber: 6)
+    }
+    if self.json != false {
+      try visitor.visitSingularBoolField(value: self.json, fieldNumber: 7)
+    }
+    if !self.spec.isEmpty {
+      try visitor.visitSingularBytesField(value: self.spec, fieldNumber: 8)
+    }
+    if self.parties != 0 {
+      try visitor.visitSingularInt32Field(value: self.parties, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cohort_Admin_V1_LocalAnalysisRequest, rhs: Cohort_Admin_V1_LocalAnalysisRequest) -> Bool {
+    if lhs.command != rhs.command {return false}
+    if lhs.asOf != rhs.asOf {return false}
+    if lhs.purpose != rhs.purpose {return false}
+    if lhs.actor != rhs.actor {return false}
+    if lhs.k != rhs.k {return false}
+    if lhs.seed != rhs.seed {return false}
+    if lhs.json != rhs.json {return false}
+    if lhs.spec != rhs.spec {return false}
+    if lhs.parties != rhs.parties {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cohort_Admin_V1_LocalAnalysisChunk: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LocalAnalysisChunk"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.data) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.data.isEmpty {
+      try visitor.visitSingularBytesField(value: self.data, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cohort_Admin_V1_LocalAnalysisChunk, rhs: Cohort_Admin_V1_LocalAnalysisChunk) -> Bool {
+    if lhs.data != rhs.data {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cohort_Admin_V1_ConsentStatusRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ConsentStatusRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}purpose\0\u{3}as_of\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.purpose) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.asOf) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.purpose.isEmpty {
+      try visitor.visitSingularStringField(value: self.purpose, fieldNumber: 1)
+    }
+    if self.asOf != 0 {
+      try visitor.visitSingularInt64Field(value: self.asOf, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cohort_Admin_V1_ConsentStatusRequest, rhs: Cohort_Admin_V1_ConsentStatusRequest) -> Bool {
+    if lhs.purpose != rhs.purpose {return false}
+    if lhs.asOf != rhs.asOf {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cohort_Admin_V1_ConsentStatusResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ConsentStatusResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}counts_json\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.countsJson) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.countsJson.isEmpty {
+      try visitor.visitSingularBytesField(value: self.countsJson, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cohort_Admin_V1_ConsentStatusResponse, rhs: Cohort_Admin_V1_ConsentStatusResponse) -> Bool {
+    if lhs.countsJson != rhs.countsJson {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cohort_Admin_V1_SignCheckpointRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SignCheckpointRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cohort_Admin_V1_SignCheckpointRequest, rhs: Cohort_Admin_V1_SignCheckpointRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cohort_Admin_V1_SignCheckpointResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SignCheckpointResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}checkpoint\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.checkpoint) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.checkpoint.isEmpty {
+      try visitor.visitSingularStringField(value: self.checkpoint, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cohort_Admin_V1_SignCheckpointResponse, rhs: Cohort_Admin_V1_SignCheckpointResponse) -> Bool {
+    if lhs.checkpoint != rhs.checkpoint {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -201,6 +201,9 @@ public nonisolated struct Cohort_Peer_V1_PublishResultResponse: Sendable {
   public init() {}
 }
 
+/// C2SP tlog-witness add-checkpoint, over the peer service. The caller may only submit its own
+/// log's checkpoint (origin cohort.audit/<caller>). To fetch what the responder witnessed instead,
+/// leave `note` empty and set `witnessed_origin`.
 public nonisolated struct Cohort_Peer_V1_CosignRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -208,6 +211,18 @@ public nonisolated struct Cohort_Peer_V1_CosignRequest: Sendable {
 
   /// A checkpoint in signed-note text format, signed by its origin.
   public var note: String = String()
+
+  /// The size of the checkpoint the caller believes the responder cosigned last (0 for none).
+  public var oldSize: UInt64 = 0
+
+  /// RFC 9162 consistency proof from old_size to the note's size: 32-byte hashes.
+  public var consistencyProof: [Data] = []
+
+  /// The caller's audit verifier key (note verifier text); pinned by the responder at first use.
+  public var logKey: String = String()
+
+  /// Query instead of cosigning: the origin whose cosigned checkpoints the caller wants.
+  public var witnessedOrigin: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -221,6 +236,19 @@ public nonisolated struct Cohort_Peer_V1_CosignResponse: Sendable {
 
   /// The same note with the responder's cosignature line appended.
   public var cosignedNote: String = String()
+
+  /// True when old_size is not the size the responder cosigned last (tlog-witness 409 Conflict);
+  /// witnessed_size then says which size to prove consistency from.
+  public var conflict: Bool = false
+
+  /// The size the responder cosigned last for the caller's origin (with conflict).
+  public var witnessedSize: UInt64 = 0
+
+  /// The responder's own audit verifier key (note verifier text), to check its cosignature.
+  public var witnessKey: String = String()
+
+  /// For a witnessed_origin query: every checkpoint of that origin the responder cosigned.
+  public var witnessedNotes: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -567,7 +595,7 @@ nonisolated extension Cohort_Peer_V1_PublishResultResponse: SwiftProtobuf.Messag
 
 nonisolated extension Cohort_Peer_V1_CosignRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CosignRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}note\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}note\0\u{3}old_size\0\u{3}consistency_proof\0\u{3}log_key\0\u{3}witnessed_origin\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -576,6 +604,10 @@ nonisolated extension Cohort_Peer_V1_CosignRequest: SwiftProtobuf.Message, Swift
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.oldSize) }()
+      case 3: try { try decoder.decodeRepeatedBytesField(value: &self.consistencyProof) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.logKey) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.witnessedOrigin) }()
       default: break
       }
     }
@@ -585,11 +617,27 @@ nonisolated extension Cohort_Peer_V1_CosignRequest: SwiftProtobuf.Message, Swift
     if !self.note.isEmpty {
       try visitor.visitSingularStringField(value: self.note, fieldNumber: 1)
     }
+    if self.oldSize != 0 {
+      try visitor.visitSingularUInt64Field(value: self.oldSize, fieldNumber: 2)
+    }
+    if !self.consistencyProof.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.consistencyProof, fieldNumber: 3)
+    }
+    if !self.logKey.isEmpty {
+      try visitor.visitSingularStringField(value: self.logKey, fieldNumber: 4)
+    }
+    if !self.witnessedOrigin.isEmpty {
+      try visitor.visitSingularStringField(value: self.witnessedOrigin, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Cohort_Peer_V1_CosignRequest, rhs: Cohort_Peer_V1_CosignRequest) -> Bool {
     if lhs.note != rhs.note {return false}
+    if lhs.oldSize != rhs.oldSize {return false}
+    if lhs.consistencyProof != rhs.consistencyProof {return false}
+    if lhs.logKey != rhs.logKey {return false}
+    if lhs.witnessedOrigin != rhs.witnessedOrigin {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -597,7 +645,7 @@ nonisolated extension Cohort_Peer_V1_CosignRequest: SwiftProtobuf.Message, Swift
 
 nonisolated extension Cohort_Peer_V1_CosignResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CosignResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}cosigned_note\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}cosigned_note\0\u{1}conflict\0\u{3}witnessed_size\0\u{3}witness_key\0\u{3}witnessed_notes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -606,6 +654,10 @@ nonisolated extension Cohort_Peer_V1_CosignResponse: SwiftProtobuf.Message, Swif
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.cosignedNote) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.conflict) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.witnessedSize) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.witnessKey) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.witnessedNotes) }()
       default: break
       }
     }
@@ -615,11 +667,27 @@ nonisolated extension Cohort_Peer_V1_CosignResponse: SwiftProtobuf.Message, Swif
     if !self.cosignedNote.isEmpty {
       try visitor.visitSingularStringField(value: self.cosignedNote, fieldNumber: 1)
     }
+    if self.conflict != false {
+      try visitor.visitSingularBoolField(value: self.conflict, fieldNumber: 2)
+    }
+    if self.witnessedSize != 0 {
+      try visitor.visitSingularUInt64Field(value: self.witnessedSize, fieldNumber: 3)
+    }
+    if !self.witnessKey.isEmpty {
+      try visitor.visitSingularStringField(value: self.witnessKey, fieldNumber: 4)
+    }
+    if !self.witnessedNotes.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.witnessedNotes, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Cohort_Peer_V1_CosignResponse, rhs: Cohort_Peer_V1_CosignResponse) -> Bool {
     if lhs.cosignedNote != rhs.cosignedNote {return false}
+    if lhs.conflict != rhs.conflict {return false}
+    if lhs.witnessedSize != rhs.witnessedSize {return false}
+    if lhs.witnessKey != rhs.witnessKey {return false}
+    if lhs.witnessedNotes != rhs.witnessedNotes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CohortAnalytics
+import CohortNode
 import CohortStore
 import Foundation
 
@@ -8,13 +9,13 @@ struct AnalyzeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Print the node's own segmentation report (RFM segments, lifecycle, tiers, k-means, churn model).",
-        discussion: "Local only: reads the node's private data and prints exact (non-private) figures. The access is audited."
+        discussion: "Local only: reads the node's private data and prints exact (non-private) figures. The access is audited. Works while the node runs (the node reads the data and audits the access)."
     )
 
     @OptionGroup var options: LocalAnalysisOptions
 
     /// Output JSON instead of text.
-    @Flag(help: "Print JSON instead of text tables.")
+    @Flag(help: "Print JSON (snake_case keys) instead of text tables.")
     var json = false
 
     /// Number of k-means clusters.
@@ -30,16 +31,10 @@ struct AnalyzeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let text = try await NodeSession.run(directory: options.node) { store, _, log in
-            let tables = try await options.loadTables(store: store, log: log, command: "analyze")
-            guard tables.customers.count >= 2 else {
-                throw ValidationError("the node has \(tables.customers.count) customer(s) in scope; the report needs at least 2")
-            }
-            let report = try Analytics.SegmentationReport.build(
-                customers: tables.customers, transactions: tables.transactions, asOf: options.asOfDay,
-                options: .init(seed: seed, k: k.map { .fixed($0) } ?? .automatic(2...6)))
-            return json ? try report.renderJSON() : report.renderText()
-        }
-        print(text)
+        var request = try options.request(.analyze)
+        request.k = k
+        request.seed = seed
+        request.json = json
+        try await LocalAnalysis.route(request, node: options.node, sink: LocalAnalysis.standardOutput)
     }
 }

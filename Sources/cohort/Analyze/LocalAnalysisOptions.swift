@@ -1,6 +1,7 @@
 import ArgumentParser
 import CohortAnalytics
 import CohortAudit
+import CohortNode
 import CohortStore
 import Foundation
 
@@ -15,7 +16,7 @@ struct LocalAnalysisOptions: ParsableArguments {
     var asOf: String
 
     /// Restrict to the customers consenting to a purpose.
-    @Option(help: "Only customers consenting to this purpose as of the date (segmentation, benchmarking, model-training). Default: all customers.")
+    @Option(help: "Only customers consenting to this purpose now (segmentation, benchmarking, model-training). Default: all customers.")
     var purpose: String?
 
     /// Audit actor.
@@ -29,22 +30,29 @@ struct LocalAnalysisOptions: ParsableArguments {
         if let purpose { _ = try ConsentPurpose.parse(purpose) }
     }
 
-    /// The as-of day in days since 1970-01-01.
-    var asOfDay: Int32 { Int32(CivilTime.parseDate(asOf) ?? 0) }
+    /// The request for `command` with these options.
+    func request(_ command: LocalAnalysis.Command) throws -> LocalAnalysis.Request {
+        LocalAnalysis.Request(
+            command: command, asOf: asOf, purpose: try purpose.map(ConsentPurpose.parse),
+            actor: actor ?? NodeSession.defaultActor)
+    }
+}
 
-    /// Loads the node's tables for the analysis and audits the access (durably, before use).
-    func loadTables(
-        store: NodeStore, log: Audit.Log, command: String
-    ) async throws -> (customers: Analytics.CustomerTable, transactions: Analytics.TransactionTable) {
-        let end = try CivilTime.parseArgument(asOf, option: "--as-of", endOfDay: true)
-        let consent = try purpose.map(ConsentPurpose.parse)
-        let tables = try consent.map { try store.loadAnalyticsTables(purpose: $0, consentAt: Date(), transactionsUpTo: end) }
-            ?? store.loadAllAnalyticsTables(asOf: end)
-        _ = try await log.record(Audit.Event(
-            type: .dataAccessed, actor: actor ?? NodeSession.defaultActor, purpose: consent?.rawValue,
-            details: ["command": .string(command), "rows": .integer(Int64(tables.customers.count)),
-                      "transactions": .integer(Int64(tables.transactions.count)), "as_of": .string(asOf),
-                      "scope": .string("local")]))
-        return tables
+extension LocalAnalysis {
+    /// Runs `request` on `node`: in the running node (which reads the data and writes the
+    /// `data.accessed` entry) or, when none runs, in this process. Output chunks go to `sink`.
+    static func route(_ request: Request, node: String, sink: @escaping @Sendable (Data) async throws -> Void) async throws {
+        try await NodeRouting.route(node: node) { client in
+            try await client.localAnalysis(request, receive: sink)
+        } offline: {
+            try await NodeSession.run(directory: node) { store, config, log in
+                try await LocalAnalysis.run(request, store: store, config: config, audit: log, emit: sink)
+            }
+        }
+    }
+
+    /// A sink writing to standard output.
+    static let standardOutput: @Sendable (Data) async throws -> Void = { data in
+        try FileHandle.standardOutput.write(contentsOf: data)
     }
 }

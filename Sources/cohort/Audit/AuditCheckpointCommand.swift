@@ -1,12 +1,13 @@
 import ArgumentParser
 import CohortAudit
+import CohortNode
 import Foundation
 
 /// `cohort audit checkpoint`: sign a checkpoint of the current log now and print it.
 struct AuditCheckpointCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint",
-        abstract: "Sign a checkpoint now (needs the node directory and its key; not while the node runs) and print it."
+        abstract: "Sign a checkpoint now and print it (asks the running node when it runs; it holds the log and key)."
     )
 
     @Option(name: [.customLong("node-dir"), .customLong("node")], help: "Node directory.")
@@ -16,17 +17,22 @@ struct AuditCheckpointCommand: AsyncParsableCommand {
     var output: String?
 
     func run() async throws {
-        let path = (nodeDir as NSString).appendingPathComponent("audit.sqlite")
-        let node = try Audit.LogReader.open(path: path).node
-        let log = try await Audit.Log.open(nodeDirectory: nodeDir, node: node)
-        do {
-            let cp = try await log.signCheckpoint()
-            await log.close()
-            print(cp.serialized, terminator: "")
-            if let output { try emit(cp.serialized, to: output) }
-        } catch {
-            await log.close()
-            throw error
+        let serialized = try await NodeRouting.route(node: nodeDir, timeout: .seconds(60)) { client in
+            try await client.signCheckpoint()
+        } offline: {
+            let path = (nodeDir as NSString).appendingPathComponent("audit.sqlite")
+            let node = try Audit.LogReader.open(path: path).node
+            let log = try await Audit.Log.open(nodeDirectory: nodeDir, node: node)
+            do {
+                let cp = try await log.signCheckpoint()
+                await log.close()
+                return cp.serialized
+            } catch {
+                await log.close()
+                throw error
+            }
         }
+        print(serialized, terminator: "")
+        if let output { try emit(serialized, to: output) }
     }
 }

@@ -29,8 +29,19 @@ struct AuditShowCommand: ParsableCommand {
     @Option(help: "Subject pseudonym (32 hex digits).")
     var subject: String?
 
-    @Option(help: "Show at most this many entries.")
+    @Option(help: "Show the last N matching entries (default: \(Self.defaultLimit)).")
     var limit: Int?
+
+    @Flag(help: "Show every matching entry (no limit).")
+    var all = false
+
+    /// How many entries `audit show` prints without `--limit` or `--all`.
+    static let defaultLimit = 50
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit \(limit) must be at least 1") }
+        if all && limit != nil { throw ValidationError("choose one of --all and --limit") }
+    }
 
     @Flag(help: "One JSON object per line: the stored entry bytes.")
     var json = false
@@ -53,10 +64,10 @@ struct AuditShowCommand: ParsableCommand {
         }
         let subjectFilter = subject?.lowercased()
         let reader = try location.openReader()
-        var shown = 0
-        if !json {
-            print(pad("INDEX", 7) + pad("TIME", 25) + pad("TYPE", 20) + pad("ACTOR", 12) + pad("SUBJECT", 10) + pad("PURPOSE", 15) + pad("STUDY", 14) + "DETAILS")
-        }
+        // The last `keep` matching entries (a bounded ring), or all of them with --all.
+        let keep = all ? Int.max : (limit ?? Self.defaultLimit)
+        var kept: [(index: UInt64, bytes: [UInt8], entry: Audit.Entry)] = []
+        var matched = 0
         try reader.forEachEntry { index, bytes, _ in
             let entry: Audit.Entry
             do {
@@ -73,22 +84,34 @@ struct AuditShowCommand: ParsableCommand {
                 if let sinceMs, t < sinceMs { return true }
                 if let untilMs, t >= untilMs { return true }
             }
+            matched += 1
+            kept.append((index, Array(bytes), entry))
+            if kept.count > keep { kept.removeFirst(kept.count - keep) }
+            return true
+        }
+        if !json {
+            print(pad("INDEX", 7) + pad("TIME", 25) + pad("TYPE", 20) + pad("ACTOR", 12) + pad("SUBJECT", 10) + pad("PURPOSE", 15) + "STUDY / DETAILS")
+        }
+        for (index, bytes, entry) in kept {
             if json {
                 print(String(decoding: bytes, as: UTF8.self))
-            } else {
-                let details = entry.details.keys.sorted().map { k -> String in
-                    switch entry.details[k] {
-                    case .string(let s)?: return "\(k)=\(s)"
-                    case .integer(let i)?: return "\(k)=\(i)"
-                    case nil: return k
-                    }
-                }.joined(separator: " ")
-                print(pad(String(index), 7) + pad(entry.timestamp, 25) + pad(entry.type.rawValue, 20) + pad(entry.actor, 12)
-                      + pad(entry.subject.map { String($0.prefix(8)) } ?? "-", 10) + pad(entry.purpose.isEmpty ? "-" : entry.purpose, 15)
-                      + pad(entry.study.isEmpty ? "-" : entry.study, 14) + details)
+                continue
             }
-            shown += 1
-            return limit.map { shown < $0 } ?? true
+            let details = entry.details.keys.sorted().map { k -> String in
+                switch entry.details[k] {
+                case .string(let s)?: return "\(k)=\(s)"
+                case .integer(let i)?: return "\(k)=\(i)"
+                case nil: return k
+                }
+            }.joined(separator: " ")
+            // The study id is printed in full (ids are long; nothing after it is aligned).
+            let study = entry.study.isEmpty ? "" : "study=\(entry.study) "
+            print(pad(String(index), 7) + pad(entry.timestamp, 25) + pad(entry.type.rawValue, 20) + pad(entry.actor, 12)
+                  + pad(entry.subject.map { String($0.prefix(8)) } ?? "-", 10) + pad(entry.purpose.isEmpty ? "-" : entry.purpose, 15)
+                  + study + details)
+        }
+        if !json && matched > kept.count {
+            FileHandle.standardError.write(Data("showing the last \(kept.count) of \(matched) matching entries; use --limit N or --all\n".utf8))
         }
     }
 

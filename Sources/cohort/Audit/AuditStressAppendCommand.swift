@@ -39,7 +39,8 @@ struct AuditStressAppendCommand: AsyncParsableCommand {
                     while limit.map({ n < $0 }) ?? true {
                         let index = try await log.record(Audit.Event(
                             type: .dataAccessed, actor: "stress", purpose: "benchmarking", study: "stress",
-                            details: ["writer": .integer(Int64(w)), "n": .integer(Int64(n))]))
+                            details: ["command": .string("stress-append writer \(w)"), "rows": .integer(Int64(n)),
+                                      "transactions": .integer(0), "as_of": .string(""), "scope": .string("local")]))
                         let line = Array("\(index)\n".utf8)
                         line.withUnsafeBytes { _ = Foundation.write(1, $0.baseAddress, $0.count) }
                         n += 1

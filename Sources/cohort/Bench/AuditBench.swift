@@ -41,7 +41,8 @@ enum AuditBench {
             type: .dataAccessed, actor: "operator-\(i % 7)", purpose: "segmentation", study: "study-2026-\(i % 97)",
             details: [
                 "rows": .integer(Int64(1000 + i % 5000)), "round": .integer(Int64(i % 10)),
-                "query": .string("histogram:rfm×region×tier"),
+                "used": .integer(Int64(900 + i % 4000)), "transactions": .integer(Int64(i % 90_000)),
+                "as_of": .string("2026-03-31"),
             ])
     }
 

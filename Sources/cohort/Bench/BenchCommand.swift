@@ -45,9 +45,7 @@ struct BenchCommand: AsyncParsableCommand {
             cores: ProcessInfo.processInfo.activeProcessorCount,
             build: BenchReport.buildConfiguration, results: results)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(try JSONOutput.text(report))
         } else {
             print("cores: \(report.cores), build: \(report.build)")
             let width = results.map(\.name.count).max() ?? 10

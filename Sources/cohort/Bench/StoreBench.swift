@@ -14,6 +14,10 @@ enum StoreBench {
             BenchWorkload(
                 name: "store.load.consenting-200k-2m", unit: "s", target: 1.0, higherIsBetter: false,
                 run: { try await loadConsenting(customers: 200_000, perCustomer: 10) }),
+            // Issue 16: mapped import of invoice lines (UCI Online Retail shape), 5 lines per order.
+            BenchWorkload(
+                name: "store.import.mapped-order-lines", unit: "source rows/s", target: 500_000, higherIsBetter: true,
+                run: { try await importMappedOrderLines(orders: 400_000, linesPerOrder: 5, customers: 100_000) }),
         ]
     }
 
@@ -95,6 +99,66 @@ enum StoreBench {
         let start = clock.now
         let report = try await fixture.store.importCSV(.transactions, from: fixture.transactionsPath, audit: DiscardingAudit())
         return Double(report.rowsAccepted) / seconds(clock.now - start)
+    }
+
+    /// Setup (untimed): an empty node and an invoice-lines CSV in the UCI Online Retail shape
+    /// (`InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country`),
+    /// `orders × linesPerOrder` lines, every 50th order a cancellation. Timed: the mapped import
+    /// (docs/mappings/online-retail.yaml's transforms: filter, quantity × decimal unit price,
+    /// sign prefix, order aggregation with order keys, derived customers). Returns source rows/s.
+    static func importMappedOrderLines(orders: Int, linesPerOrder: Int, customers: Int) async throws -> Double {
+        let root = FileManager.default.temporaryDirectory
+            .appendingPathComponent("cohort-store-bench-\(UUID().uuidString)").path
+        let nodePath = root + "/node"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        _ = try await NodeStore.initialize(directory: nodePath, name: "bench", consortium: "bench")
+        let mappingPath = root + "/online-retail.yaml"
+        try """
+            kind: transactions
+            source: bench
+            filter:
+              - { column: CustomerID, not_empty: true }
+            derive_customers: true
+            fields:
+              customer_id: CustomerID
+              order_id: InvoiceNo
+              ts: { column: InvoiceDate, format: iso8601 }
+              amount: { quantity: Quantity, unit_price: UnitPrice, unit_price_digits: 3 }
+              sign: { column: InvoiceNo, negative_prefix: "C" }
+              currency: { value: GBP }
+              channel: { value: online }
+              category: { value: giftware }
+            """.write(toFile: mappingPath, atomically: false, encoding: .utf8)
+        let linesPath = root + "/lines.csv"
+        _ = FileManager.default.createFile(atPath: linesPath, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: linesPath) else { throw CocoaError(.fileWriteUnknown) }
+        var chunk = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+        for o in 0..<orders {
+            let cancelled = o % 50 == 49
+            let invoice = (cancelled ? "C" : "") + String(500_000 + o)
+            let customer = 10_000 + (o * 7919) % customers
+            let month = 1 + o % 12, day = 1 + o % 28
+            let date = "2011-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day) \(10 + o % 10):\(10 + o % 50):00"
+            for l in 0..<linesPerOrder {
+                let quantity = (cancelled ? -1 : 1) * (1 + (o + l) % 12)
+                chunk += "\(invoice),\(85_000 + l),\"WHITE HANGING HEART T-LIGHT HOLDER\",\(quantity),\(date),\(1 + (o + l) % 9).\(10 + l * 17 % 90),\(customer),United Kingdom\n"
+            }
+            if chunk.utf8.count > 1 << 20 {
+                handle.write(Data(chunk.utf8))
+                chunk = ""
+            }
+        }
+        handle.write(Data(chunk.utf8))
+        try handle.close()
+        let store = try NodeStore.open(directory: nodePath)
+        defer { try? store.close() }
+        var options = ImportOptions()
+        options.mapping = try ImportMappingParser.load(path: mappingPath)
+        let clock = ContinuousClock()
+        let start = clock.now
+        _ = try await store.importCSV(.transactions, from: linesPath, options: options, audit: DiscardingAudit())
+        return Double(orders * linesPerOrder) / seconds(clock.now - start)
     }
 
     /// Setup (untimed): the import above plus a consent file granting segmentation to every

@@ -38,22 +38,22 @@ struct ConsentChangeOptions: ParsableArguments {
         let purpose = try ConsentPurpose.parse(self.purpose)
         let when = try at.map { try CivilTime.parseArgument($0, option: "--at") } ?? Date()
         let verb = action == .grant ? "granted" : "withdrawn"
-        if AdminClient.runningNode(nodeDirectory: node) != nil {
+        let actor = actor ?? NodeSession.defaultActor
+        let line = try await NodeRouting.route(node: node, timeout: .seconds(60)) { client in
             // The running node holds the audit log: it records the change.
-            _ = try await AdminClient.withConnection(nodeDirectory: node, timeout: .seconds(60)) {
-                try await $0.recordConsent(
-                    customerID: customer, purpose: purpose.rawValue, action: action.rawValue, at: when,
-                    method: method, policyVersion: policyVersion, actor: actor ?? NodeSession.defaultActor)
+            _ = try await client.recordConsent(
+                customerID: customer, purpose: purpose.rawValue, action: action.rawValue, at: when,
+                method: method, policyVersion: policyVersion, actor: actor)
+            return "Consent \(verb) (through the running node): customer '\(customer)', purpose \(purpose.rawValue), at \(CivilTime.iso8601(unixSeconds: CivilTime.unixSeconds(when)))"
+        } offline: {
+            let event = try await NodeSession.run(directory: node) { store, _, log in
+                try await store.recordConsent(
+                    customerID: customer, purpose: purpose, action: action, at: when, method: method,
+                    policyVersion: policyVersion, actor: actor, audit: log)
             }
-            print("Consent \(verb) (through the running node): customer '\(customer)', purpose \(purpose.rawValue), at \(CivilTime.iso8601(unixSeconds: CivilTime.unixSeconds(when)))")
-            return
+            return "Consent \(verb): customer '\(event.customerID)', purpose \(purpose.rawValue), at \(CivilTime.iso8601(unixSeconds: CivilTime.unixSeconds(event.at)))"
         }
-        let event = try await NodeSession.run(directory: node) { store, _, log in
-            try await store.recordConsent(
-                customerID: customer, purpose: purpose, action: action, at: when, method: method,
-                policyVersion: policyVersion, actor: actor ?? NodeSession.defaultActor, audit: log)
-        }
-        print("Consent \(verb): customer '\(event.customerID)', purpose \(purpose.rawValue), at \(CivilTime.iso8601(unixSeconds: CivilTime.unixSeconds(event.at)))")
+        print(line)
     }
 }
 

@@ -21,17 +21,17 @@ struct DataEraseCommand: AsyncParsableCommand {
     var actor: String?
 
     func run() async throws {
-        if AdminClient.runningNode(nodeDirectory: node) != nil {
+        let actor = actor ?? NodeSession.defaultActor
+        let line = try await NodeRouting.route(node: node, timeout: .seconds(300)) { client in
             // The running node holds the audit log: it performs the erasure.
-            let report = try await AdminClient.withConnection(nodeDirectory: node, timeout: .seconds(300)) {
-                try await $0.eraseCustomer(customerID: customer, actor: actor ?? NodeSession.defaultActor)
+            let report = try await client.eraseCustomer(customerID: customer, actor: actor)
+            return "Erased customer '\(customer)' (pseudonym \(report.pseudonym)) through the running node: \(report.transactions) transactions, \(report.consentEvents) consent events deleted"
+        } offline: {
+            let report = try await NodeSession.run(directory: node) { store, _, log in
+                try await store.eraseCustomer(customerID: customer, actor: actor, audit: log)
             }
-            print("Erased customer '\(customer)' (pseudonym \(report.pseudonym)) through the running node: \(report.transactions) transactions, \(report.consentEvents) consent events deleted")
-            return
+            return "Erased customer '\(customer)' (pseudonym \(report.pseudonym)): \(report.transactionsDeleted) transactions, \(report.consentEventsDeleted) consent events deleted"
         }
-        let report = try await NodeSession.run(directory: node) { store, _, log in
-            try await store.eraseCustomer(customerID: customer, actor: actor ?? NodeSession.defaultActor, audit: log)
-        }
-        print("Erased customer '\(customer)' (pseudonym \(report.pseudonym)): \(report.transactionsDeleted) transactions, \(report.consentEventsDeleted) consent events deleted")
+        print(line)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CohortAnalytics
+import CohortNode
 import CohortStore
 import Foundation
 
@@ -8,7 +9,7 @@ struct DataFeaturesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Export the per-customer feature table (RFM, scores, segment, stage, tier, CLV …) as CSV.",
-        discussion: "Local only: the file contains customer ids and never crosses the network. The access is audited."
+        discussion: "Local only: the file contains customer ids and never crosses the network. The access is audited. Works while the node runs (the node reads the data and audits the access)."
     )
 
     @OptionGroup var options: LocalAnalysisOptions
@@ -28,31 +29,49 @@ struct DataFeaturesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let count = try await NodeSession.run(directory: options.node) { store, _, log in
-            let tables = try await options.loadTables(store: store, log: log, command: "data features")
-            let features = try Analytics.Features.compute(
-                customers: tables.customers, transactions: tables.transactions, asOf: options.asOfDay)
-            let temporary = out + ".partial"
-            _ = FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600])
-            guard let handle = FileHandle(forWritingAtPath: temporary) else {
-                throw ValidationError("cannot write \(temporary)")
+        // The node (or this process when it is stopped) reads the data and audits the access;
+        // the file is written here, to a 0600 temporary that replaces `out` only when complete.
+        let temporary = out + ".partial"
+        _ = FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600])
+        guard let handle = FileHandle(forWritingAtPath: temporary) else {
+            throw CLIError.failed("cannot write \(temporary)")
+        }
+        let lines = LineCounter()
+        do {
+            try await LocalAnalysis.route(try options.request(.features), node: options.node) { data in
+                try handle.write(contentsOf: data)
+                lines.add(data)
             }
-            var buffer = Data()
-            for line in Analytics.FeatureCSV.lines(features) {
-                buffer.append(contentsOf: line.utf8)
-                buffer.append(0x0A)
-                if buffer.count >= 1 << 20 {
-                    try handle.write(contentsOf: buffer)
-                    buffer.removeAll(keepingCapacity: true)
-                }
-            }
-            try handle.write(contentsOf: buffer)
             try handle.synchronize()
             try handle.close()
-            if FileManager.default.fileExists(atPath: out) { try FileManager.default.removeItem(atPath: out) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: out)
-            return features.count
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
         }
-        print("Wrote \(count) customers' features to \(out)")
+        if FileManager.default.fileExists(atPath: out) { try FileManager.default.removeItem(atPath: out) }
+        try FileManager.default.moveItem(atPath: temporary, toPath: out)
+        print("Wrote \(max(0, lines.count - 1)) customers' features to \(out)")
+    }
+}
+
+/// Counts newline bytes in streamed chunks (the feature CSV has one header line).
+final class LineCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var newlines = 0
+
+    /// Adds the newlines of `data`. O(bytes).
+    func add(_ data: Data) {
+        let n = data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        lock.lock()
+        newlines += n
+        lock.unlock()
+    }
+
+    /// Newlines seen so far.
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return newlines
     }
 }

@@ -26,9 +26,7 @@ struct NodeStatusCommand: AsyncParsableCommand {
             try await $0.status(probePeers: !noProbe)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(status), as: UTF8.self))
+            print(try JSONOutput.text(status))
             return
         }
         print("node \(status.node) (consortium \(status.consortium), \(status.mode)), pid \(status.pid), peer port \(status.peerPort), audit entries \(status.auditEntries.map(String.init) ?? "?")")

@@ -64,7 +64,7 @@ struct PKIRotateCommand: AsyncParsableCommand {
             if let log {
                 _ = try await log.record(Audit.Event(
                     type: .keyRotated, actor: ProcessInfo.processInfo.environment["USER"] ?? "operator",
-                    details: ["old_sha256": .string(rotation.oldFingerprint), "new_sha256": .string(rotation.newFingerprint),
+                    details: ["key": .string("tls"), "old_sha256": .string(rotation.oldFingerprint), "new_sha256": .string(rotation.newFingerprint),
                               "backup": .string(rotation.backupDirectory), "identity": .string(rotation.identity.uri)]))
             }
         } catch {

@@ -1,10 +1,10 @@
 import ArgumentParser
 
-/// `cohort privacy …`: privacy cost estimates and exact noise sampling.
-struct PrivacyCommand: ParsableCommand {
+/// `cohort privacy …`: privacy cost estimates, study plans and exact noise sampling.
+struct PrivacyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "privacy",
-        abstract: "Estimate privacy costs and sample exact discrete noise.",
-        subcommands: [PrivacyCostCommand.self, PrivacySampleCommand.self]
+        abstract: "Estimate privacy costs, plan a study's standard errors and budget, and sample exact discrete noise.",
+        subcommands: [PrivacyCostCommand.self, PrivacyPlanCommand.self, PrivacySampleCommand.self]
     )
 }

@@ -127,9 +127,7 @@ struct PrivacyCostCommand: ParsableCommand {
     func run() throws {
         let report = try Privacy.CostEstimate.evaluate(plan(), delta: delta)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(try JSONOutput.text(report))
         } else {
             print(report.humanReadable)
         }

@@ -1,0 +1,19 @@
+import Foundation
+
+/// The one JSON style of every `--json` output: snake_case keys, sorted, pretty-printed,
+/// slashes unescaped. Stable (README, "JSON output").
+enum JSONOutput {
+    /// The encoder every `--json` output uses.
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    /// `value` as JSON text in the documented style.
+    static func text<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
