@@ -113,7 +113,7 @@ let package = Package(
         ),
         .target(
             name: "CohortTestSupport",
-            dependencies: ["CohortPrivacy", "CohortAudit", "CohortStore", "CohortNode"],
+            dependencies: ["CohortPrivacy", "CohortAudit", "CohortStore", "CohortNode", "CohortScenario"],
             swiftSettings: strict
         ),
 
@@ -159,6 +159,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            exclude: ["Snapshots"],
             swiftSettings: strict),
     ]
 )

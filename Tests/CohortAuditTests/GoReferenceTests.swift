@@ -1,4 +1,6 @@
 import CohortAudit
+import CohortScenario
+import CohortTestSupport
 import Foundation
 import Testing
 
@@ -65,17 +67,17 @@ import Testing
         """
 
     /// Builds the checker once per test; returns its path.
-    static func build(in dir: String) throws -> String {
+    static func build(in dir: String) async throws -> String {
         try FileManager.default.createDirectory(atPath: dir + "/src/check", withIntermediateDirectories: true)
         try program.write(toFile: dir + "/src/check/main.go", atomically: true, encoding: .utf8)
-        let out = try run(go!, ["build", "-o", dir + "/check", "."], cwd: dir + "/src/check", env: [
+        let out = try await run(go!, ["build", "-o", dir + "/check", "."], cwd: dir + "/src/check", env: [
             "GO111MODULE": "off", "GOPATH": goPath!, "GOCACHE": dir + "/cache", "HOME": dir, "GOFLAGS": "",
         ])
         guard out.status == 0 else { throw AuditError(.fileAccess, "go build failed: \(out.output)") }
         return dir + "/check"
     }
 
-    static func run(_ exe: String, _ args: [String], cwd: String? = nil, env: [String: String]? = nil) throws -> (status: Int32, output: String) {
+    static func run(_ exe: String, _ args: [String], cwd: String? = nil, env: [String: String]? = nil) async throws -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = args
@@ -84,9 +86,9 @@ import Testing
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        try await ProcessLauncher.launch(p)
+        let data = await ChildProcess.readToEnd(pipe.fileHandleForReading)
+        _ = await ChildProcess.waitForExit(p)
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
@@ -94,7 +96,7 @@ import Testing
     func witnessCosignaturesAndProofsVerifyWithTheGoReference() async throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let checker = try Self.build(in: dir.path + "/go")
+        let checker = try await Self.build(in: dir.path + "/go")
         let acme = try await Audit.Log.open(nodeDirectory: dir.path + "/acme", node: "acme")
         let beta = try await Audit.Log.open(nodeDirectory: dir.path + "/beta", node: "beta")
         for i in 0..<7 { _ = try await acme.record(sampleEvent(i)) }
@@ -113,17 +115,17 @@ import Testing
         let stored = try acme.storeCosignature(from: cosigned.serialized, peer: "beta", witness: beta.verifier)
         try stored.serialized.write(toFile: dir.path + "/note", atomically: true, encoding: .utf8)
 
-        let both = try Self.run(checker, ["note", dir.path + "/note", acme.verifier.text, beta.verifier.text])
+        let both = try await Self.run(checker, ["note", dir.path + "/note", acme.verifier.text, beta.verifier.text])
         #expect(both.status == 0, "\(both.output)")
         #expect(both.output.contains("verified cohort.audit/acme") && both.output.contains("verified cohort.audit/beta"), "\(both.output)")
         // The witness's key alone verifies the cosignature (sumdb/note needs one known signer).
-        let witnessOnly = try Self.run(checker, ["note", dir.path + "/note", beta.verifier.text])
+        let witnessOnly = try await Self.run(checker, ["note", dir.path + "/note", beta.verifier.text])
         #expect(witnessOnly.status == 0 && witnessOnly.output == "verified cohort.audit/beta\n", "\(witnessOnly.output)")
         // A tampered note does not verify.
         try stored.serialized.replacingOccurrences(of: "\n19\n", with: "\n18\n").write(toFile: dir.path + "/bad", atomically: true, encoding: .utf8)
-        #expect(try Self.run(checker, ["note", dir.path + "/bad", beta.verifier.text]).status == 1)
+        #expect(try await Self.run(checker, ["note", dir.path + "/bad", beta.verifier.text]).status == 1)
 
-        let tree = try Self.run(checker, ["tree", "\(second.checkpoint.size)", second.checkpoint.root.hex,
+        let tree = try await Self.run(checker, ["tree", "\(second.checkpoint.size)", second.checkpoint.root.hex,
                                           "\(first.checkpoint.size)", first.checkpoint.root.hex] + proof.map(\.hex))
         #expect(tree.status == 0 && tree.output == "consistent\n", "\(tree.output)")
         await acme.close()

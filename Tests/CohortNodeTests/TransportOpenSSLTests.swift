@@ -1,4 +1,6 @@
 import CohortNode
+import CohortScenario
+import CohortTestSupport
 import Foundation
 import Testing
 
@@ -22,13 +24,13 @@ struct TransportOpenSSLTests {
             process.standardInput = input
             process.standardOutput = output
             process.standardError = output
-            try process.run()
+            try await ProcessLauncher.launch(process)
             // Send a line after the handshake, then EOF, so s_client reads the server's alert.
             try input.fileHandleForWriting.write(contentsOf: Data("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8))
             let refusal = await events.waitForRefusal()
             try? input.fileHandleForWriting.close()
-            let transcript = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
+            let transcript = await ChildProcess.readToEnd(output.fileHandleForReading)
+            _ = await ChildProcess.waitForExit(process)
             #expect(process.terminationStatus != 124, "openssl s_client did not finish within 10 s")
             #expect(refusal?.code == .noCertificate)
             #expect(refusal?.direction == .inbound)

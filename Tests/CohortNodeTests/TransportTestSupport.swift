@@ -96,7 +96,7 @@ final class PeerEventLog: Sendable {
 
 enum TransportHarness {
     /// Short limits so failing tests fail fast.
-    static let testLimits = PeerLimits(callTimeout: .seconds(5), handshakeTimeout: .seconds(5))
+    static let testLimits = PeerLimits(callTimeout: .seconds(15), handshakeTimeout: .seconds(15))
 
     /// Runs a ``PeerServer`` for `material` (allowing `peers`) around `body`.
     static func withServer<R: Sendable>(

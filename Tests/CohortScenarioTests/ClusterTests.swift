@@ -212,11 +212,11 @@ import Testing
             process.standardInput = input
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try await ProcessLauncher.launch(process)
             try input.fileHandleForWriting.write(contentsOf: Data("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8))
             try? await Task.sleep(for: .milliseconds(500))
             try? input.fileHandleForWriting.close()
-            process.waitUntilExit()
+            _ = await ChildProcess.waitForExit(process)
             #expect(process.terminationStatus != 124, "openssl s_client did not finish within 10 s")
         }
         for p in processes { await p.stop() }
@@ -234,16 +234,16 @@ import Testing
 
 extension ClusterTests {
     /// Runs the built `cohort` with `arguments`; returns the exit status and the combined output.
-    static func cohort(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func cohort(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = try BuiltProducts.cohortExecutable()
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        try await ProcessLauncher.launch(process)
+        let data = await ChildProcess.readToEnd(pipe.fileHandleForReading)
+        _ = await ChildProcess.waitForExit(process)
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
@@ -256,9 +256,9 @@ extension ClusterTests {
             base: temp.url, consortium: "demo", seed: 5, asOf: Self.asOf)
         let dir = try cluster.directory("alpha")
         let processes = try await cluster.start(executable: try BuiltProducts.cohortExecutable())
-        let withdraw = try Self.cohort(["consent", "withdraw", "--customer", "R000001", "--purpose", "segmentation", "--node", dir.path])
-        let erase = try Self.cohort(["data", "erase", "--customer", "R000002", "--node", dir.path])
-        let unknown = try Self.cohort(["data", "erase", "--customer", "NOPE", "--node", dir.path])
+        let withdraw = try await Self.cohort(["consent", "withdraw", "--customer", "R000001", "--purpose", "segmentation", "--node", dir.path])
+        let erase = try await Self.cohort(["data", "erase", "--customer", "R000002", "--node", dir.path])
+        let unknown = try await Self.cohort(["data", "erase", "--customer", "NOPE", "--node", dir.path])
         for p in processes { #expect(await p.stop() == 0) }
         #expect(withdraw.status == 0, "\(withdraw.output)")
         #expect(withdraw.output.contains("through the running node"))

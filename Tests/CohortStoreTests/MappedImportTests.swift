@@ -1,4 +1,6 @@
 import CohortAnalytics
+import CohortScenario
+import CohortTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -513,11 +515,11 @@ struct MappedImportTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
         process.arguments = ["-c", "-n", path]
-        FileManager.default.createFile(atPath: target, contents: nil)
+        _ = FileManager.default.createFile(atPath: target, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: target))
         process.standardOutput = handle
-        try process.run()
-        process.waitUntilExit()
+        try ProcessLauncher.run(process)
+        process.waitUntilExit()  // gzip of a small file: a short block is harmless
         try handle.close()
         #expect(process.terminationStatus == 0)
         return target

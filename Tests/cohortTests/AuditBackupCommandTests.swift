@@ -1,3 +1,4 @@
+import CohortScenario
 import CohortTestSupport
 import Foundation
 import Testing
@@ -5,7 +6,7 @@ import Testing
 /// Issue 10, defect 9 at the CLI: a copy of `audit.sqlite` made after the writer exited must hold
 /// every entry, and `cohort audit backup` must copy a running log completely, verify the copy and
 /// refuse to overwrite anything.
-@Suite struct AuditBackupCommandTests {
+@Suite(.serialized) struct AuditBackupCommandTests {
     static func tempDir() -> String { NSTemporaryDirectory() + "cohort-cli-backup-\(UUID().uuidString)" }
 
     /// "intact: N entries, root R" → (N, R).
@@ -18,37 +19,37 @@ import Testing
 
     /// After `stress-append` exits, `audit.sqlite` copied alone (no `-wal`) verifies with all 20
     /// entries. Before the fix the copy had no tables at all (everything was still in the WAL).
-    @Test func mainFileCopiedAfterTheWriterExitedHoldsEveryEntry() throws {
+    @Test func mainFileCopiedAfterTheWriterExitedHoldsEveryEntry() async throws {
         let dir = Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        #expect(try AuditCommandTests.cohort(["audit", "stress-append", "--node-dir", dir, "--writers", "2", "--count", "10"]).status == 0)
+        #expect(try await AuditCommandTests.cohort(["audit", "stress-append", "--node-dir", dir, "--writers", "2", "--count", "10"]).status == 0)
         try FileManager.default.copyItem(atPath: dir + "/audit.sqlite", toPath: dir + "/copy.sqlite")
-        let verify = try AuditCommandTests.cohort(["audit", "verify", "--audit", dir + "/copy.sqlite"])
+        let verify = try await AuditCommandTests.cohort(["audit", "verify", "--audit", dir + "/copy.sqlite"])
         #expect(verify.status == 0, "\(verify.output)")
         #expect(verify.output.hasPrefix("intact: 20 entries"))
     }
 
     /// `cohort audit backup` of a stopped log: prints entries and root equal to `verify`'s, the
     /// file is 0600, and a second backup to the same file is refused without touching it.
-    @Test func backupPrintsEntriesAndRootAndRefusesAnExistingFile() throws {
+    @Test func backupPrintsEntriesAndRootAndRefusesAnExistingFile() async throws {
         let dir = Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        #expect(try AuditCommandTests.cohort(["audit", "stress-append", "--node-dir", dir, "--writers", "1", "--count", "7"]).status == 0)
+        #expect(try await AuditCommandTests.cohort(["audit", "stress-append", "--node-dir", dir, "--writers", "1", "--count", "7"]).status == 0)
         let target = dir + "/backup.sqlite"
-        let backup = try AuditCommandTests.cohort(["audit", "backup", target, "--node-dir", dir])
+        let backup = try await AuditCommandTests.cohort(["audit", "backup", target, "--node-dir", dir])
         #expect(backup.status == 0, "\(backup.output)")
-        let verify = try AuditCommandTests.cohort(["audit", "verify", "--node-dir", dir])
+        let verify = try await AuditCommandTests.cohort(["audit", "verify", "--node-dir", dir])
         let expected = try #require(Self.verdict(verify.output))
         #expect(Self.verdict(backup.output)?.size == 7)
         #expect(Self.verdict(backup.output)?.root == expected.root)
         var info = stat()
         #expect(stat(target, &info) == 0 && info.st_mode & 0o777 == 0o600)
         let before = try Data(contentsOf: URL(fileURLWithPath: target))
-        let again = try AuditCommandTests.cohort(["audit", "backup", target, "--node", dir])
+        let again = try await AuditCommandTests.cohort(["audit", "backup", target, "--node", dir])
         #expect(again.status != 0)
         #expect(again.output.contains("already exists"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == before)
-        let missing = try AuditCommandTests.cohort(["audit", "backup", dir + "/b2.sqlite", "--node-dir", dir + "/nope"])
+        let missing = try await AuditCommandTests.cohort(["audit", "backup", dir + "/b2.sqlite", "--node-dir", dir + "/nope"])
         #expect(missing.status != 0)
         #expect(missing.output.contains("does not exist"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/b2.sqlite"))
@@ -67,10 +68,10 @@ import Testing
         child.executableURL = URL(fileURLWithPath: exe)
         child.arguments = ["audit", "stress-append", "--node-dir", dir + "/node", "--writers", "2"]
         child.standardOutput = FileHandle(forWritingAtPath: acked)
-        try child.run()
+        try await ProcessLauncher.launch(child)
         defer {
             if child.isRunning { kill(child.processIdentifier, SIGKILL) }
-            child.waitUntilExit()
+            child.waitUntilExit()  // already killed: returns at once
         }
         func acknowledgedMax() -> Int {
             let text = (try? String(contentsOfFile: acked, encoding: .utf8)) ?? ""
@@ -84,7 +85,7 @@ import Testing
         let before = acknowledgedMax()
         #expect(before >= 200, "the writer acknowledged only \(before + 1) entries")
         let target = dir + "/live.sqlite"
-        let backup = try AuditCommandTests.cohort(["audit", "backup", target, "--node-dir", dir + "/node"])
+        let backup = try await AuditCommandTests.cohort(["audit", "backup", target, "--node-dir", dir + "/node"])
         #expect(child.isRunning, "the writer stopped during the backup")
         kill(child.processIdentifier, SIGKILL)
         #expect(backup.status == 0, "\(backup.output)")
@@ -92,7 +93,7 @@ import Testing
         #expect(copied.size > before, "backup holds \(copied.size) entries; index \(before) was acknowledged before it started")
         #expect(!FileManager.default.fileExists(atPath: target + "-wal"))
         // The copy of a running log may end in entries the writer had not signed yet.
-        let verify = try AuditCommandTests.cohort(["audit", "verify", "--audit", target, "--allow-unsigned-tail"])
+        let verify = try await AuditCommandTests.cohort(["audit", "verify", "--audit", target, "--allow-unsigned-tail"])
         #expect(verify.status == 0)
         #expect(Self.verdict(verify.output)?.size == copied.size && Self.verdict(verify.output)?.root == copied.root)
     }

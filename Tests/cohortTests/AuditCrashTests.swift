@@ -1,3 +1,4 @@
+import CohortScenario
 import CohortTestSupport
 import Foundation
 import Testing
@@ -10,14 +11,14 @@ import Testing
         try BuiltProducts.cohortExecutable().path
     }
 
-    static func run(_ exe: String, _ args: [String], stdout: String) throws -> Int32 {
+    static func run(_ exe: String, _ args: [String], stdout: String) async throws -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = args
         _ = FileManager.default.createFile(atPath: stdout, contents: nil)
         p.standardOutput = FileHandle(forWritingAtPath: stdout)
-        try p.run()
-        p.waitUntilExit()
+        try await ProcessLauncher.launch(p)
+        _ = await ChildProcess.waitForExit(p)
         return p.terminationStatus
     }
 
@@ -36,12 +37,12 @@ import Testing
             child.executableURL = URL(fileURLWithPath: exe)
             child.arguments = ["audit", "stress-append", "--node-dir", dir + "/node", "--writers", "8"]
             child.standardOutput = FileHandle(forWritingAtPath: out)
-            try child.run()
+            try await ProcessLauncher.launch(child)
             seed = seed &* 6364136223846793005 &+ 1442695040888963407
             let delayMs = 100 + Int(seed >> 33) % 250
             try await Task.sleep(for: .milliseconds(delayMs))
             kill(child.processIdentifier, SIGKILL)
-            child.waitUntilExit()
+            _ = await ChildProcess.waitForExit(child)
             #expect(child.terminationReason == .uncaughtSignal, "round \(round): child exited on its own (status \(child.terminationStatus))")
 
             let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
@@ -54,7 +55,7 @@ import Testing
             let verifyOut = dir + "/verify-\(round).json"
             // A log killed mid-append ends in entries not yet signed (the next writer signs them on
             // open): the chain and tree must hold, so the tail is allowed here.
-            let status = try Self.run(exe, ["audit", "verify", "--node-dir", dir + "/node", "--json", "--allow-unsigned-tail"], stdout: verifyOut)
+            let status = try await Self.run(exe, ["audit", "verify", "--node-dir", dir + "/node", "--json", "--allow-unsigned-tail"], stdout: verifyOut)
             let verdict = (try? String(contentsOfFile: verifyOut, encoding: .utf8)) ?? ""
             #expect(status == 0, "round \(round): log does not verify after SIGKILL: \(verdict)")
             let size = verdict.split(separator: ",").first { $0.hasPrefix("\"size\":") }

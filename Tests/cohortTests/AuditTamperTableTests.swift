@@ -6,7 +6,7 @@ import Testing
 /// Reproduces the tampering table of `docs/audit.md` ("What catches what"): each case is applied
 /// to a copy of a node's files and `cohort audit verify --witnesses <dir>` (two peers' cosigned
 /// checkpoints) must report BROKEN at the index the table names.
-@Suite struct AuditTamperTableTests {
+@Suite(.serialized) struct AuditTamperTableTests {
     /// One row of the table.
     struct Case: CustomStringConvertible, Sendable {
         var name: String
@@ -63,7 +63,7 @@ import Testing
         await gamma.close()
         try FileManager.default.copyItem(atPath: f.acme + "/audit-verifier.txt", toPath: f.officerKey)
         for w in ["beta", "gamma"] {
-            let r = try AuditCommandTests.cohort(["audit", "witnessed", "--node-dir", f.dir + "/" + w, "--origin", "cohort.audit/acme", "-o", f.witnesses])
+            let r = try await AuditCommandTests.cohort(["audit", "witnessed", "--node-dir", f.dir + "/" + w, "--origin", "cohort.audit/acme", "-o", f.witnesses])
             guard r.status == 0 else { throw AuditError(.fileAccess, "fixture: witnessed export failed: \(r.output)") }
         }
         return f
@@ -191,7 +191,7 @@ import Testing
     @Test func untouchedLogVerifiesWithTwoWitnesses() async throws {
         let f = try await Self.makeFixture()
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
-        let r = try AuditCommandTests.cohort(["audit", "verify", "--node-dir", f.acme, "--witnesses", f.witnesses])
+        let r = try await AuditCommandTests.cohort(["audit", "verify", "--node-dir", f.acme, "--witnesses", f.witnesses])
         #expect(r.status == 0, "\(r.output)")
         #expect(r.output.contains("intact: 24 entries"))
         #expect(r.output.contains("witnessed: 6 cosigned checkpoints (up to size 24) by cohort.audit/beta, cohort.audit/gamma"))
@@ -202,12 +202,12 @@ import Testing
         let f = try await Self.makeFixture()
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
         try c.tamper(f)
-        let r = try AuditCommandTests.cohort(["audit", "verify", "--node-dir", f.acme, "--witnesses", f.witnesses])
+        let r = try await AuditCommandTests.cohort(["audit", "verify", "--node-dir", f.acme, "--witnesses", f.witnesses])
         #expect(r.status == 1, "\(c.name): \(r.output)")
         #expect(r.output.hasPrefix("BROKEN at index \(c.index):"), "\(c.name): \(r.output)")
         #expect(r.output.contains(c.reason), "\(c.name): \(r.output)")
         // The table's "log key alone" column.
-        let alone = try AuditCommandTests.cohort(["audit", "verify", "--node-dir", f.acme])
+        let alone = try await AuditCommandTests.cohort(["audit", "verify", "--node-dir", f.acme])
         #expect((alone.status == 1) == c.caughtWithoutWitnesses, "\(c.name) without witnesses: \(alone.output)")
     }
 }

@@ -1,5 +1,6 @@
 import CohortAudit
 import CohortStore
+import CohortScenario
 import CohortTestSupport
 import Foundation
 import GRDB
@@ -156,7 +157,7 @@ struct ImportKillTests {
             child.arguments = ["data", "import", "consent", f.consent, "--node", f.node, "--force"]
             child.standardOutput = FileHandle(forWritingAtPath: out)
             child.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try child.run()
+            try await ProcessLauncher.launch(child)
             if let point {
                 let reader = try Audit.LogReader.open(path: audit)
                 for _ in 0..<6_000 where child.isRunning {  // at most ~6 s
@@ -170,7 +171,7 @@ struct ImportKillTests {
                 kill(child.processIdentifier, SIGKILL)
                 kills += 1
             }
-            child.waitUntilExit()
+            _ = await ChildProcess.waitForExit(child)
             let killed = child.terminationReason == .uncaughtSignal
             if !killed {
                 #expect(child.terminationStatus == 0, "round \(round): the import failed on its own")
@@ -195,8 +196,8 @@ struct ImportKillTests {
         child.executableURL = URL(fileURLWithPath: exe)
         child.arguments = ["data", "import", "consent", f.consent, "--node", f.node] + (everCommitted ? ["--force"] : [])
         child.standardOutput = FileHandle(forWritingAtPath: out)
-        try child.run()
-        child.waitUntilExit()
+        try await ProcessLauncher.launch(child)
+        _ = await ChildProcess.waitForExit(child)
         #expect(child.terminationStatus == 0)
         let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
         let id = text.range(of: "import #").flatMap { r in Int64(text[r.upperBound...].prefix { $0.isNumber }) }

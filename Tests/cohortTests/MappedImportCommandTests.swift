@@ -1,5 +1,6 @@
 import ArgumentParser
 import CohortStore
+import CohortScenario
 import CohortTestSupport
 import Foundation
 import Testing
@@ -118,9 +119,9 @@ struct MappedImportCommandTests {
         let stderr = Pipe()
         process.standardError = stderr
         process.standardOutput = Pipe()
-        try process.run()
-        let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        try await ProcessLauncher.launch(process)
+        let output = String(decoding: await ChildProcess.readToEnd(stderr.fileHandleForReading), as: UTF8.self)
+        _ = await ChildProcess.waitForExit(process)
         #expect(process.terminationStatus != 0)
         #expect(output.contains("\(data):3:7: column 'CustomerID': order '1' has lines for different customers"))
         #expect(try f.counts() == (0, 0, 0))

@@ -21,7 +21,7 @@ import Yams
     }
 
     /// Runs the built `cohort` binary; stdout and stderr separately (bounded by the process).
-    static func cohort(_ args: [String]) throws -> Run {
+    static func cohort(_ args: [String]) async throws -> Run {
         let p = Process()
         p.executableURL = try BuiltProducts.cohortExecutable()
         p.arguments = args
@@ -34,8 +34,8 @@ import Yams
         }
         p.standardOutput = FileHandle(forWritingAtPath: base + ".out")
         p.standardError = FileHandle(forWritingAtPath: base + ".err")
-        try p.run()
-        p.waitUntilExit()
+        try await ProcessLauncher.launch(p)
+        _ = await ChildProcess.waitForExit(p)
         return Run(
             status: p.terminationStatus,
             stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
@@ -108,18 +108,18 @@ import Yams
         let node = try #require(processes.first)
         let before = try Audit.LogReader.open(path: dir + "/audit.sqlite").size()
 
-        let analyze = try Self.cohort(["analyze", "--node", dir, "--as-of", Self.asOf])
+        let analyze = try await Self.cohort(["analyze", "--node", dir, "--as-of", Self.asOf])
         #expect(analyze.status == 0, "analyze while the node runs: \(analyze.stderr)")
         #expect(analyze.stdout.contains("Segmentation report"))
         #expect(analyze.stdout.contains("majority-class baseline accuracy"))
         #expect(analyze.stdout.contains("chosen on the training split"))
-        let analyzeJSON = try Self.cohort(["analyze", "--node", dir, "--as-of", Self.asOf, "--json"])
+        let analyzeJSON = try await Self.cohort(["analyze", "--node", dir, "--as-of", Self.asOf, "--json"])
         #expect(analyzeJSON.status == 0, "\(analyzeJSON.stderr)")
         try Self.expectSnakeCase(analyzeJSON.stdout, "analyze --json")
         #expect(analyzeJSON.stdout.contains("\"decision_threshold\""))
 
         let csv = temp.url.appendingPathComponent("features.csv").path
-        let features = try Self.cohort(["data", "features", "--node", dir, "--as-of", Self.asOf, "--out", csv])
+        let features = try await Self.cohort(["data", "features", "--node", dir, "--as-of", Self.asOf, "--out", csv])
         #expect(features.status == 0, "data features while the node runs: \(features.stderr)")
         let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 301, "a header and one line per customer")
@@ -127,13 +127,13 @@ import Yams
         let mode = try FileManager.default.attributesOfItem(atPath: csv)[.posixPermissions] as? Int
         #expect(mode == 0o600)
 
-        let consent = try Self.cohort(["consent", "status", "--node", dir, "--json"])
+        let consent = try await Self.cohort(["consent", "status", "--node", dir, "--json"])
         #expect(consent.status == 0, "consent status while the node runs: \(consent.stderr)")
         try Self.expectSnakeCase(consent.stdout, "consent status --json")
-        let consentText = try Self.cohort(["consent", "status", "--node", dir])
+        let consentText = try await Self.cohort(["consent", "status", "--node", dir])
         #expect(consentText.stdout.contains("never-asked"))
 
-        let checkpoint = try Self.cohort(["audit", "checkpoint", "--node", dir])
+        let checkpoint = try await Self.cohort(["audit", "checkpoint", "--node", dir])
         #expect(checkpoint.status == 0, "audit checkpoint while the node runs: \(checkpoint.stderr)")
         #expect(checkpoint.stdout.contains("cohort.audit/alpha"))
         let customer = String(try #require(lines.dropFirst().first?.split(separator: ",").first))
@@ -141,27 +141,27 @@ import Yams
                      ["audit", "export", "--jsonl", "--node", dir], ["audit", "prove", "--node", dir, "--index", "0"],
                      ["audit", "consistency", "--node", dir, "--from", "1", "--to", "2"],
                      ["audit", "subject", "--node", dir, "--customer", customer]] {
-            let run = try Self.cohort(args)
+            let run = try await Self.cohort(args)
             #expect(run.status == 0, "\(args.joined(separator: " ")) while the node runs: \(run.stderr)")
         }
 
-        let subject = try Self.cohort(["audit", "subject", "--node", dir, "--customer", customer, "--json"])
+        let subject = try await Self.cohort(["audit", "subject", "--node", dir, "--customer", customer, "--json"])
         try Self.expectSnakeCase(subject.stdout, "audit subject --json")
-        let verify = try Self.cohort(["audit", "verify", "--node", dir, "--json"])
+        let verify = try await Self.cohort(["audit", "verify", "--node", dir, "--json"])
         try Self.expectSnakeCase(verify.stdout, "audit verify --json")
-        let shown = try Self.cohort(["audit", "show", "--node", dir, "--json", "--all"])
+        let shown = try await Self.cohort(["audit", "show", "--node", dir, "--json", "--all"])
         for line in shown.stdout.split(separator: "\n") { try Self.expectSnakeCase(String(line), "audit show --json") }
 
         let specPath = temp.url.appendingPathComponent("h.yaml").path
         try Data(Self.histogramSpec.utf8).write(to: URL(fileURLWithPath: specPath))
-        let plan = try Self.cohort(["privacy", "plan", specPath, "--node", dir])
+        let plan = try await Self.cohort(["privacy", "plan", specPath, "--node", dir])
         #expect(plan.status == 0, "privacy plan while the node runs: \(plan.stderr)")
         let fit = try Self.studiesFitting(cap: 4)
         #expect(fit > 4, "zCDP composition admits more than cap/ε studies")
         #expect(plan.stdout.contains("that fit now: \(fit); in an empty period: \(fit)."), "\(plan.stdout)")
         #expect(plan.stdout.contains("standard error per released count = √3 × σ"))
 
-        let status = try Self.cohort(["node", "status", "--node", dir, "--json", "--no-probe"])
+        let status = try await Self.cohort(["node", "status", "--node", dir, "--json", "--no-probe"])
         #expect(status.status == 0)
         try Self.expectSnakeCase(status.stdout, "node status --json")
 
@@ -185,18 +185,18 @@ import Yams
         defer { temp.remove() }
         let cluster = try await Self.makeNode(temp)
         let dir = try cluster.directory("alpha").path
-        let analyze = try Self.cohort(["analyze", "--node", dir, "--as-of", Self.asOf])
+        let analyze = try await Self.cohort(["analyze", "--node", dir, "--as-of", Self.asOf])
         #expect(analyze.status == 0, "\(analyze.stderr)")
         let specPath = temp.url.appendingPathComponent("m.yaml").path
         try Data(Self.meanSpec.utf8).write(to: URL(fileURLWithPath: specPath))
-        let plan = try Self.cohort(["privacy", "plan", specPath, "--node", dir, "--parties", "2", "--json"])
+        let plan = try await Self.cohort(["privacy", "plan", specPath, "--node", dir, "--parties", "2", "--json"])
         #expect(plan.status == 0, "\(plan.stderr)")
         try Self.expectSnakeCase(plan.stdout, "privacy plan --json")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
         #expect(document["parties"] as? Int == 2)
         let budget = try #require(document["budget"] as? [String: Any])
         #expect(budget["studies_per_period"] as? Int == (try Self.studiesFitting(cap: 4)))
-        let checkpoint = try Self.cohort(["audit", "checkpoint", "--node", dir])
+        let checkpoint = try await Self.cohort(["audit", "checkpoint", "--node", dir])
         #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
     }
 
@@ -279,12 +279,12 @@ import Yams
         #expect((segmentation.spentEpsilon ?? 9) < 3, "three ε = 1 studies compose to less than ε = 3")
         #expect(abs((segmentation.sumOfStudyEpsilons ?? 0) - 3) < 1e-6)
 
-        let run = try Self.cohort(["budget", "status", "--node", dir])
+        let run = try await Self.cohort(["budget", "status", "--node", dir])
         #expect(run.status == 0)
         #expect(run.stdout.contains("seg-3333-cccc-study-three"), "full study ids")
         #expect(run.stdout.contains("How they compose (zCDP): the studies' ρ add up to"))
         #expect(run.stdout.contains("δ = 1e-6"))
-        let json = try Self.cohort(["budget", "status", "--node", dir, "--json"])
+        let json = try await Self.cohort(["budget", "status", "--node", dir, "--json"])
         #expect(json.status == 0)
         try Self.expectSnakeCase(json.stdout, "budget status --json")
         #expect(json.stdout.contains("\"spent_rho\""))
@@ -347,7 +347,7 @@ import Yams
             """)
     }
 
-    @Test func consentStatusTextSnapshot() throws {
+    @Test func consentStatusTextSnapshot() async throws {
         let at = try CivilTime.parseArgument("2026-06-30", option: "t", endOfDay: true)
         let text = ConsentStatusCommand.text(
             [ConsentStatusCounts(purpose: .segmentation, granted: 235, withdrawn: 26, neverAsked: 39)], at: at)
@@ -361,12 +361,12 @@ import Yams
 
     // MARK: Item 7 — outputs a script can rely on
 
-    @Test func versionAndCompletionScripts() throws {
-        let version = try Self.cohort(["--version"])
+    @Test func versionAndCompletionScripts() async throws {
+        let version = try await Self.cohort(["--version"])
         #expect(version.status == 0)
         #expect(version.stdout.hasPrefix("cohort \(CohortVersion.release)"))
         for shell in ["bash", "zsh", "fish"] {
-            let script = try Self.cohort(["--generate-completion-script", shell])
+            let script = try await Self.cohort(["--generate-completion-script", shell])
             #expect(script.status == 0)
             for word in ["analyze", "privacy", "budget", "audit"] {
                 #expect(script.stdout.contains(word), "\(shell) completion knows \(word)")
@@ -381,8 +381,8 @@ import Yams
         (["privacy", "plan", "/nonexistent/spec.yaml", "--node", "/tmp"], CLIExitStatus.notFound),
         (["budget", "status", "--node", "/nonexistent/cohort-node"], CLIExitStatus.notFound),
     ])
-    func documentedExitStatuses(args: [String], expected: CLIExitStatus) throws {
-        let run = try Self.cohort(args)
+    func documentedExitStatuses(args: [String], expected: CLIExitStatus) async throws {
+        let run = try await Self.cohort(args)
         #expect(run.status == expected.rawValue, "\(args.joined(separator: " ")): \(run.stderr)")
         #expect(!run.stderr.isEmpty)
         if expected != .usage { #expect(!run.stderr.contains("Usage:"), "no usage line for a \(expected) error") }
@@ -400,14 +400,14 @@ import Yams
                 details: ["lead": .string("alpha")]))
         }
         await log.close()
-        let show = try Self.cohort(["audit", "show", "--node", dir])
+        let show = try await Self.cohort(["audit", "show", "--node", dir])
         #expect(show.status == 0)
         let rows = show.stdout.split(separator: "\n")
         #expect(rows.count == 1 + OperatorExperienceTests.defaultLimit, "a header and the last 50 entries")
         #expect(rows.last?.contains("study=\(study)") == true, "the full study id: \(rows.last ?? "")")
         #expect(show.stderr.contains("showing the last 50 of 120"))
-        #expect(try Self.cohort(["audit", "show", "--node", dir, "--all"]).stdout.split(separator: "\n").count == 121)
-        #expect(try Self.cohort(["audit", "show", "--node", dir, "--limit", "7", "--json"]).stdout.split(separator: "\n").count == 7)
+        #expect(try await Self.cohort(["audit", "show", "--node", dir, "--all"]).stdout.split(separator: "\n").count == 121)
+        #expect(try await Self.cohort(["audit", "show", "--node", dir, "--limit", "7", "--json"]).stdout.split(separator: "\n").count == 7)
     }
 
     static var defaultLimit: Int { AuditShowCommand.defaultLimit }
@@ -429,12 +429,12 @@ import Yams
         #expect(HumanNumber.format(value) == text)
     }
 
-    @Test func jsonOutputUsesSnakeCaseKeys() throws {
+    @Test func jsonOutputUsesSnakeCaseKeys() async throws {
         let report = BenchReport(cores: 2, build: "debug", results: [
             BenchResult(name: "x", value: 1, unit: "/s", target: 2, higherIsBetter: true, meetsTarget: false),
         ])
         try Self.expectSnakeCase(try JSONOutput.text(report), "bench --json")
-        let cost = try Self.cohort(["privacy", "cost", "--mechanism", "discrete-gaussian", "--sigma", "5", "--json"])
+        let cost = try await Self.cohort(["privacy", "cost", "--mechanism", "discrete-gaussian", "--sigma", "5", "--json"])
         #expect(cost.status == 0, "\(cost.stderr)")
         try Self.expectSnakeCase(cost.stdout, "privacy cost --json")
     }

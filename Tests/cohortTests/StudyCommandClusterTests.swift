@@ -28,14 +28,14 @@ import Testing
             let id = UUID().uuidString
             out = directory.appendingPathComponent("cli-\(id).out")
             err = directory.appendingPathComponent("cli-\(id).err")
-            FileManager.default.createFile(atPath: out.path, contents: nil)
-            FileManager.default.createFile(atPath: err.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: err.path, contents: nil)
             process.executableURL = try BuiltProducts.cohortExecutable()
             process.arguments = arguments
             process.standardOutput = try FileHandle(forWritingTo: out)
             process.standardError = try FileHandle(forWritingTo: err)
             process.standardInput = FileHandle.nullDevice
-            try process.run()
+            try ProcessLauncher.run(process)
         }
 
         /// Waits at most `timeout` for the process to exit (then kills it by pid) and returns its outcome.
@@ -47,10 +47,10 @@ import Testing
             }
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                _ = await ChildProcess.waitForExit(process)
                 Issue.record("cohort \(process.arguments ?? []) did not exit within \(timeout)")
             }
-            process.waitUntilExit()
+            _ = await ChildProcess.waitForExit(process)
             return Run(
                 status: process.terminationStatus,
                 stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",

@@ -36,17 +36,17 @@ import Testing
 
         let witnesses = temp.url.appendingPathComponent("witnesses").path
         for peer in ["beta", "gamma"] {
-            let r = try AuditCommandTests.cohort([
+            let r = try await AuditCommandTests.cohort([
                 "audit", "witnessed", "--node-dir", try cluster.directory(peer).path, "--origin", "cohort.audit/alpha", "-o", witnesses])
             #expect(r.status == 0, "\(r.output)")
         }
-        let verify = try AuditCommandTests.cohort(["audit", "verify", "--node-dir", alpha, "--witnesses", witnesses])
+        let verify = try await AuditCommandTests.cohort(["audit", "verify", "--node-dir", alpha, "--witnesses", witnesses])
         #expect(verify.status == 0, "\(verify.output)")
         #expect(verify.output.contains("by cohort.audit/beta, cohort.audit/gamma"), "\(verify.output)")
 
         // Every node's own log (real entries of every type written) verifies strictly.
         for name in cluster.names {
-            let r = try AuditCommandTests.cohort(["audit", "verify", "--node-dir", try cluster.directory(name).path])
+            let r = try await AuditCommandTests.cohort(["audit", "verify", "--node-dir", try cluster.directory(name).path])
             #expect(r.status == 0, "\(name): \(r.output)")
         }
 
@@ -57,8 +57,8 @@ import Testing
             try AuditTamperTableTests.rechain(db, from: 1) { $0.actor = "someone-else" }
             try AuditTamperTableTests.resign(db, with: signer, origin: "cohort.audit/alpha")
         }
-        #expect(try AuditCommandTests.cohort(["audit", "verify", "--node-dir", alpha]).status == 0)
-        let caught = try AuditCommandTests.cohort(["audit", "verify", "--node-dir", alpha, "--witnesses", witnesses])
+        #expect(try await AuditCommandTests.cohort(["audit", "verify", "--node-dir", alpha]).status == 0)
+        let caught = try await AuditCommandTests.cohort(["audit", "verify", "--node-dir", alpha, "--witnesses", witnesses])
         #expect(caught.status == 1)
         // Entry 1 was changed: the divergence is placed after the last witnessed size that still
         // matches, which is none (the re-signed stored checkpoints do not count).

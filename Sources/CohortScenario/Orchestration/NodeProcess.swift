@@ -33,7 +33,7 @@ public final class NodeProcess: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ProcessLauncher.run(process)
     }
 
     /// The child's process id.

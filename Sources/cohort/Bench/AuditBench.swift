@@ -35,7 +35,8 @@ enum AuditBench {
         return dir
     }
 
-    /// A data.accessed event of 300–306 bytes as stored (the "~300-byte entries").
+    /// A data.accessed event of 311–320 bytes as stored (the "~300-byte entries"), with the
+    /// details its schema requires.
     static func event(_ i: Int) -> Audit.Event {
         Audit.Event(
             type: .dataAccessed, actor: "operator-\(i % 7)", purpose: "segmentation", study: "study-2026-\(i % 97)",
