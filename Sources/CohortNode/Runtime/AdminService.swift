@@ -138,6 +138,10 @@ public struct NodeStatus: Codable, Sendable {
     public var budget: [NodeBudget.Line]
     /// Audit log size (entries).
     public var auditEntries: UInt64?
+    /// Set when the audit writer found entries it did not write (or another mismatch between the
+    /// database and its own tree): it then signs nothing more and refuses every append, so every
+    /// audited action stops until an operator investigates. Nil while the log is sound.
+    public var auditAlert: String? = nil
 
     /// One configured peer.
     public struct Peer: Codable, Sendable {

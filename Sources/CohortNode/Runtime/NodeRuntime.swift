@@ -116,7 +116,7 @@ public enum NodeRuntime {
                 node: config.node.name, consortium: config.node.consortium, mode: config.node.mode.rawValue,
                 pid: getpid(), peerPort: info?.peerPort ?? 0, peers: peerLines, studies: await engine.studies(),
                 budget: try NodeBudget.report(store: store, config: config, at: Date()),
-                auditEntries: audit.treeHead().size)
+                auditEntries: audit.treeHead().size, auditAlert: audit.alert)
         }
         let adminServer = GRPCServer(transport: adminTransport, services: [AdminService(engine: engine, store: store, audit: audit, status: statusProvider)])
 

@@ -92,7 +92,7 @@ public final class NodeStudyServices: StudyLocalServices {
                           "ledger_id": .integer(record.id ?? -1), "round": .integer(Int64(round))]))
         } catch {
             // Unrecorded spends must not stand: nothing has been read yet.
-            try? store.refundBudget(id: record.id ?? -1, study: study)
+            _ = try? store.refundBudget(id: record.id ?? -1, study: study)
             throw NodeError(.contributionFailed, "node \(node): the budget spend could not be audited, nothing was read: \(error)")
         }
         do {

@@ -29,6 +29,9 @@ struct NodeStatusCommand: AsyncParsableCommand {
             print(try JSONOutput.text(status))
             return
         }
+        if let alert = status.auditAlert {
+            print("AUDIT ALERT: \(alert) — the node signs nothing more and refuses every audited action")
+        }
         print("node \(status.node) (consortium \(status.consortium), \(status.mode)), pid \(status.pid), peer port \(status.peerPort), audit entries \(status.auditEntries.map(String.init) ?? "?")")
         print("peers:")
         for peer in status.peers {
