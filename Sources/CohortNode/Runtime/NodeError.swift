@@ -21,6 +21,9 @@ public struct NodeError: Error, CustomStringConvertible, Sendable, Hashable {
         /// The node refuses the request in the study's current state (e.g. approving a study
         /// that expired or was already decided).
         case refused
+        /// The audit log refused an append, so the action it records did not happen (the node
+        /// does not start serving, or reports that its stop is not on record).
+        case auditFailed
     }
 
     /// The failure kind.

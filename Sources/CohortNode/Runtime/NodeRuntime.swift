@@ -161,11 +161,17 @@ public enum NodeRuntime {
                 try? await Task.sleep(for: .milliseconds(10))
             }
             _ = chmod(adminPath, 0o600)
-            _ = try? await audit.record(Audit.Event(
-                type: .nodeStarted, actor: "system", details: [
-                    "peer_port": .integer(Int64(port)), "pid": .integer(Int64(getpid())),
-                    "mode": .string(config.node.mode.rawValue),
-                ]))
+            // Serving is on record before anyone is told the node serves: if the append fails,
+            // the service throws, the group shuts down and `node run` exits non-zero.
+            do {
+                _ = try await audit.record(Audit.Event(
+                    type: .nodeStarted, actor: "system", details: [
+                        "peer_port": .integer(Int64(port)), "pid": .integer(Int64(getpid())),
+                        "mode": .string(config.node.mode.rawValue),
+                    ]))
+            } catch {
+                throw NodeError(.auditFailed, "node \(config.node.name): node.started could not be audited, stopping: \(error)")
+            }
             let info = NodeRunInfo(
                 pid: getpid(), node: config.node.name, peerPort: port, metricsPort: metricsPort, adminSocket: adminPath)
             do {
@@ -187,21 +193,26 @@ public enum NodeRuntime {
             try await group.run()
         } catch {
             logger.error("node stopped with an error", metadata: ["error": "\(error)"])
-            await finish(
+            _ = await finish(
                 audit: audit, engine: engine, peerAuditor: peerAuditor, logger: logger, directory: directory,
                 adminPath: adminPath, reason: "error: \(error)")
             throw error
         }
-        await finish(
+        if let unrecorded = await finish(
             audit: audit, engine: engine, peerAuditor: peerAuditor, logger: logger, directory: directory,
-            adminPath: adminPath, reason: "shutdown")
+            adminPath: adminPath, reason: "shutdown") {
+            throw unrecorded
+        }
         logger.notice("node stopped")
     }
 
+    /// Records the stop and signs a final checkpoint, then closes the log and removes the run
+    /// files. The process stops either way; if the stop could not be put on record, the error is
+    /// logged and returned so that `node run` exits non-zero.
     private static func finish(
         audit: Audit.Log, engine: StudyEngine, peerAuditor: PeerEventAuditor, logger: Logger, directory: String,
         adminPath: String, reason: String
-    ) async {
+    ) async -> NodeError? {
         // Counted refusals, connections and rejected proposals are recorded before the stop entry.
         peerAuditor.finishIntake()
         await peerAuditor.run()
@@ -211,11 +222,18 @@ public enum NodeRuntime {
             logger.error("cannot record counted peer events in the audit log", metadata: ["error": "\(error)"])
         }
         await engine.flushAudit()
-        _ = try? await audit.record(Audit.Event(type: .nodeStopped, actor: "system", details: ["reason": .string(reason)]))
-        _ = try? await audit.signCheckpoint()
+        var unrecorded: NodeError?
+        do {
+            _ = try await audit.record(Audit.Event(type: .nodeStopped, actor: "system", details: ["reason": .string(reason)]))
+            _ = try await audit.signCheckpoint()
+        } catch {
+            logger.error("the stop could not be recorded in the audit log", metadata: ["error": "\(error)"])
+            unrecorded = NodeError(.auditFailed, "node.stopped could not be audited or signed: \(error)")
+        }
         await audit.close()
         try? FileManager.default.removeItem(atPath: adminPath)
         try? FileManager.default.removeItem(at: NodeRunInfo.url(in: URL(fileURLWithPath: directory)))
+        return unrecorded
     }
 
     /// The participant policy of a node, from its config.
@@ -261,9 +279,9 @@ struct GRPCServerService<Transport: ServerTransport>: Service {
 struct BackgroundService: Service {
     let name: String
     let stop: (@Sendable () -> Void)?
-    let body: @Sendable () async -> Void
+    let body: @Sendable () async throws -> Void
 
-    init(name: String, stop: (@Sendable () -> Void)? = nil, body: @escaping @Sendable () async -> Void) {
+    init(name: String, stop: (@Sendable () -> Void)? = nil, body: @escaping @Sendable () async throws -> Void) {
         self.name = name
         self.stop = stop
         self.body = body
@@ -271,14 +289,14 @@ struct BackgroundService: Service {
 
     func run() async throws {
         if let stop {
-            await withGracefulShutdownHandler {
-                await body()
+            try await withGracefulShutdownHandler {
+                try await body()
             } onGracefulShutdown: {
                 stop()
             }
         } else {
-            await cancelWhenGracefulShutdown {
-                await body()
+            try await cancelWhenGracefulShutdown {
+                try await body()
             }
         }
         try? await gracefulShutdown()
