@@ -37,8 +37,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
+        // Pure: the concepts every layer names (node name, purpose, address, date, run mode).
+        .target(name: "CohortCore", swiftSettings: strict),
         // Pure maths: no I/O, no NIO, no SQLite.
-        .target(name: "CohortPrivacy", swiftSettings: optimizedStrict),
+        .target(name: "CohortPrivacy", dependencies: ["CohortCore"], swiftSettings: optimizedStrict),
         .target(name: "CohortAnalytics", swiftSettings: optimizedStrict),
         // zlib (apt: zlib1g-dev) for reading gzip-compressed import files.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
@@ -54,7 +56,7 @@ let package = Package(
         .target(
             name: "CohortStore",
             dependencies: [
-                "CohortAnalytics", "CohortAudit", "CohortPrivacy", "CZlib",
+                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortPrivacy", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -72,13 +74,40 @@ let package = Package(
             exclude: ["Protos", "generate.sh"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Pure: study specs, calibration, aggregation, results and the lead and participant
+        // state machines. No NIO, gRPC, SQLite or networking.
         .target(
-            name: "CohortNode",
+            name: "CohortStudy",
             dependencies: [
-                "CohortAnalytics", "CohortAudit", "CohortPrivacy", "CohortStore", "CohortWire",
+                "CohortAnalytics", "CohortCore", "CohortPrivacy",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        // PKI and the mutual-TLS peer transport.
+        .target(
+            name: "CohortNet",
+            dependencies: [
+                "CohortCore", "CohortWire",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ],
+            swiftSettings: strict
+        ),
+        // The node: home and config, study engine, services, runtime, admin, metrics.
+        .target(
+            name: "CohortNode",
+            dependencies: [
+                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortNet", "CohortPrivacy", "CohortStore",
+                "CohortStudy", "CohortWire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -97,7 +126,8 @@ let package = Package(
         .target(
             name: "CohortScenario",
             dependencies: [
-                "CohortAnalytics", "CohortPrivacy", "CohortStore", "CohortAudit", "CohortNode",
+                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortNet", "CohortNode", "CohortPrivacy", "CohortStore",
+                "CohortStudy",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: optimizedStrict
@@ -105,18 +135,36 @@ let package = Package(
         .executableTarget(
             name: "cohort",
             dependencies: [
-                "CohortAnalytics", "CohortAudit", "CohortNode", "CohortPrivacy", "CohortScenario",
-                "CohortStore",
+                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortNet", "CohortNode", "CohortPrivacy",
+                "CohortScenario", "CohortStore", "CohortStudy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "CohortTestSupport",
-            dependencies: ["CohortPrivacy", "CohortAudit", "CohortStore", "CohortNode", "CohortScenario"],
+            dependencies: [
+                "CohortCore", "CohortPrivacy", "CohortAudit", "CohortStore", "CohortNet", "CohortNode",
+                "CohortScenario", "CohortStudy",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
             swiftSettings: strict
         ),
 
+        .testTarget(name: "CohortCoreTests", dependencies: ["CohortCore"], swiftSettings: strict),
+        .testTarget(
+            name: "CohortStudyTests",
+            dependencies: ["CohortStudy", "CohortCore", "CohortPrivacy", "CohortAnalytics", "CohortTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "CohortNetTests",
+            dependencies: [
+                "CohortNet", "CohortCore", "CohortTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "CohortPrivacyTests", dependencies: ["CohortPrivacy", "CohortTestSupport"], swiftSettings: strict),
         .testTarget(name: "CohortAnalyticsTests", dependencies: ["CohortAnalytics", "CohortTestSupport"], swiftSettings: strict),
         .testTarget(
@@ -138,7 +186,7 @@ let package = Package(
         .testTarget(
             name: "CohortNodeTests",
             dependencies: [
-                "CohortNode", "CohortTestSupport",
+                "CohortNode", "CohortNet", "CohortStudy", "CohortCore", "CohortTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -150,12 +198,16 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "CohortScenarioTests",
-            dependencies: ["CohortScenario", "CohortTestSupport", "CohortNode", "CohortStore", "CohortAudit", "CohortWire"],
+            dependencies: [
+                "CohortScenario", "CohortTestSupport", "CohortCore", "CohortNet", "CohortNode", "CohortStore", "CohortAudit",
+                "CohortWire",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "cohortTests",
             dependencies: [
-                "cohort", "CohortTestSupport", "CohortStore", "CohortAudit", "CohortNode", "CohortScenario",
+                "cohort", "CohortTestSupport", "CohortStore", "CohortAudit", "CohortCore", "CohortNet", "CohortNode",
+                "CohortScenario", "CohortStudy",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -1,3 +1,4 @@
+import CohortCore
 extension Audit {
     /// One stored log entry. Its canonical JSON bytes are what is stored and hashed.
     ///

@@ -1,3 +1,4 @@
+import CohortCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -40,19 +41,11 @@ extension Privacy {
             }
         }
 
-        /// How a node is configured (`node.mode` in `cohort.yaml`).
-        public enum Mode: String, Sendable, Hashable, Codable {
-            /// Real data, real releases: only the OS CSPRNG is acceptable.
-            case production
-            /// Synthetic scenario runs: seeded randomness is allowed and marked.
-            case simulation
-        }
-
         /// Checks that randomness with `provenance` may be used on a node in `mode`.
         ///
         /// - Throws: ``PrivacyError/Code/seededRandomnessInProduction`` when a seeded source is
         ///   offered to a production node.
-        public static func validate(_ provenance: Provenance, for mode: Mode) throws {
+        public static func validate(_ provenance: Provenance, for mode: RunMode) throws {
             if mode == .production, case .seeded(let seed) = provenance {
                 throw PrivacyError(
                     .seededRandomnessInProduction,
@@ -65,14 +58,14 @@ extension Privacy {
         /// simulation mode and only when a seed is given — the seeded stream.
         ///
         /// - Throws: ``PrivacyError/Code/seededRandomnessInProduction`` for a seed in production.
-        public static func source(for mode: Mode, seed: UInt64?) throws -> any RandomSource {
+        public static func source(for mode: RunMode, seed: UInt64?) throws -> any RandomSource {
             guard let seed else { return SystemRandomness() }
             try validate(.seeded(seed), for: mode)
             return SeededRandomness(seed: seed)
         }
 
         /// Checks that `source` may be used on a node in `mode` (see ``validate(_:for:)``).
-        public static func validate(_ source: some RandomSource, for mode: Mode) throws {
+        public static func validate(_ source: some RandomSource, for mode: RunMode) throws {
             try validate(source.provenance, for: mode)
         }
     }

@@ -1,3 +1,4 @@
+import CohortCore
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -391,13 +392,13 @@ final class CSVImporter {
         let insert = try FastInsert(db: db, sql: "INSERT INTO consent_events (customer, purpose, action, at, method, policy_version) VALUES (?, ?, ?, ?, ?, ?)")
         while try nextRecord() {
             if let problem = checkFieldCount() { try reject(problem); continue }
-            let customer: Int64, purpose: ConsentPurpose, action: ConsentAction, at: Int64
+            let customer: Int64, purpose: Purpose, action: ConsentAction, at: Int64
             let method: String?, policy: String?
             do throws(RowProblem) {
                 customer = try customerRow(0)
                 let (pi, pb) = field(1)
-                guard let p = ConsentPurpose(rawValue: ByteFields.string(pb)) else {
-                    throw RowProblem(code: .invalidRow, field: pi, reason: "unknown purpose '\(Self.display(pb))' (expected one of: \(ConsentPurpose.allCases.map(\.rawValue).joined(separator: ", ")))")
+                guard let p = Purpose(rawValue: ByteFields.string(pb)) else {
+                    throw RowProblem(code: .invalidRow, field: pi, reason: "unknown purpose '\(Self.display(pb))' (expected one of: \(Purpose.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 purpose = p
                 let (ai, ab) = field(2)

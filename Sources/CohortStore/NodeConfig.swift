@@ -1,3 +1,4 @@
+import CohortCore
 import Foundation
 import Yams
 
@@ -36,14 +37,6 @@ public struct NodeConfig: Sendable, Equatable {
 }
 
 extension NodeConfig {
-    /// Whether the node runs real studies or is part of a simulation.
-    public enum Mode: String, Sendable, Hashable, Codable, CaseIterable {
-        /// A real node: noise from the OS CSPRNG only.
-        case production
-        /// A simulated node (scenario runs); may use seeded randomness.
-        case simulation
-    }
-
     /// `node: { name, consortium, mode }`.
     public struct Node: Sendable, Equatable, Codable {
         /// Node name (lowercase letters, digits and `-`, 1–63 characters, starting with a letter or digit).
@@ -51,10 +44,10 @@ extension NodeConfig {
         /// Consortium name (same syntax as the node name).
         public var consortium: String
         /// Production or simulation.
-        public var mode: Mode
+        public var mode: RunMode
 
         /// Creates the section.
-        public init(name: String, consortium: String, mode: Mode = .production) {
+        public init(name: String, consortium: String, mode: RunMode = .production) {
             self.name = name
             self.consortium = consortium
             self.mode = mode
@@ -239,7 +232,7 @@ extension NodeConfig {
     }
 
     /// The budget policy for a purpose, or nil if the config does not allow the purpose.
-    public func policy(for purpose: ConsentPurpose) -> PurposePolicy? {
+    public func policy(for purpose: Purpose) -> PurposePolicy? {
         privacy.purposes[purpose.rawValue]
     }
 }
@@ -391,8 +384,8 @@ extension NodeConfig {
         for name in privacy.purposes.keys.sorted() {
             guard let policy = privacy.purposes[name] else { continue }
             let base = "privacy.purposes.\(name)"
-            guard ConsentPurpose(rawValue: name) != nil else {
-                throw fail(base, "unknown purpose '\(name)' (expected one of: \(ConsentPurpose.allCases.map(\.rawValue).joined(separator: ", ")))")
+            guard Purpose(rawValue: name) != nil else {
+                throw fail(base, "unknown purpose '\(name)' (expected one of: \(Purpose.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             guard policy.epsilonPerPeriod.isFinite, policy.epsilonPerPeriod > 0 else {
                 throw fail(base + ".epsilon_per_period", "must be a positive number, got \(policy.epsilonPerPeriod)")
@@ -420,29 +413,11 @@ extension NodeConfig {
         }
     }
 
-    /// Whether `name` is a valid node or consortium name: `[a-z0-9][a-z0-9-]{0,62}`.
-    public static func isValidName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard (1...63).contains(bytes.count) else { return false }
-        for (i, b) in bytes.enumerated() {
-            let alnum = (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39)
-            if !(alnum || (i > 0 && b == 0x2D)) { return false }
-        }
-        return true
-    }
+    /// Whether `name` is a valid node or consortium name (``CohortCore/NodeName``'s rule).
+    public static func isValidName(_ name: String) -> Bool { NodeName.isValid(name) }
 
     /// Whether `address` is `host:port` (host a name, IPv4 address or `[IPv6]`; port 0–65535).
     public static func isValidAddress(_ address: String, allowPortZero: Bool) -> Bool {
-        guard let colon = address.lastIndex(of: ":") else { return false }
-        let host = address[..<colon]
-        let portText = address[address.index(after: colon)...]
-        guard !portText.isEmpty, portText.allSatisfy(\.isASCII), portText.allSatisfy(\.isNumber),
-              let port = Int(portText), port <= 65535, allowPortZero || port > 0 else { return false }
-        if host.hasPrefix("[") {
-            return host.hasSuffix("]") && host.count > 2
-                && host.dropFirst().dropLast().allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
-        }
-        guard !host.isEmpty, host.count <= 253 else { return false }
-        return host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }
+        (try? HostPort(parsing: address, allowPortZero: allowPortZero)) != nil
     }
 }

@@ -1,3 +1,4 @@
+import CohortCore
 import CohortAudit
 import Foundation
 import GRDB
@@ -9,7 +10,7 @@ public struct ConsentEvent: Sendable, Equatable {
     /// The partner's customer id.
     public var customerID: String
     /// The purpose.
-    public var purpose: ConsentPurpose
+    public var purpose: Purpose
     /// Grant or withdraw.
     public var action: ConsentAction
     /// When it took effect (whole seconds, UTC).
@@ -23,7 +24,7 @@ public struct ConsentEvent: Sendable, Equatable {
 /// Consent counts for one purpose as of a date.
 public struct ConsentStatusCounts: Sendable, Equatable {
     /// The purpose.
-    public var purpose: ConsentPurpose
+    public var purpose: Purpose
     /// Customers whose latest event (at or before the date) is a grant.
     public var granted: Int
     /// Customers whose latest event is a withdrawal.
@@ -32,7 +33,7 @@ public struct ConsentStatusCounts: Sendable, Equatable {
     public var neverAsked: Int
 
     /// Creates counts.
-    public init(purpose: ConsentPurpose, granted: Int, withdrawn: Int, neverAsked: Int) {
+    public init(purpose: Purpose, granted: Int, withdrawn: Int, neverAsked: Int) {
         self.purpose = purpose
         self.granted = granted
         self.withdrawn = withdrawn
@@ -53,7 +54,7 @@ extension NodeStore {
     ///   `.unknownCustomer`, `.auditFailed`, `.database`.
     @discardableResult
     public func recordConsent(
-        customerID: String, purpose: ConsentPurpose, action: ConsentAction, at: Date,
+        customerID: String, purpose: Purpose, action: ConsentAction, at: Date,
         method: String? = nil, policyVersion: String? = nil, actor: String = "operator",
         audit: any AuditRecording
     ) async throws -> ConsentEvent {
@@ -89,7 +90,7 @@ extension NodeStore {
     /// The customer row ids whose latest consent event for `purpose` at or before `asOf`
     /// is a grant (ties on the same timestamp: the later inserted event wins), ascending.
     /// O(events for the purpose).
-    func consentingRowIDs(_ db: Database, purpose: ConsentPurpose, asOf: Int64) throws -> [Int64] {
+    func consentingRowIDs(_ db: Database, purpose: Purpose, asOf: Int64) throws -> [Int64] {
         var result: [Int64] = []
         // Ordered by (customer, at, id) via index consent_by_purpose (rowid is its tail).
         let cursor = try Row.fetchCursor(db, sql: """
@@ -113,7 +114,7 @@ extension NodeStore {
 
     /// The partner customer ids that consent to `purpose` as of `asOf` (latest event at or
     /// before `asOf` is a grant; same-time ties: later inserted wins), in customer row order.
-    public func consentingCustomers(purpose: ConsentPurpose, asOf: Date) throws -> [String] {
+    public func consentingCustomers(purpose: Purpose, asOf: Date) throws -> [String] {
         try mapDatabaseErrors {
             try pool.read { db in
                 let rows = try consentingRowIDs(db, purpose: purpose, asOf: CivilTime.unixSeconds(asOf))
@@ -132,7 +133,7 @@ extension NodeStore {
 
     /// The customer's consent state for `purpose` as of `asOf`: the latest event's action,
     /// or nil if never asked. Throws `.unknownCustomer` for an unknown id.
-    public func consentState(customerID: String, purpose: ConsentPurpose, asOf: Date) throws -> ConsentAction? {
+    public func consentState(customerID: String, purpose: Purpose, asOf: Date) throws -> ConsentAction? {
         try mapDatabaseErrors {
             try pool.read { db in
                 guard let customer = try Int64.fetchOne(db, sql: "SELECT id FROM customers WHERE customer_id = ?", arguments: [customerID]) else {
@@ -156,7 +157,7 @@ extension NodeStore {
                     FROM consent_events e JOIN customers c ON c.id = e.customer
                     WHERE c.customer_id = ? ORDER BY e.at, e.id
                     """, arguments: [customerID]).compactMap { row in
-                    guard let purpose = ConsentPurpose(rawValue: row[1]), let action = ConsentAction(rawValue: row[2]) else { return nil }
+                    guard let purpose = Purpose(rawValue: row[1]), let action = ConsentAction(rawValue: row[2]) else { return nil }
                     return ConsentEvent(id: row[0], customerID: customerID, purpose: purpose, action: action,
                                         at: CivilTime.date(unixSeconds: row[3]), method: row[4], policyVersion: row[5])
                 }
@@ -166,13 +167,13 @@ extension NodeStore {
 
     /// Counts per purpose of customers granted / withdrawn / never asked, as of `asOf`.
     ///
-    /// - Parameter purpose: one purpose, or nil for all (in ``ConsentPurpose/allCases`` order).
-    public func consentStatus(purpose: ConsentPurpose? = nil, asOf: Date) throws -> [ConsentStatusCounts] {
+    /// - Parameter purpose: one purpose, or nil for all (in ``Purpose/allCases`` order).
+    public func consentStatus(purpose: Purpose? = nil, asOf: Date) throws -> [ConsentStatusCounts] {
         try mapDatabaseErrors {
             try pool.read { db in
                 let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM customers") ?? 0
                 let seconds = CivilTime.unixSeconds(asOf)
-                return try (purpose.map { [$0] } ?? ConsentPurpose.allCases).map { purpose in
+                return try (purpose.map { [$0] } ?? Purpose.allCases).map { purpose in
                     let granted = try consentingRowIDs(db, purpose: purpose, asOf: seconds).count
                     let asked = try Int.fetchOne(db, sql: """
                         SELECT count(DISTINCT customer) FROM consent_events WHERE purpose = ? AND at <= ?

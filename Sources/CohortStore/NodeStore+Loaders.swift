@@ -1,3 +1,4 @@
+import CohortCore
 import CohortAnalytics
 import Foundation
 import GRDB
@@ -15,7 +16,7 @@ extension NodeStore {
     /// time (insertion order breaks ties); channels and categories are dictionary-coded with
     /// codes in order of first appearance. O(customers + transactions) reads with raw
     /// cursors, plus O(t log t) only if the stored order is not already sorted.
-    public func loadAnalyticsTables(purpose: ConsentPurpose, consentAt: Date, transactionsUpTo: Date) throws
+    public func loadAnalyticsTables(purpose: Purpose, consentAt: Date, transactionsUpTo: Date) throws
         -> (customers: Analytics.CustomerTable, transactions: Analytics.TransactionTable)
     {
         try mapDatabaseErrors {

@@ -146,7 +146,7 @@ import Testing
                 default:
                     var request = Cohort_Admin_V1_AdminProposeRequest()
                     request.spec = Data(FuzzMutation.mutate(
-                        text: c.random.element(of: specs), using: &c.random, dictionary: StudySpecFuzzTests.dictionary))
+                        text: c.random.element(of: specs), using: &c.random, dictionary: StudyFixtures.specFuzzDictionary))
                     c.input(Array(request.spec))
                     _ = try await service.proposeStudy(
                         request: request, context: Self.context(Cohort_Admin_V1_AdminService.Method.ProposeStudy.descriptor))

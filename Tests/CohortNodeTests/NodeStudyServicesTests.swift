@@ -1,3 +1,4 @@
+import CohortStudy
 import CohortAudit
 import CohortStore
 import CohortTestSupport

@@ -1,3 +1,4 @@
+import CohortStudy
 import Foundation
 import Logging
 import Testing

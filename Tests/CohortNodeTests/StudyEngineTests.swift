@@ -1,3 +1,5 @@
+import CohortTestSupport
+import CohortStudy
 import CohortNode
 import Foundation
 import Logging
@@ -86,15 +88,7 @@ import Testing
         }
     }
 
-    static let spec = """
-        kind: histogram
-        purpose: segmentation
-        as_of: 2026-06-30
-        dimensions: [rfm_segment]
-        privacy: { epsilon: 1.0, delta: 1.0e-6, min_count: 0 }
-        participants: [globex, initech]
-        deadline_seconds: 600
-        """
+    static let spec = StudyFixtures.engineHistogramYAML
 
     static func policy(autoApprove: Bool = true) -> Study.Policy {
         Study.Policy(epsilonPerStudy: [.segmentation: 2.0], maxDelta: 1e-5, minConsentingCustomers: 1, autoApprove: autoApprove)

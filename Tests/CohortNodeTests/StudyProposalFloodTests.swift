@@ -1,3 +1,5 @@
+import CohortTestSupport
+import CohortStudy
 import CohortNode
 import Foundation
 import Logging

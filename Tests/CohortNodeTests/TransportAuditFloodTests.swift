@@ -1,3 +1,5 @@
+import CohortTestSupport
+import CohortNet
 import CohortAudit
 import CohortNode
 import Foundation

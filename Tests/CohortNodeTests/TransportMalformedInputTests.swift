@@ -1,3 +1,5 @@
+import CohortTestSupport
+import CohortNet
 import CohortNode
 import CohortWire
 import Foundation

@@ -1,3 +1,6 @@
+import CohortNet
+import CohortStudy
+import CohortCore
 import CohortAudit
 import CohortNode
 import CohortScenario
@@ -45,7 +48,7 @@ import Testing
     static func spends(_ directory: URL) throws -> [BudgetSpendRecord] {
         let store = try NodeStore.open(directory: directory.path)
         defer { try? store.close() }
-        return try ConsentPurpose.allCases.flatMap { try store.budgetSpends(purpose: $0.rawValue) }
+        return try Purpose.allCases.flatMap { try store.budgetSpends(purpose: $0.rawValue) }
     }
 
     @Test func threeProcessStudyMatchesTheSumOfTheLocalAnswersWithinTheNoise() async throws {

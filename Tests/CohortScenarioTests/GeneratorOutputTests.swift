@@ -1,3 +1,4 @@
+import CohortCore
 import CohortScenario
 import Foundation
 import Testing
@@ -145,7 +146,7 @@ struct GeneratorOutputTests {
             let f = line.split(separator: ",", omittingEmptySubsequences: false)
             try #require(f.count == 6, "consent row '\(line)'")
             #expect(signup[f[0]] != nil)
-            #expect(Synthetic.ConsentPurpose(rawValue: String(f[1])) != nil)
+            #expect(Purpose(rawValue: String(f[1])) != nil)
             #expect(f[2] == "grant" || f[2] == "withdraw")
             let ts = try Self.parseTimestamp(f[3])
             #expect(ts < historyEnd)

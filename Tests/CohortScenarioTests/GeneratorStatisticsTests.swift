@@ -1,3 +1,4 @@
+import CohortCore
 import CohortScenario
 import Foundation
 import Testing
@@ -14,7 +15,7 @@ struct GeneratorStatisticsTests {
     func consentRatesMatchTheProfileTargets(profile: Synthetic.Profile) throws {
         let data = try SyntheticFixtures.dataset(profile)
         let n = data.customers.count
-        for purpose in Synthetic.ConsentPurpose.allCases {
+        for purpose in Purpose.allCases {
             var latest = [Synthetic.ConsentAction?](repeating: nil, count: n)
             var withdrawals = 0
             for j in 0..<data.consent.count where data.consent.purpose[j] == purpose {

@@ -1,3 +1,4 @@
+import CohortStudy
 import CohortAnalytics
 import CohortNode
 import CohortStore

@@ -1,3 +1,6 @@
+import CohortNet
+import CohortStudy
+import CohortCore
 import CohortAudit
 @testable import CohortNode
 import CohortPrivacy
@@ -224,7 +227,7 @@ import Yams
         let store = try NodeStore.open(directory: try cluster.directory("alpha").path)
         defer { try? store.close() }
         let spec = try Study.Spec.load(yaml: specText).withID("s")
-        let purpose = try #require(ConsentPurpose(rawValue: spec.purpose.rawValue))
+        let purpose = try #require(Purpose(rawValue: spec.purpose.rawValue))
         let end = try CivilTime.parseArgument(spec.asOf.description, option: "as_of", endOfDay: true)
         let tables = try store.loadAnalyticsTables(purpose: purpose, consentAt: Date(), transactionsUpTo: end)
         let (codes, measures) = try NodeStudyServices.studyInputs(spec: spec, customers: tables.customers, transactions: tables.transactions)

@@ -1,3 +1,4 @@
+import CohortCore
 import CohortStore
 import CohortWire
 import Foundation
@@ -27,7 +28,7 @@ extension AdminClient {
     }
 
     /// Consent counts per purpose as of `asOf`, read by the running node.
-    public func consentStatus(purpose: ConsentPurpose?, asOf: Date) async throws -> [ConsentStatusCounts] {
+    public func consentStatus(purpose: Purpose?, asOf: Date) async throws -> [ConsentStatusCounts] {
         var request = Cohort_Admin_V1_ConsentStatusRequest()
         request.purpose = purpose?.rawValue ?? ""
         request.asOf = try CivilTime.checkedUnixSeconds(asOf, what: "consent status time (as of)")
@@ -36,7 +37,7 @@ extension AdminClient {
             throw NodeError(.invalidMessage, "ConsentStatus: the node's answer is not a JSON array of objects")
         }
         return try rows.map { row in
-            guard let name = row["purpose"] as? String, let purpose = ConsentPurpose(rawValue: name),
+            guard let name = row["purpose"] as? String, let purpose = Purpose(rawValue: name),
                   let granted = row["granted"] as? Int, let withdrawn = row["withdrawn"] as? Int,
                   let neverAsked = row["never_asked"] as? Int else {
                 throw NodeError(.invalidMessage, "ConsentStatus: malformed row \(row)")

@@ -1,3 +1,4 @@
+import CohortCore
 import CohortAudit
 import CohortStore
 import CohortWire
@@ -31,7 +32,7 @@ extension AdminService {
     /// Consent counts per purpose as of the requested time. Read-only, not audited (no customer rows).
     public func consentStatus(request: Cohort_Admin_V1_ConsentStatusRequest, context: ServerContext) async throws -> Cohort_Admin_V1_ConsentStatusResponse {
         do {
-            let purpose = try request.purpose.isEmpty ? nil : ConsentPurpose.parse(request.purpose)
+            let purpose = try request.purpose.isEmpty ? nil : Purpose.parse(request.purpose)
             let at = try CivilTime.checkedDate(unixSeconds: request.asOf, what: "ConsentStatus.as_of")
             let rows = try store.consentStatus(purpose: purpose, asOf: at)
             var response = Cohort_Admin_V1_ConsentStatusResponse()
@@ -59,9 +60,9 @@ extension AdminService {
         guard let command = LocalAnalysis.Command(rawValue: request.command) else {
             throw RPCError(code: .invalidArgument, message: "unknown local analysis '\(request.command)'; known: \(LocalAnalysis.Command.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let purpose: ConsentPurpose?
+        let purpose: Purpose?
         do {
-            purpose = try request.purpose.isEmpty ? nil : ConsentPurpose.parse(request.purpose)
+            purpose = try request.purpose.isEmpty ? nil : Purpose.parse(request.purpose)
         } catch {
             throw RPCError(code: .invalidArgument, message: "\(error)")
         }

@@ -1,3 +1,5 @@
+import CohortStudy
+import CohortCore
 import CohortAudit
 import CohortStore
 import CohortWire
@@ -28,7 +30,7 @@ public struct AdminService: Cohort_Admin_V1_AdminService.SimpleServiceProtocol {
 
     public func recordConsent(request: Cohort_Admin_V1_RecordConsentRequest, context: ServerContext) async throws -> Cohort_Admin_V1_RecordConsentResponse {
         do {
-            let purpose = try ConsentPurpose.parse(request.purpose)
+            let purpose = try Purpose.parse(request.purpose)
             guard let action = ConsentAction(rawValue: request.action) else {
                 throw RPCError(code: .invalidArgument, message: "action '\(request.action)' must be grant or withdraw")
             }

@@ -1,3 +1,5 @@
+import CohortStudy
+import CohortCore
 import CohortAnalytics
 import CohortAudit
 import CohortStore
@@ -28,7 +30,7 @@ public enum LocalAnalysis {
         /// Reference date `YYYY-MM-DD` (UTC); for `plan`, the spec's `as_of` is used.
         public var asOf: String
         /// Only customers consenting (now) to this purpose; nil for all customers.
-        public var purpose: ConsentPurpose?
+        public var purpose: Purpose?
         /// Audit actor.
         public var actor: String
         /// `analyze`: k-means clusters, nil for automatic (2…6).
@@ -44,7 +46,7 @@ public enum LocalAnalysis {
 
         /// Creates a request.
         public init(
-            command: Command, asOf: String, purpose: ConsentPurpose? = nil, actor: String, k: Int? = nil,
+            command: Command, asOf: String, purpose: Purpose? = nil, actor: String, k: Int? = nil,
             seed: UInt64 = 1, json: Bool = false, spec: String? = nil, parties: Int? = nil
         ) {
             self.command = command
@@ -113,7 +115,7 @@ public enum LocalAnalysis {
             } catch {
                 throw NodeError(.invalidMessage, "invalid study spec: \(error)")
             }
-            guard let purpose = ConsentPurpose(rawValue: spec.purpose.rawValue) else {
+            guard let purpose = Purpose(rawValue: spec.purpose.rawValue) else {
                 throw NodeError(.invalidMessage, "unknown purpose \(spec.purpose.rawValue)")
             }
             let tables = try await loadTables(request, store: store, audit: audit, purpose: purpose, asOf: spec.asOf.description)
@@ -150,7 +152,7 @@ public enum LocalAnalysis {
     /// Loads the customers in scope (consenting now to `purpose`, or all) with their
     /// transactions up to the end of `asOf`, then audits the access durably before returning.
     static func loadTables(
-        _ request: Request, store: NodeStore, audit: any AuditRecording, purpose: ConsentPurpose?, asOf: String
+        _ request: Request, store: NodeStore, audit: any AuditRecording, purpose: Purpose?, asOf: String
     ) async throws -> (customers: Analytics.CustomerTable, transactions: Analytics.TransactionTable) {
         let end = try CivilTime.parseArgument(asOf, option: "as-of", endOfDay: true)
         let tables = try purpose.map { try store.loadAnalyticsTables(purpose: $0, consentAt: Date(), transactionsUpTo: end) }

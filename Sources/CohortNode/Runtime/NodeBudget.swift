@@ -1,3 +1,4 @@
+import CohortCore
 import CohortPrivacy
 import CohortStore
 import Foundation
@@ -6,7 +7,7 @@ import Foundation
 /// `node.sqlite`.
 public enum NodeBudget {
     /// The ledger policy of a purpose, or nil when the config does not allow the purpose.
-    public static func policy(_ purpose: ConsentPurpose, config: NodeConfig) throws -> Privacy.Ledger.PurposePolicy? {
+    public static func policy(_ purpose: Purpose, config: NodeConfig) throws -> Privacy.Ledger.PurposePolicy? {
         guard let p = config.policy(for: purpose) else { return nil }
         return try Privacy.Ledger.PurposePolicy(
             epsilonPerPeriod: p.epsilonPerPeriod, periodDays: p.periodDays, epsilonPerStudy: p.epsilonPerStudy,
@@ -14,7 +15,7 @@ public enum NodeBudget {
     }
 
     /// The stored spends of a purpose as ledger entries, oldest first.
-    public static func history(_ purpose: ConsentPurpose, store: NodeStore) throws -> [Privacy.Ledger.Spend] {
+    public static func history(_ purpose: Purpose, store: NodeStore) throws -> [Privacy.Ledger.Spend] {
         try store.budgetSpends(purpose: purpose.rawValue).map(spend(from:))
     }
 
@@ -25,7 +26,7 @@ public enum NodeBudget {
 
     /// The ledger status of a purpose at `now`, or nil when the config does not allow it.
     public static func status(
-        _ purpose: ConsentPurpose, store: NodeStore, config: NodeConfig, at now: Date
+        _ purpose: Purpose, store: NodeStore, config: NodeConfig, at now: Date
     ) throws -> Privacy.Ledger.Status? {
         guard let policy = try policy(purpose, config: config) else { return nil }
         return try Privacy.Ledger.status(policy: policy, history: history(purpose, store: store), at: now)
@@ -110,7 +111,7 @@ public enum NodeBudget {
     /// The current period's spends of `purpose` grouped by study (first spend order), each
     /// composed on its own and converted to ε at `policy.delta`. O(spends × orders).
     public static func studySpends(
-        _ purpose: ConsentPurpose, store: NodeStore, policy: Privacy.Ledger.PurposePolicy, at now: Date
+        _ purpose: Purpose, store: NodeStore, policy: Privacy.Ledger.PurposePolicy, at now: Date
     ) throws -> [StudySpend] {
         let windowStart = now.addingTimeInterval(-Double(policy.periodDays) * 86_400)
         let inWindow = try history(purpose, store: store).filter { $0.at > windowStart }
@@ -132,7 +133,7 @@ public enum NodeBudget {
 
     /// Every purpose's line at `now`.
     public static func report(store: NodeStore, config: NodeConfig, at now: Date) throws -> [Line] {
-        try ConsentPurpose.allCases.map { purpose in
+        try Purpose.allCases.map { purpose in
             guard let status = try status(purpose, store: store, config: config, at: now),
                   let p = config.policy(for: purpose) else {
                 return Line(purpose: purpose.rawValue, allowed: false)

@@ -1,3 +1,4 @@
+import CohortStudy
 import Prometheus
 
 /// The node's Prometheus metrics: one registry per node process.

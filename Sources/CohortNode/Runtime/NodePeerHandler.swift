@@ -1,3 +1,5 @@
+import CohortNet
+import CohortStudy
 import CohortAudit
 import CohortWire
 import Foundation

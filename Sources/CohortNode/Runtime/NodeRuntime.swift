@@ -1,3 +1,6 @@
+import CohortNet
+import CohortStudy
+import CohortCore
 import CohortAudit
 import CohortStore
 import CohortWire
@@ -238,9 +241,9 @@ public enum NodeRuntime {
 
     /// The participant policy of a node, from its config.
     public static func studyPolicy(_ config: NodeConfig) -> Study.Policy {
-        var caps: [Study.Purpose: Double] = [:]
-        for purpose in Study.Purpose.allCases {
-            if let consent = ConsentPurpose(rawValue: purpose.rawValue), let policy = config.policy(for: consent) {
+        var caps: [Purpose: Double] = [:]
+        for purpose in Purpose.allCases {
+            if let consent = Purpose(rawValue: purpose.rawValue), let policy = config.policy(for: consent) {
                 caps[purpose] = policy.epsilonPerStudy
             }
         }

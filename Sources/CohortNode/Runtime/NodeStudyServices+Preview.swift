@@ -1,3 +1,5 @@
+import CohortStudy
+import CohortCore
 import CohortPrivacy
 import CohortStore
 import Foundation
@@ -9,7 +11,7 @@ extension NodeStudyServices {
     /// customers consenting to the purpose now. Reads ledger and consent metadata only, no
     /// customer rows; nothing of it leaves the node. O(spends × RDP orders + consent events).
     public func budgetPreview(for spec: Study.Spec, study: String) async throws -> StudyBudgetPreview {
-        guard let purpose = ConsentPurpose(rawValue: spec.purpose.rawValue) else {
+        guard let purpose = Purpose(rawValue: spec.purpose.rawValue) else {
             throw NodeError(.invalidConfiguration, "unknown purpose \(spec.purpose.rawValue)")
         }
         let now = Date()

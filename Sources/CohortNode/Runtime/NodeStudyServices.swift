@@ -1,3 +1,5 @@
+import CohortStudy
+import CohortCore
 import CohortAnalytics
 import CohortAudit
 import CohortPrivacy
@@ -118,7 +120,7 @@ public final class NodeStudyServices: StudyLocalServices {
     /// Atomically decides and records the spend (the ledger decides inside the store's write
     /// transaction), or throws `budgetExceeded` without reading anything.
     private func reserve(
-        purpose: ConsentPurpose, policy: Privacy.Ledger.PurposePolicy, cost: Privacy.Cost, study: String, at now: Date
+        purpose: Purpose, policy: Privacy.Ledger.PurposePolicy, cost: Privacy.Cost, study: String, at now: Date
     ) throws -> BudgetSpendRecord {
         var refusal: Privacy.Ledger.Refusal?
         let record = try store.chargeBudget(purpose: purpose.rawValue, study: study, at: now) { stored in
@@ -145,7 +147,7 @@ public final class NodeStudyServices: StudyLocalServices {
     /// Gives back a reservation whose contribution failed before leaving the node. The refund
     /// is audited first; if that append fails the spend stays (the conservative side).
     private func refund(
-        _ record: BudgetSpendRecord, purpose: ConsentPurpose, study: String, round: Int, reason: String
+        _ record: BudgetSpendRecord, purpose: Purpose, study: String, round: Int, reason: String
     ) async throws {
         guard let id = record.id else { return }
         _ = try await audit.record(Audit.Event(
@@ -246,15 +248,15 @@ public final class NodeStudyServices: StudyLocalServices {
             type: type, actor: event.actor, purpose: event.purpose, study: event.study, details: details))
     }
 
-    private func consentPurpose(_ spec: Study.Spec) throws -> ConsentPurpose {
-        guard let purpose = ConsentPurpose(rawValue: spec.purpose.rawValue) else {
+    private func consentPurpose(_ spec: Study.Spec) throws -> Purpose {
+        guard let purpose = Purpose(rawValue: spec.purpose.rawValue) else {
             throw NodeError(.invalidMessage, "unknown purpose \(spec.purpose.rawValue)")
         }
         return purpose
     }
 
     /// The last second of a calendar day (UTC): consent and transactions of that day count.
-    public static func endOfDay(_ day: Study.CalendarDate) -> Date {
+    public static func endOfDay(_ day: CalendarDate) -> Date {
         Date(timeIntervalSince1970: TimeInterval(day.daysSinceEpoch) * 86_400 + 86_399)
     }
 }

@@ -1,3 +1,5 @@
+import CohortNet
+import CohortStudy
 import CohortWire
 import Foundation
 import GRPCCore

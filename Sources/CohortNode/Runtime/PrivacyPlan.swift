@@ -1,3 +1,5 @@
+import CohortStudy
+import CohortCore
 import CohortPrivacy
 import CohortStore
 import Foundation
@@ -147,7 +149,7 @@ public struct PrivacyPlan: Codable, Sendable, Equatable {
     static func budget(
         purpose: String, noise: Study.NoisePlan, store: NodeStore, config: NodeConfig, at now: Date
     ) throws -> Budget {
-        guard let consent = ConsentPurpose(rawValue: purpose), let policy = try NodeBudget.policy(consent, config: config) else {
+        guard let consent = Purpose(rawValue: purpose), let policy = try NodeBudget.policy(consent, config: config) else {
             return Budget(allowed: false, limit: "the node's policy does not allow purpose \(purpose)")
         }
         let cost = Privacy.Cost.zcdp(.discreteGaussian, rho: noise.rho)

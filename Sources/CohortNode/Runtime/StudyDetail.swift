@@ -1,3 +1,4 @@
+import CohortStudy
 import Foundation
 
 /// Everything an operator is asked to agree to about one study, and where it stands, as seen

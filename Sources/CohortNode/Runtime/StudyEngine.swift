@@ -1,3 +1,5 @@
+import CohortStudy
+import CohortCore
 import Crypto
 import Foundation
 import Logging

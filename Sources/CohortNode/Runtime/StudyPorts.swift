@@ -1,3 +1,4 @@
+import CohortStudy
 import Foundation
 
 /// The lead's view of the other nodes: one call per peer RPC. The real implementation sends

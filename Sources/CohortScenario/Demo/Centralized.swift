@@ -1,3 +1,5 @@
+import CohortStudy
+import CohortCore
 import CohortNode
 import CohortStore
 import Foundation
@@ -23,7 +25,7 @@ public enum Centralized {
         var counts = [Int](repeating: 0, count: layout.cellCount)
         var sums = [Double](repeating: 0, count: layout.cellCount)
         let asOf = NodeStudyServices.endOfDay(spec.asOf)
-        guard let purpose = ConsentPurpose(rawValue: spec.purpose.rawValue) else {
+        guard let purpose = Purpose(rawValue: spec.purpose.rawValue) else {
             throw ScenarioError(.invalidArgument, "unknown purpose \(spec.purpose.rawValue)")
         }
         for directory in nodeDirectories {

@@ -1,3 +1,4 @@
+import CohortCore
 extension Synthetic {
     /// The four CSV files of one chunk, as bytes without header rows.
     struct FormattedChunk: Sendable {
@@ -60,7 +61,7 @@ extension Synthetic {
             methods = add(spec.grantMethods + spec.withdrawMethods)
             genders = add(ChunkData.genderNames)
             policies = add(ChunkData.policyNames)
-            purposes = add(ConsentPurpose.allCases.map(\.rawValue))
+            purposes = add(Purpose.allCases.map(\.rawValue))
             grant = add(["grant"])[0]
             withdraw = add(["withdraw"])[0]
             currencyField = add([",\(spec.currency),"])[0]

@@ -1,10 +1,11 @@
+import CohortCore
 extension Synthetic {
     /// Generated consent events, sorted by customer row, then time.
     public struct ConsentTable: Sendable, Equatable {
         /// Customer row index (into ``CustomerTable``).
         public var customer: [Int32] = []
         /// Purpose of the event.
-        public var purpose: [ConsentPurpose] = []
+        public var purpose: [Purpose] = []
         /// Grant or withdraw.
         public var action: [ConsentAction] = []
         /// Time of the event in seconds since 1970-01-01 UTC.

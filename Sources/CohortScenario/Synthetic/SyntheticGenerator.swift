@@ -1,3 +1,4 @@
+import CohortCore
 import CohortPrivacy
 import Foundation
 
@@ -184,7 +185,7 @@ extension Synthetic {
             var truth = GroundTruthTable()
             truth.segmentNames = spec.segments.map(\.name)
             let methods = spec.grantMethods + spec.withdrawMethods
-            let purposes = ConsentPurpose.allCases
+            let purposes = Purpose.allCases
             let generator = self
             ChunkPipeline.run(
                 chunkCount: chunkCount, parallel: parallel,

@@ -1,3 +1,4 @@
+import CohortCore
 extension Synthetic {
     /// The kind of business a synthetic partner is. Profiles differ in the shape of their data:
     ///
@@ -28,14 +29,14 @@ extension Synthetic {
         public var segmentShares: [Double] { spec.segments.map(\.weight) }
 
         /// Target share of customers whose consent for `purpose` is granted as of the as-of date.
-        public func consentTarget(for purpose: ConsentPurpose) -> Double {
-            spec.consentTargets[purpose.index]
+        public func consentTarget(for purpose: Purpose) -> Double {
+            spec.consentTargets[purpose.generatorIndex]
         }
 
         /// Share of customers who granted `purpose` at some point (current grants plus those who
         /// later withdrew).
-        public func everGrantedShare(for purpose: ConsentPurpose) -> Double {
-            min(1, spec.consentTargets[purpose.index] / (1 - spec.withdrawShare))
+        public func everGrantedShare(for purpose: Purpose) -> Double {
+            min(1, spec.consentTargets[purpose.generatorIndex] / (1 - spec.withdrawShare))
         }
 
         /// Length of the churn observation window ending at the as-of date, in days: the churn
@@ -60,23 +61,6 @@ extension Synthetic {
         }
     }
 
-    /// A consent purpose of the data contract.
-    public enum ConsentPurpose: String, Sendable, CaseIterable, Hashable {
-        /// Customer segmentation studies.
-        case segmentation
-        /// Cross-partner benchmarks.
-        case benchmarking
-        /// Training of predictive models.
-        case modelTraining = "model-training"
-
-        var index: Int {
-            switch self {
-            case .segmentation: return 0
-            case .benchmarking: return 1
-            case .modelTraining: return 2
-            }
-        }
-    }
 
     /// A consent action of the data contract.
     public enum ConsentAction: String, Sendable, Hashable {
@@ -84,5 +68,16 @@ extension Synthetic {
         case grant
         /// Consent was withdrawn.
         case withdraw
+    }
+}
+
+extension Purpose {
+    /// The purpose's column in the generator's consent-rate tables.
+    var generatorIndex: Int {
+        switch self {
+        case .segmentation: return 0
+        case .benchmarking: return 1
+        case .modelTraining: return 2
+        }
     }
 }

@@ -1,3 +1,4 @@
+import CohortCore
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -877,8 +878,8 @@ final class MappedImporter {
                                      reason: "unknown customer '\(CSVImporter.display(idBytes))' (import it with the customers file first)")
                 }
                 let pb = try purposeValue.bytes(reader)
-                guard let purpose = ConsentPurpose(rawValue: ByteFields.string(pb)) else {
-                    throw RowProblem(code: .invalidRow, field: purposeValue.fieldIndex, reason: "unknown purpose '\(CSVImporter.display(pb))' (expected one of: \(ConsentPurpose.allCases.map(\.rawValue).joined(separator: ", ")); recode the partner's values with values:)")
+                guard let purpose = Purpose(rawValue: ByteFields.string(pb)) else {
+                    throw RowProblem(code: .invalidRow, field: purposeValue.fieldIndex, reason: "unknown purpose '\(CSVImporter.display(pb))' (expected one of: \(Purpose.allCases.map(\.rawValue).joined(separator: ", ")); recode the partner's values with values:)")
                 }
                 let ab = try actionValue.bytes(reader)
                 guard let action = ConsentAction(rawValue: ByteFields.string(ab)) else {

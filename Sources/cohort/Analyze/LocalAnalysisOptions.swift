@@ -1,3 +1,4 @@
+import CohortCore
 import ArgumentParser
 import CohortAnalytics
 import CohortAudit
@@ -27,13 +28,13 @@ struct LocalAnalysisOptions: ParsableArguments {
         guard CivilTime.parseDate(asOf) != nil else {
             throw ValidationError("--as-of '\(asOf)' is not a valid date (YYYY-MM-DD)")
         }
-        if let purpose { _ = try ConsentPurpose.parse(purpose) }
+        if let purpose { _ = try Purpose.parse(purpose) }
     }
 
     /// The request for `command` with these options.
     func request(_ command: LocalAnalysis.Command) throws -> LocalAnalysis.Request {
         LocalAnalysis.Request(
-            command: command, asOf: asOf, purpose: try purpose.map(ConsentPurpose.parse),
+            command: command, asOf: asOf, purpose: try purpose.map(Purpose.parse),
             actor: actor ?? NodeSession.defaultActor)
     }
 }

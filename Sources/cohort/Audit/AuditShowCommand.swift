@@ -1,3 +1,5 @@
+import CohortStudy
+import CohortCore
 import ArgumentParser
 import CohortAudit
 import Foundation

@@ -1,3 +1,4 @@
+import CohortCore
 import ArgumentParser
 import CohortNode
 import CohortStore
@@ -35,7 +36,7 @@ struct ConsentChangeOptions: ParsableArguments {
 
     /// Records the change.
     func record(_ action: ConsentAction) async throws {
-        let purpose = try ConsentPurpose.parse(self.purpose)
+        let purpose = try Purpose.parse(self.purpose)
         let when = try at.map { try CivilTime.parseArgument($0, option: "--at") } ?? Date()
         let verb = action == .grant ? "granted" : "withdrawn"
         let actor = actor ?? NodeSession.defaultActor

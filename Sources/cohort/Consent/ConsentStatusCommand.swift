@@ -1,3 +1,4 @@
+import CohortCore
 import ArgumentParser
 import CohortNode
 import CohortStore
@@ -27,7 +28,7 @@ struct ConsentStatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let purpose = try self.purpose.map(ConsentPurpose.parse)
+        let purpose = try self.purpose.map(Purpose.parse)
         let when = try asOf.map { try CivilTime.parseArgument($0, option: "--as-of", endOfDay: true) } ?? Date()
         let counts = try await NodeRouting.route(node: node, timeout: .seconds(60)) { client in
             try await client.consentStatus(purpose: purpose, asOf: when)

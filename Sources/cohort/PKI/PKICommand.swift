@@ -1,3 +1,4 @@
+import CohortNet
 import ArgumentParser
 
 /// `cohort pki`: create a consortium CA, issue node certificates, inspect, rotate.

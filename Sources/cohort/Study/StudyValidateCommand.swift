@@ -1,3 +1,4 @@
+import CohortStudy
 import ArgumentParser
 import CohortNode
 import Foundation

@@ -1,0 +1,93 @@
+import CohortCore
+import CohortPrivacy
+import Foundation
+
+extension Study {
+    /// Converts a spec's per-node (ε, δ) into a zCDP budget ρ and a discrete Gaussian variance.
+    ///
+    /// The ρ ↔ (ε, δ) conversion is the privacy module's tight one (Canonne, Kamath, Steinke
+    /// 2020, Prop. 12 / Cor. 13, see ``Privacy/ZCDP``), so the ledger charges exactly the ε a
+    /// spec asks for when its δ equals the node policy's δ.
+    ///
+    /// Variance: the discrete Gaussian with L2 sensitivity Δ satisfies ρ = Δ²/(2σ²) zCDP, so
+    /// `σ² = Δ²/(2ρ)`, floored at ``minimumSigmaSquared`` (which only raises the noise).
+    public enum Calibration {
+        /// Floor on σ² (encoded units²). At σ ≥ 2 the multivariate discrete Gaussian's privacy
+        /// loss exceeds Δ²/(2σ²) only by terms of order exp(−π²σ²) ≈ 10⁻¹⁷ per coordinate
+        /// (CKS 2020, Thm. 14), so ρ = Δ²/(2σ²) holds for the whole vector.
+        public static let minimumSigmaSquared = 4.0
+
+        /// Smallest ε such that ρ-zCDP implies (ε, δ)-DP (tight conversion); +∞ for invalid input.
+        public static func epsilon(rho: Double, delta: Double) -> Double {
+            guard rho > 0 else { return 0 }
+            return (try? Privacy.ZCDP.epsilon(rho: rho, delta: delta)) ?? .infinity
+        }
+
+        /// Largest ρ such that ρ-zCDP implies (ε, δ)-DP (tight conversion, rounded down).
+        /// Throws `invalidNoise` unless ε > 0 is finite and δ ∈ (0, 1).
+        public static func rho(epsilon: Double, delta: Double) throws -> Double {
+            guard epsilon.isFinite, epsilon > 0 else {
+                throw StudyError(.invalidNoise, key: "privacy.epsilon", "must be finite and > 0, got \(epsilon)")
+            }
+            guard delta.isFinite, delta > 0, delta < 1 else {
+                throw StudyError(.invalidNoise, key: "privacy.delta", "must be in (0, 1), got \(delta)")
+            }
+            do {
+                return try Privacy.ZCDP.rho(forEpsilon: epsilon, delta: delta)
+            } catch {
+                throw StudyError(.invalidNoise, key: "privacy.epsilon", "\(error)")
+            }
+        }
+
+        /// The noise plan of a spec: ρ from (ε, δ), sensitivity from the kind, σ² = max(Δ²/(2ρ), 4).
+        /// Depends on the spec only, so the cost is known before any customer data is read.
+        public static func plan(for spec: Spec) throws -> NoisePlan {
+            let rho = try rho(epsilon: spec.privacy.epsilon, delta: spec.privacy.delta)
+            let sensitivity = Sensitivity.of(spec)
+            let sigmaSquared = max(sensitivity.l2 * sensitivity.l2 / (2 * rho), minimumSigmaSquared)
+            return NoisePlan(
+                purpose: spec.purpose, epsilon: spec.privacy.epsilon, delta: spec.privacy.delta, rho: rho,
+                l2Sensitivity: sensitivity.l2, sigmaSquared: sigmaSquared, coordinates: spec.coordinateCount)
+        }
+    }
+
+    /// How much noise a node adds to its contribution and what that costs it.
+    public struct NoisePlan: Sendable, Hashable, Codable {
+        /// Purpose whose budget is charged.
+        public let purpose: Purpose
+        /// ε charged (per node, whole study).
+        public let epsilon: Double
+        /// δ of the guarantee.
+        public let delta: Double
+        /// zCDP ρ charged (the node's own noise alone gives ρ-zCDP, hence (ε, δ)-DP).
+        public let rho: Double
+        /// L2 sensitivity Δ of the vector, encoded units.
+        public let l2Sensitivity: Double
+        /// Discrete Gaussian variance per coordinate, encoded units².
+        public let sigmaSquared: Double
+        /// Vector length.
+        public let coordinates: Int
+        /// Mechanism name: `discrete-gaussian`.
+        public var mechanism: String { "discrete-gaussian" }
+
+        /// Creates a plan (normally through ``Calibration/plan(for:)``).
+        public init(
+            purpose: Purpose, epsilon: Double, delta: Double, rho: Double, l2Sensitivity: Double,
+            sigmaSquared: Double, coordinates: Int
+        ) {
+            self.purpose = purpose
+            self.epsilon = epsilon
+            self.delta = delta
+            self.rho = rho
+            self.l2Sensitivity = l2Sensitivity
+            self.sigmaSquared = sigmaSquared
+            self.coordinates = coordinates
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case purpose, epsilon, delta, rho, coordinates
+            case l2Sensitivity = "l2_sensitivity"
+            case sigmaSquared = "sigma_squared"
+        }
+    }
+}

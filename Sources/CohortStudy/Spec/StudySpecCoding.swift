@@ -1,0 +1,196 @@
+import CohortCore
+import Foundation
+
+/// Spec (de)serialization with snake_case keys; every decoding problem becomes a ``StudyError``
+/// naming the key (dotted path) concerned.
+///
+/// Keys: `id` (optional), `kind`, `purpose`, `as_of`, `dimensions`, `regions` (only with the
+/// `region` dimension), `measure` / `lower` / `upper` (only for `mean`), `privacy` (mapping with
+/// `epsilon`, `delta`, optional `min_count`, default 0), `participants`, `deadline_seconds`, and
+/// `deadline_at` (optional, `YYYY-MM-DDTHH:MM:SSZ`; the lead sets it when it starts the study).
+/// Unknown keys are rejected so that typos never silently fall back to defaults.
+extension Study.Spec: Codable {
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    static let topLevelKeys: [String] = [
+        "id", "kind", "purpose", "as_of", "dimensions", "regions", "attribute_values", "measure", "lower", "upper",
+        "privacy", "participants", "deadline_seconds", "deadline_at",
+    ]
+    static let privacyKeys: [String] = ["epsilon", "delta", "min_count"]
+
+    /// Decodes and validates a spec; throws ``StudyError`` naming the key on any problem.
+    public init(from decoder: any Decoder) throws {
+        let c: KeyedDecodingContainer<Key>
+        do {
+            c = try decoder.container(keyedBy: Key.self)
+        } catch {
+            throw StudyError(.malformedSpec, "the spec must be a mapping of keys to values")
+        }
+        try Self.rejectUnknownKeys(c, allowed: Self.topLevelKeys, prefix: "")
+
+        let id = try Self.decode(String.self, c, "id", path: "id", required: false)
+        let kind: Study.Kind = try Self.decodeChoice(c, "kind", path: "kind")
+        let purpose: Purpose = try Self.decodeChoice(c, "purpose", path: "purpose")
+        let asOfText = try Self.decode(String.self, c, "as_of", path: "as_of", required: true) ?? ""
+        guard let asOf = CalendarDate(asOfText) else {
+            throw StudyError(.invalidValue, key: "as_of", "expected a date YYYY-MM-DD, got '\(asOfText)'")
+        }
+        let dimensionNames = try Self.decode([String].self, c, "dimensions", path: "dimensions", required: true) ?? []
+        var dimensions: [Study.Dimension] = []
+        for (index, name) in dimensionNames.enumerated() {
+            guard let dimension = Study.Dimension(rawValue: name) else {
+                throw StudyError(
+                    .invalidValue, key: "dimensions[\(index)]",
+                    "unknown dimension '\(name)'; expected one of \(Self.list(Study.Dimension.allCases)) or attribute:<name> (a custom attribute)")
+            }
+            dimensions.append(dimension)
+        }
+        let regions = try Self.decode([String].self, c, "regions", path: "regions", required: false) ?? []
+        let attributeValues = try Self.decode([String: [String]].self, c, "attribute_values", path: "attribute_values", required: false) ?? [:]
+
+        var mean: Study.MeanMeasure?
+        if c.contains(Key("measure")) || kind == .mean {
+            let measure: Study.Measure = try Self.decodeChoice(c, "measure", path: "measure")
+            guard kind == .mean else {
+                throw StudyError(.invalidValue, key: "measure", "a histogram study takes no measure")
+            }
+            let lower = try Self.decode(Double.self, c, "lower", path: "lower", required: true) ?? 0
+            let upper = try Self.decode(Double.self, c, "upper", path: "upper", required: true) ?? 0
+            mean = Study.MeanMeasure(measure: measure, lower: lower, upper: upper)
+        } else {
+            for key in ["lower", "upper"] where c.contains(Key(key)) {
+                throw StudyError(.invalidValue, key: key, "clamp bounds are only for a mean study")
+            }
+        }
+
+        guard c.contains(Key("privacy")) else {
+            throw StudyError(.missingKey, key: "privacy", "required key is missing")
+        }
+        let p: KeyedDecodingContainer<Key>
+        do {
+            p = try c.nestedContainer(keyedBy: Key.self, forKey: Key("privacy"))
+        } catch {
+            throw StudyError(.invalidValue, key: "privacy", "must be a mapping with epsilon, delta, min_count")
+        }
+        try Self.rejectUnknownKeys(p, allowed: Self.privacyKeys, prefix: "privacy.")
+        let epsilon = try Self.decode(Double.self, p, "epsilon", path: "privacy.epsilon", required: true) ?? 0
+        let delta = try Self.decode(Double.self, p, "delta", path: "privacy.delta", required: true) ?? 0
+        let minCount = try Self.decode(Int.self, p, "min_count", path: "privacy.min_count", required: false) ?? 0
+
+        let participants = try Self.decode([String].self, c, "participants", path: "participants", required: true) ?? []
+        let deadline = try Self.decode(Int.self, c, "deadline_seconds", path: "deadline_seconds", required: true) ?? 0
+
+        let deadlineAtText = try Self.decode(String.self, c, "deadline_at", path: "deadline_at", required: false)
+
+        try self.init(
+            id: id, kind: kind, purpose: purpose, asOf: asOf, dimensions: dimensions, regions: regions,
+            attributeValues: attributeValues, mean: mean, privacy: Study.PrivacyParameters(epsilon: epsilon, delta: delta, minCount: minCount),
+            participants: participants, deadlineSeconds: deadline)
+        if let deadlineAtText {
+            guard let date = Self.parseDeadline(deadlineAtText) else {
+                throw StudyError(
+                    .invalidValue, key: "deadline_at",
+                    "expected a UTC time YYYY-MM-DDTHH:MM:SSZ, got '\(deadlineAtText)'")
+            }
+            self = try self.withDeadline(at: date)
+        }
+    }
+
+    /// The `deadline_at` text of a time: `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds).
+    static func formatDeadline(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds); nil otherwise.
+    static func parseDeadline(_ text: String) -> Date? {
+        guard text.utf8.count == 20, text.hasSuffix("Z") else { return nil }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+
+    /// Encodes with snake_case keys; optional keys are omitted when not applicable.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encodeIfPresent(id, forKey: Key("id"))
+        try c.encode(kind.rawValue, forKey: Key("kind"))
+        try c.encode(purpose.rawValue, forKey: Key("purpose"))
+        try c.encode(asOf, forKey: Key("as_of"))
+        try c.encode(dimensions.map(\.rawValue), forKey: Key("dimensions"))
+        if !regions.isEmpty { try c.encode(regions, forKey: Key("regions")) }
+        if !attributeValues.isEmpty { try c.encode(attributeValues, forKey: Key("attribute_values")) }
+        if let mean {
+            try c.encode(mean.measure.rawValue, forKey: Key("measure"))
+            try c.encode(mean.lower, forKey: Key("lower"))
+            try c.encode(mean.upper, forKey: Key("upper"))
+        }
+        var p = c.nestedContainer(keyedBy: Key.self, forKey: Key("privacy"))
+        try p.encode(privacy.epsilon, forKey: Key("epsilon"))
+        try p.encode(privacy.delta, forKey: Key("delta"))
+        try p.encode(privacy.minCount, forKey: Key("min_count"))
+        try c.encode(participants, forKey: Key("participants"))
+        try c.encode(deadlineSeconds, forKey: Key("deadline_seconds"))
+        if let deadlineAt { try c.encode(Self.formatDeadline(deadlineAt), forKey: Key("deadline_at")) }
+    }
+
+    private static func rejectUnknownKeys(
+        _ c: KeyedDecodingContainer<Key>, allowed: [String], prefix: String
+    ) throws {
+        for key in c.allKeys.map(\.stringValue).sorted() where !allowed.contains(key) {
+            throw StudyError(
+                .unknownKey, key: prefix + key,
+                "unknown key; expected one of \(allowed.joined(separator: ", "))")
+        }
+    }
+
+    private static func decode<T: Decodable>(
+        _ type: T.Type, _ c: KeyedDecodingContainer<Key>, _ name: String, path: String, required: Bool
+    ) throws -> T? {
+        let key = Key(name)
+        let value: T?
+        do {
+            value = try c.decodeIfPresent(T.self, forKey: key)
+        } catch let error as StudyError {
+            throw error
+        } catch {
+            throw StudyError(.invalidValue, key: path, "expected \(describe(T.self))")
+        }
+        if value == nil, required {
+            throw StudyError(.missingKey, key: path, "required key is missing")
+        }
+        return value
+    }
+
+    private static func decodeChoice<T: RawRepresentable & CaseIterable>(
+        _ c: KeyedDecodingContainer<Key>, _ name: String, path: String
+    ) throws -> T where T.RawValue == String {
+        let text = try decode(String.self, c, name, path: path, required: true) ?? ""
+        guard let value = T(rawValue: text) else {
+            throw StudyError(
+                .invalidValue, key: path, "'\(text)' is not one of \(list(Array(T.allCases)))")
+        }
+        return value
+    }
+
+    private static func list<T: RawRepresentable>(_ cases: [T]) -> String where T.RawValue == String {
+        cases.map(\.rawValue).joined(separator: ", ")
+    }
+
+    private static func describe<T>(_ type: T.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Double.Type: return "a number"
+        case is Int.Type: return "an integer"
+        case is [String].Type: return "a list of strings"
+        default: return "a value of type \(T.self)"
+        }
+    }
+}
