@@ -31,6 +31,9 @@ extension Audit {
         case studyAccepted = "study.accepted"
         /// This node rejected a study (details: reason).
         case studyRejected = "study.rejected"
+        /// A study this node led or took part in ended without a result here: failed, aborted
+        /// by its lead, or expired (details: lead, outcome, reason).
+        case studyEnded = "study.ended"
         /// Customer data was read for a study (details: rows used).
         case dataAccessed = "data.accessed"
         /// Privacy budget was charged (details: epsilon, delta, rho, mechanism).

@@ -157,6 +157,13 @@ extension Audit.EventSchema {
                 F("lead", .string, "lead node"), F("reason", .string, "why"),
                 F("count", .integer, required: false, "proposals a summary of counted rejections stands for"),
             ], "A summary (see \"Flood control\") has an empty study and purpose")
+        case .studyEnded:
+            return s(type, "—", "purpose, study", [
+                F("lead", .string, "lead node"),
+                F("outcome", .string, "`failed`, `aborted` (by the lead) or `expired`"),
+                F("reason", .string, "why"),
+                F("round", .integer, required: false, "rounds this node contributed to"),
+            ], "Nothing was released; a budget spent stays spent")
         case .dataAccessed:
             return s(type, "— (aggregate)", "purpose, study", [
                 F("rows", .integer, "consenting customers read"),

@@ -169,6 +169,19 @@ public enum StoreSchema {
                 ALTER TABLE imports ADD COLUMN notes TEXT;
                 """)
         }
+        migrator.registerMigration("v4-participant-studies") { db in
+            // Issue 11: a participant's study state, written with every transition of its
+            // protocol machine before the node acts on it, so that a node restarted between the
+            // rounds of a study resumes it (or fails it cleanly) instead of forgetting it.
+            // `state` is the machine's entry as JSON (CohortNode's ParticipantStudyCoding).
+            try db.execute(sql: """
+                CREATE TABLE participant_studies (
+                  study TEXT PRIMARY KEY,
+                  state BLOB NOT NULL,
+                  updated_at INTEGER NOT NULL
+                ) STRICT, WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

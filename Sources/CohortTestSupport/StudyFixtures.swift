@@ -113,6 +113,15 @@ public enum StudyFixtures {
         "10000-01-01T00:00:00Z", "2024-02-30T24:60:60Z",
     ]
 
+    /// A contribution message of study `s1` (three zero cells, a zero cost) for `round`.
+    public static func message(round: Int, study: String = "s1") -> Study.ContributionMessage {
+        Study.ContributionMessage(
+            study: study, round: round, values: [0, 0, 0],
+            cost: Study.Cost(
+                purpose: .segmentation, epsilon: 1, delta: 1e-6, rho: 0.02, mechanism: "none", sigmaSquared: 0,
+                l2Sensitivity: 1, simulated: true))
+    }
+
     /// A spec built in code.
     public static func spec(
         kind: Study.Kind = .histogram, dimensions: [Study.Dimension] = [.valueTier],
@@ -129,4 +138,25 @@ public enum StudyFixtures {
 
     /// 2025-04-01T00:00:00Z.
     public static let t0 = Date(timeIntervalSince1970: 1_743_465_600)  // 2025-04-01T00:00:00Z
+}
+
+extension Study.LeadMachine {
+    /// Starts the study with the lead's own policy accepting it: the proposals to every participant.
+    public mutating func startAccepted(now: Date) -> [Directive] {
+        let first = onStart(now: now)
+        guard first == [.checkOwnPolicy(study: study, spec: spec)] else { return first }
+        return onOwnPolicyDecision(.accept)
+    }
+}
+
+extension Array where Element == Study.ParticipantMachine.Directive {
+    /// The directives without the storage ones (`persist`, `forget`): what the protocol does.
+    public var visible: [Element] {
+        filter {
+            switch $0 {
+            case .persist, .forget: return false
+            default: return true
+            }
+        }
+    }
 }

@@ -129,8 +129,8 @@ import Testing
         let inputs = try await services.policyInputs(for: spec)
         #expect(inputs.consentingCustomers == 4, "c2 withdrew before the study ran")
 
-        _ = try await services.chargeAndContribute(
-            spec: spec, plan: try Study.Calibration.plan(for: spec), study: "past-dated", round: 0)
+        _ = try await services.contribute(
+            spec: spec, plan: try Study.Calibration.plan(for: spec), study: "past-dated", round: 0, payload: .empty, charge: true)
         let access = try #require(await recorder.events.first { $0.type == .dataAccessed })
         #expect(access.details["rows"] == .integer(4), "the withdrawn customer must not be read")
         #expect(access.details["as_of"] == .string("2024-12-31"))
@@ -142,8 +142,8 @@ import Testing
         let services = try NodeStudyServices(
             store: fixture.store, config: Self.config(), audit: fixture.log, randomness: .seeded(7))
         let spec = try Self.spec(id: "past-dated")
-        _ = try await services.chargeAndContribute(
-            spec: spec, plan: try Study.Calibration.plan(for: spec), study: "past-dated", round: 0)
+        _ = try await services.contribute(
+            spec: spec, plan: try Study.Calibration.plan(for: spec), study: "past-dated", round: 0, payload: .empty, charge: true)
         let dir = fixture.temp.appending("node").path
         let withdrawn = try #require(try fixture.store.pseudonym(customerID: "c2"))
         let consenting = try #require(try fixture.store.pseudonym(customerID: "c1"))
@@ -174,7 +174,7 @@ import Testing
                     guard let spec = try? Self.spec(id: "s\(i)"), let plan = try? Study.Calibration.plan(for: spec) else {
                         return false
                     }
-                    return (try? await services.chargeAndContribute(spec: spec, plan: plan, study: "s\(i)", round: 0)) != nil
+                    return (try? await services.contribute(spec: spec, plan: plan, study: "s\(i)", round: 0, payload: .empty, charge: true)) != nil
                 }
             }
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -200,8 +200,8 @@ import Testing
             store: fixture.store, config: Self.config(), audit: recorder, randomness: .seeded(7))
         let spec = try Self.spec(id: "unaudited")
         await #expect(throws: NodeError.self) {
-            try await services.chargeAndContribute(
-                spec: spec, plan: try Study.Calibration.plan(for: spec), study: "unaudited", round: 0)
+            try await services.contribute(
+                spec: spec, plan: try Study.Calibration.plan(for: spec), study: "unaudited", round: 0, payload: .empty, charge: true)
         }
         #expect(try fixture.store.budgetSpends(purpose: "segmentation").isEmpty)
         #expect(await recorder.count(.dataAccessed) == 0)
@@ -216,8 +216,8 @@ import Testing
             store: fixture.store, config: Self.config(), audit: recorder, randomness: .seeded(7))
         let spec = try Self.spec(id: "refunded")
         await #expect(throws: (any Error).self) {
-            try await services.chargeAndContribute(
-                spec: spec, plan: try Study.Calibration.plan(for: spec), study: "refunded", round: 0)
+            try await services.contribute(
+                spec: spec, plan: try Study.Calibration.plan(for: spec), study: "refunded", round: 0, payload: .empty, charge: true)
         }
         #expect(try fixture.store.budgetSpends(purpose: "segmentation").isEmpty, "nothing left the node")
         let types = await recorder.events.map(\.type)
@@ -232,8 +232,8 @@ import Testing
         let services = try NodeStudyServices(
             store: fixture.store, config: Self.config(), audit: Recorder(), randomness: .seeded(7))
         let spec = try Self.spec(id: "wire")
-        let message = try await services.chargeAndContribute(
-            spec: spec, plan: try Study.Calibration.plan(for: spec), study: "wire", round: 0)
+        let message = try await services.contribute(
+            spec: spec, plan: try Study.Calibration.plan(for: spec), study: "wire", round: 0, payload: .empty, charge: true)
         let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
         #expect(!json.contains("rows"), "the message must not carry a customer count: \(json)")
         let keys = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]).keys

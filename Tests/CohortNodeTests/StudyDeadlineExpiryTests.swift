@@ -1,3 +1,4 @@
+import CohortTestSupport
 import CohortStudy
 import Foundation
 import Logging
@@ -79,14 +80,14 @@ import Testing
         let queued = try Self.spec(deadlineAt: Self.start.addingTimeInterval(30))
         _ = machine.onProposal(queued, from: "acme", now: Self.start)
         _ = machine.onPolicyDecision(study: "s-expiry", .queue)
-        #expect(machine.onTick(now: Self.start.addingTimeInterval(29.9)).isEmpty)
-        #expect(machine.onTick(now: Self.start.addingTimeInterval(30)) == [.closed(study: "s-expiry", .expired)])
+        #expect(machine.onTick(now: Self.start.addingTimeInterval(29.9)).visible.isEmpty)
+        #expect(machine.onTick(now: Self.start.addingTimeInterval(30)).visible == [.closed(study: "s-expiry", .expired)])
 
         var accepting = Study.ParticipantMachine(node: "globex")
         _ = accepting.onProposal(queued, from: "acme", now: Self.start)
         _ = accepting.onPolicyDecision(study: "s-expiry", .accept)
-        #expect(accepting.onTick(now: Self.start.addingTimeInterval(31)).isEmpty, "accepted: grace for clock skew")
-        #expect(accepting.onTick(now: Self.start.addingTimeInterval(30 + Study.ParticipantMachine.graceSeconds)).count == 1)
+        #expect(accepting.onTick(now: Self.start.addingTimeInterval(31)).visible.isEmpty, "accepted: grace for clock skew")
+        #expect(accepting.onTick(now: Self.start.addingTimeInterval(30 + Study.ParticipantMachine.graceSeconds)).visible.count == 1)
     }
 
     @Test func withoutDeadlineAtTheDeadlineIsArrivalPlusDeadlineSeconds() throws {

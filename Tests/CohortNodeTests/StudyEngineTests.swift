@@ -30,11 +30,21 @@ import Testing
             (remainingEpsilon, codes.count)
         }
 
-        func chargeAndContribute(spec: Study.Spec, plan: Study.NoisePlan, study: String, round: Int) async throws -> Study.ContributionMessage {
+        /// The participant studies "in node.sqlite" (survives a simulated restart of the engine).
+        private(set) var stored: [String: Study.ParticipantMachine.Entry] = [:]
+        var failPersist = false
+
+        func setPersistFailing() { failPersist = true }
+
+        func contribute(
+            spec: Study.Spec, plan: Study.NoisePlan, study: String, round: Int, payload: Study.RoundPayload, charge: Bool
+        ) async throws -> Study.ContributionMessage {
             if failContribution { throw NodeError(.contributionFailed, "disk on fire") }
-            guard plan.epsilon <= remainingEpsilon else { throw NodeError(.budgetExceeded, "over budget") }
-            remainingEpsilon -= plan.epsilon
-            charges.append(study)
+            if charge {
+                guard plan.epsilon <= remainingEpsilon else { throw NodeError(.budgetExceeded, "over budget") }
+                remainingEpsilon -= plan.epsilon
+                charges.append(study)
+            }
             rowsRead += codes.count
             let contribution = try Study.Contribution.compute(spec: spec, codes: [codes])
             var noise = ZeroNoise()
@@ -44,6 +54,14 @@ import Testing
         func storeResult(_ result: Study.Result, json: Data, digest: Data, role: StudyRole) async throws {
             results[result.study] = json
         }
+
+        func persistParticipantStudy(_ study: String, entry: Study.ParticipantMachine.Entry?) async throws {
+            struct DiskFull: Error {}
+            if failPersist { throw DiskFull() }
+            stored[study] = entry
+        }
+
+        func participantStudies() async throws -> [String: Study.ParticipantMachine.Entry] { stored }
 
         func auditStudy(_ event: StudyAuditEvent) async throws {
             struct AuditDown: Error {}
@@ -79,8 +97,14 @@ import Testing
             try await engine(peer).onProposal(study: study, specJSON: specJSON, from: caller)
         }
 
-        func requestContribution(from peer: String, study: String, round: Int) async throws -> Study.ContributionMessage {
-            try await engine(peer).onContributionRequest(study: study, round: round, from: caller)
+        func requestContribution(
+            from peer: String, study: String, round: Int, payload: Study.RoundPayload
+        ) async throws -> Study.ContributionMessage {
+            try await engine(peer).onContributionRequest(study: study, round: round, payload: payload, from: caller)
+        }
+
+        func abort(to peer: String, study: String, reason: String) async throws -> Bool {
+            try await engine(peer).onAbort(study: study, reason: reason, from: caller)
         }
 
         func publish(to peer: String, study: String, resultJSON: Data, digest: Data) async throws {

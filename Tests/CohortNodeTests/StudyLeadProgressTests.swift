@@ -38,8 +38,12 @@ import Testing
             return try await inner.propose(to: peer, study: study, specJSON: specJSON)
         }
 
-        func requestContribution(from peer: String, study: String, round: Int) async throws -> Study.ContributionMessage {
-            try await inner.requestContribution(from: peer, study: study, round: round)
+        func abort(to peer: String, study: String, reason: String) async throws -> Bool {
+            try await inner.abort(to: peer, study: study, reason: reason)
+        }
+
+        func requestContribution(from peer: String, study: String, round: Int, payload: Study.RoundPayload) async throws -> Study.ContributionMessage {
+            try await inner.requestContribution(from: peer, study: study, round: round, payload: payload)
         }
 
         func publish(to peer: String, study: String, resultJSON: Data, digest: Data) async throws {

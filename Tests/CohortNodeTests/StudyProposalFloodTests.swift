@@ -14,7 +14,9 @@ struct StudyProposalFloodTests {
         func propose(to peer: String, study: String, specJSON: Data) async throws -> ProposalAnswer {
             throw NodeError(.peerUnavailable, "no peers in this test")
         }
-        func requestContribution(from peer: String, study: String, round: Int) async throws -> Study.ContributionMessage {
+        func abort(to peer: String, study: String, reason: String) async throws -> Bool { false }
+
+        func requestContribution(from peer: String, study: String, round: Int, payload: Study.RoundPayload) async throws -> Study.ContributionMessage {
             throw NodeError(.peerUnavailable, "no peers in this test")
         }
         func publish(to peer: String, study: String, resultJSON: Data, digest: Data) async throws {
@@ -27,7 +29,11 @@ struct StudyProposalFloodTests {
         func policyInputs(for spec: Study.Spec) async throws -> (remainingEpsilon: Double, consentingCustomers: Int) {
             (10, 100)
         }
-        func chargeAndContribute(spec: Study.Spec, plan: Study.NoisePlan, study: String, round: Int) async throws -> Study.ContributionMessage {
+        func persistParticipantStudy(_ study: String, entry: Study.ParticipantMachine.Entry?) async throws {}
+
+        func participantStudies() async throws -> [String: Study.ParticipantMachine.Entry] { [:] }
+
+        func contribute(spec: Study.Spec, plan: Study.NoisePlan, study: String, round: Int, payload: Study.RoundPayload, charge: Bool) async throws -> Study.ContributionMessage {
             throw NodeError(.contributionFailed, "must not be asked")
         }
         func storeResult(_ result: Study.Result, json: Data, digest: Data, role: StudyRole) async throws {}

@@ -62,6 +62,13 @@ final class RecordingPeerHandler: PeerServiceHandler {
         return response
     }
 
+    func abortStudy(_ request: Cohort_Peer_V1_AbortStudyRequest, from peer: String) async throws -> Cohort_Peer_V1_AbortStudyResponse {
+        try await record("abort", peer)
+        var response = Cohort_Peer_V1_AbortStudyResponse()
+        response.acknowledged = true
+        return response
+    }
+
     func cosignCheckpoint(_ request: Cohort_Peer_V1_CosignRequest, from peer: String) async throws -> Cohort_Peer_V1_CosignResponse {
         try await record("cosign", peer)
         var response = Cohort_Peer_V1_CosignResponse()

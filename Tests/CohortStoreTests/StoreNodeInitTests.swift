@@ -22,7 +22,7 @@ struct StoreNodeInitTests {
         #expect(text.contains("# "))
         let store = try NodeStore.open(directory: path)
         defer { try? store.close() }
-        #expect(try store.appliedMigrations() == ["v1-customers", "v1-transactions", "v1-consent-events", "v1-imports", "v1-budget-spends", "v1-study-results", "v2-imports-rolled-back", "v3-partner-data"])
+        #expect(try store.appliedMigrations() == ["v1-customers", "v1-transactions", "v1-consent-events", "v1-imports", "v1-budget-spends", "v1-study-results", "v2-imports-rolled-back", "v3-partner-data", "v4-participant-studies"])
         let journal = try await store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
     }

@@ -22,19 +22,19 @@ struct StudyLeadMachineTests {
 
     @Test func happyPath() throws {
         var lead = try Self.machine()
-        #expect(lead.onStart(now: Self.t0) == [
+        #expect(lead.startAccepted(now: Self.t0) == [
             .propose(to: "globex", spec: lead.spec), .propose(to: "initech", spec: lead.spec),
         ])
         #expect(lead.deadline == Self.t0.addingTimeInterval(600))
         #expect(lead.onDecision(from: "globex", accepted: true, reason: nil) == [])
         #expect(lead.waitingFor == ["initech"])
         #expect(lead.onDecision(from: "initech", accepted: true, reason: nil) == [
-            .computeOwnContribution(study: "s1", round: 0, plan: lead.plan),
+            .computeOwnContribution(study: "s1", round: 0, payload: .empty, plan: lead.plan, charge: 0 == 0),
         ])
         // Participants are asked only after the lead's own contribution is in.
         #expect(lead.onContribution(from: "acme", Self.message([5, 6, 7], plan: lead.plan), now: Self.t0) == [
-            .requestContribution(from: "globex", study: "s1", round: 0),
-            .requestContribution(from: "initech", study: "s1", round: 0),
+            .requestContribution(from: "globex", study: "s1", round: 0, payload: .empty),
+            .requestContribution(from: "initech", study: "s1", round: 0, payload: .empty),
         ])
         #expect(lead.onContribution(from: "globex", Self.message([1, 1, 1], plan: lead.plan), now: Self.t0) == [])
         #expect(!lead.isTerminal)  // results only when all contributions arrived
@@ -55,7 +55,7 @@ struct StudyLeadMachineTests {
 
     @Test func rejectionFailsAndAbortsOthers() throws {
         var lead = try Self.machine()
-        _ = lead.onStart(now: Self.t0)
+        _ = lead.startAccepted(now: Self.t0)
         _ = lead.onDecision(from: "globex", accepted: true, reason: nil)
         let failure = Study.Failure.rejected(by: "initech", reason: "ε 1.0 exceeds the remaining period budget 0.2")
         #expect(lead.onDecision(from: "initech", accepted: false, reason: "ε 1.0 exceeds the remaining period budget 0.2") == [
@@ -68,7 +68,7 @@ struct StudyLeadMachineTests {
 
     @Test func dropoutMidStudyFailsWithReason() throws {
         var lead = try Self.machine()
-        _ = lead.onStart(now: Self.t0)
+        _ = lead.startAccepted(now: Self.t0)
         _ = lead.onDecision(from: "globex", accepted: true, reason: nil)
         _ = lead.onDecision(from: "initech", accepted: true, reason: nil)
         _ = lead.onContribution(from: "acme", Self.message([1, 1, 1], plan: lead.plan), now: Self.t0)
@@ -84,7 +84,7 @@ struct StudyLeadMachineTests {
 
     @Test func ownChargeRefusedFailsBeforeAnyParticipantSpends() throws {
         var lead = try Self.machine()
-        _ = lead.onStart(now: Self.t0)
+        _ = lead.startAccepted(now: Self.t0)
         _ = lead.onDecision(from: "globex", accepted: true, reason: nil)
         _ = lead.onDecision(from: "initech", accepted: true, reason: nil)
         let directives = lead.onPeerFailure("acme", error: "budget refused")
@@ -97,7 +97,7 @@ struct StudyLeadMachineTests {
 
     @Test func deadlineAlwaysEndsTheStudy() throws {
         var lead = try Self.machine()
-        #expect(lead.onStart(now: Self.t0).count == 2)
+        #expect(lead.startAccepted(now: Self.t0).count == 2)
         _ = lead.onDecision(from: "globex", accepted: true, reason: nil)
         #expect(lead.onDeadline(now: Self.t0.addingTimeInterval(599)) == [])  // early timer ignored
         let failure = Study.Failure.deadlinePassed(seconds: 600, waitingFor: ["initech"])
@@ -107,7 +107,7 @@ struct StudyLeadMachineTests {
         #expect(lead.isTerminal)
 
         var collecting = try Self.machine()
-        _ = collecting.onStart(now: Self.t0)
+        _ = collecting.startAccepted(now: Self.t0)
         _ = collecting.onDecision(from: "globex", accepted: true, reason: nil)
         _ = collecting.onDecision(from: "initech", accepted: true, reason: nil)
         _ = collecting.onContribution(from: "acme", Self.message([1, 1, 1], plan: collecting.plan), now: Self.t0)
@@ -117,15 +117,15 @@ struct StudyLeadMachineTests {
 
         var idle = try Self.machine()
         #expect(idle.onDeadline(now: Self.t0) == [.fail(.notStarted)])
-        #expect(idle.onStart(now: Self.t0) == [])
+        #expect(idle.startAccepted(now: Self.t0) == [])
     }
 
     @Test func duplicateLateAndUnsolicitedMessagesAreIgnored() throws {
         var lead = try Self.machine()
         let plan = lead.plan
         #expect(lead.onDecision(from: "globex", accepted: true, reason: nil) == [])  // before start
-        _ = lead.onStart(now: Self.t0)
-        #expect(lead.onStart(now: Self.t0) == [])  // second start
+        _ = lead.startAccepted(now: Self.t0)
+        #expect(lead.startAccepted(now: Self.t0) == [])  // second start
         #expect(lead.onDecision(from: "mallory", accepted: false, reason: "x") == [])  // not a participant
         #expect(lead.onPeerFailure("mallory", error: "x") == [])
         #expect(lead.onContribution(from: "globex", Self.message([1, 1, 1], plan: plan), now: Self.t0) == [])  // unsolicited
@@ -148,7 +148,7 @@ struct StudyLeadMachineTests {
 
     @Test func invalidContributionFailsTheStudy() throws {
         var lead = try Self.machine()
-        _ = lead.onStart(now: Self.t0)
+        _ = lead.startAccepted(now: Self.t0)
         _ = lead.onDecision(from: "globex", accepted: true, reason: nil)
         _ = lead.onDecision(from: "initech", accepted: true, reason: nil)
         _ = lead.onContribution(from: "acme", Self.message([1, 1, 1], plan: lead.plan), now: Self.t0)

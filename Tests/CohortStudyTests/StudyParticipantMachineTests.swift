@@ -9,7 +9,7 @@ struct StudyParticipantMachineTests {
 
     static func charges(_ directives: [Study.ParticipantMachine.Directive]) -> Int {
         directives.filter {
-            if case .chargeBudgetAndContribute = $0 { return true }
+            if case .contribute = $0 { return true }
             return false
         }.count
     }
@@ -17,8 +17,8 @@ struct StudyParticipantMachineTests {
     static func accepted() throws -> (Study.ParticipantMachine, Study.Spec) {
         var m = Study.ParticipantMachine(node: "globex")
         let spec = try StudyFixtures.spec()
-        #expect(m.onProposal(spec, from: "acme", now: Self.t0) == [.decide(study: "s1", spec: spec, lead: "acme")])
-        #expect(m.onPolicyDecision(study: "s1", .accept) == [.reply(to: "acme", study: "s1", .accepted)])
+        #expect(m.onProposal(spec, from: "acme", now: Self.t0).visible == [.decide(study: "s1", spec: spec, lead: "acme")])
+        #expect(m.onPolicyDecision(study: "s1", .accept).visible == [.reply(to: "acme", study: "s1", .accepted)])
         return (m, spec)
     }
 
@@ -28,14 +28,14 @@ struct StudyParticipantMachineTests {
         var all: [Study.ParticipantMachine.Directive] = []
         // The only thing a proposal triggers is the policy decision (ledger + consent metadata).
         let first = m.onProposal(spec, from: "acme", now: Self.t0)
-        #expect(first == [.decide(study: "s1", spec: spec, lead: "acme")])
+        #expect(first.visible == [.decide(study: "s1", spec: spec, lead: "acme")])
         all += first
         let policy = Study.Policy(epsilonPerStudy: [.segmentation: 2], maxDelta: 1e-5, minConsentingCustomers: 10, autoApprove: true)
         let decision = policy.decide(spec, remainingPeriodEpsilon: 0.4, consentingCustomers: 1000)
         let rejection = Study.Policy.Rejection.insufficientBudget(requested: 1, remaining: 0.4)
         #expect(decision == .reject(rejection))
         let second = m.onPolicyDecision(study: "s1", decision)
-        #expect(second == [.reply(to: "acme", study: "s1", .rejected(rejection)), .closed(study: "s1", .rejected(rejection))])
+        #expect(second.visible == [.reply(to: "acme", study: "s1", .rejected(rejection)), .closed(study: "s1", .rejected(rejection))])
         all += second
         all += m.onContributionRequest(study: "s1", round: 0, from: "acme", now: Self.t0)
         #expect(Self.charges(all) == 0)
@@ -46,21 +46,24 @@ struct StudyParticipantMachineTests {
         var (m, spec) = try Self.accepted()
         let plan = try Study.Calibration.plan(for: spec)
         let request = m.onContributionRequest(study: "s1", round: 0, from: "acme", now: Self.t0)
-        #expect(request == [.chargeBudgetAndContribute(study: "s1", round: 0, spec: spec, plan: plan, lead: "acme")])
+        #expect(request.visible == [.contribute(study: "s1", round: 0, payload: .empty, spec: spec, plan: plan, lead: "acme", charge: true)])
         var later: [Study.ParticipantMachine.Directive] = []
         later += m.onContributionRequest(study: "s1", round: 0, from: "acme", now: Self.t0)  // retry while in flight
-        later += m.onContributionSent(study: "s1", round: 0)
+        later += m.onContributionSent(study: "s1", round: 0, message: StudyFixtures.message(round: 0))
         later += m.onContributionRequest(study: "s1", round: 0, from: "acme", now: Self.t0)  // retry after sending
         later += m.onProposal(spec, from: "acme", now: Self.t0)  // re-proposal
         #expect(Self.charges(later) == 0)
-        #expect(later == [.reply(to: "acme", study: "s1", .accepted)])
-        #expect(m.studies["s1"]?.state == .contributed)
+        #expect(later.visible == [
+            .resend(to: "acme", study: "s1", StudyFixtures.message(round: 0)),  // the same message again
+            .reply(to: "acme", study: "s1", .accepted),
+        ])
+        #expect(m.studies["s1"]?.state == .contributed(round: 0))
     }
 
     @Test func neverSentMeansNothingCharged() throws {
         var (m, _) = try Self.accepted()
         var all = m.onAbort(study: "s1", reason: "participant initech rejected the study", from: "acme")
-        #expect(all == [.closed(study: "s1", .aborted("participant initech rejected the study"))])
+        #expect(all.visible == [.closed(study: "s1", .aborted("participant initech rejected the study"))])
         all += m.onContributionRequest(study: "s1", round: 0, from: "acme", now: Self.t0)
         all += m.onTick(now: Self.t0.addingTimeInterval(10_000))
         #expect(Self.charges(all) == 0)
@@ -71,22 +74,22 @@ struct StudyParticipantMachineTests {
         var m = Study.ParticipantMachine(node: "globex")
         let spec = try StudyFixtures.spec()
         _ = m.onProposal(spec, from: "acme", now: Self.t0)
-        #expect(m.onPolicyDecision(study: "s1", .queue) == [
+        #expect(m.onPolicyDecision(study: "s1", .queue).visible == [
             .reply(to: "acme", study: "s1", .pending), .awaitApproval(study: "s1", spec: spec, lead: "acme"),
         ])
         // Not accepted yet: a request is refused and charges nothing.
         let early = m.onContributionRequest(study: "s1", round: 0, from: "acme", now: Self.t0)
         #expect(Self.charges(early) == 0)
-        #expect(m.onProposal(spec, from: "acme", now: Self.t0) == [.reply(to: "acme", study: "s1", .pending)])
-        #expect(m.onApproval(study: "s1") == [.reply(to: "acme", study: "s1", .accepted)])
-        #expect(m.onApproval(study: "s1") == [])
-        #expect(m.onRejection(study: "s1", reason: "too late") == [])
+        #expect(m.onProposal(spec, from: "acme", now: Self.t0).visible == [.reply(to: "acme", study: "s1", .pending)])
+        #expect(m.onApproval(study: "s1").visible == [.reply(to: "acme", study: "s1", .accepted)])
+        #expect(m.onApproval(study: "s1").visible == [])
+        #expect(m.onRejection(study: "s1", reason: "too late").visible == [])
 
         var n = Study.ParticipantMachine(node: "globex")
         _ = n.onProposal(spec, from: "acme", now: Self.t0)
         _ = n.onPolicyDecision(study: "s1", .queue)
         let rejection = Study.Policy.Rejection.operatorRejected("not this quarter")
-        #expect(n.onRejection(study: "s1", reason: "not this quarter") == [
+        #expect(n.onRejection(study: "s1", reason: "not this quarter").visible == [
             .reply(to: "acme", study: "s1", .rejected(rejection)), .closed(study: "s1", .rejected(rejection)),
         ])
     }
@@ -144,14 +147,14 @@ struct StudyParticipantMachineTests {
     @Test func deadlineExpiresStudiesWithoutCharging() throws {
         var (m, _) = try Self.accepted()
         let expiry = Self.t0.addingTimeInterval(600 + Study.ParticipantMachine.graceSeconds)
-        #expect(m.onTick(now: expiry.addingTimeInterval(-1)) == [])
+        #expect(m.onTick(now: expiry.addingTimeInterval(-1)).visible == [])
         let late = m.onContributionRequest(study: "s1", round: 0, from: "acme", now: expiry)
         #expect(Self.charges(late) == 0)
         #expect(late.last == .closed(study: "s1", .expired))
-        #expect(m.onTick(now: expiry.addingTimeInterval(100)) == [])
+        #expect(m.onTick(now: expiry.addingTimeInterval(100)).visible == [])
 
         var (n, _) = try Self.accepted()
-        #expect(n.onTick(now: expiry) == [.closed(study: "s1", .expired)])
+        #expect(n.onTick(now: expiry).visible == [.closed(study: "s1", .expired)])
         #expect(Self.charges(n.onContributionRequest(study: "s1", round: 0, from: "acme", now: expiry)) == 0)
     }
 
@@ -162,21 +165,21 @@ struct StudyParticipantMachineTests {
             study: "s1", lead: "acme", spec: spec, cells: [], participants: [], noiseVariance: 1,
             simulatedNoise: false, releasedCustomers: 0, releasedCustomersStandardError: 0,
             startedAt: Self.t0, completedAt: Self.t0)
-        #expect(m.onResult(result, from: "acme") == [])  // not yet sent
-        _ = m.onContributionSent(study: "s1", round: 0)
-        #expect(m.onResult(result, from: "initech") == [])  // not the lead
+        #expect(m.onResult(result, from: "acme").visible == [])  // not yet sent
+        _ = m.onContributionSent(study: "s1", round: 0, message: StudyFixtures.message(round: 0))
+        #expect(m.onResult(result, from: "initech").visible == [])  // not the lead
         var forged = result
         forged.spec = try StudyFixtures.spec(epsilon: 0.1)
-        #expect(m.onResult(forged, from: "acme") == [])  // other spec
-        #expect(m.onResult(result, from: "acme") == [.storeResult(study: "s1", result), .closed(study: "s1", .completed)])
-        #expect(m.onResult(result, from: "acme") == [])  // duplicate
-        #expect(m.onAbort(study: "s1", reason: "late abort", from: "acme") == [])
+        #expect(m.onResult(forged, from: "acme").visible == [])  // other spec
+        #expect(m.onResult(result, from: "acme").visible == [.storeResult(study: "s1", result), .closed(study: "s1", .completed)])
+        #expect(m.onResult(result, from: "acme").visible == [])  // duplicate
+        #expect(m.onAbort(study: "s1", reason: "late abort", from: "acme").visible == [])
     }
 
     @Test func contributionFailureIsReported() throws {
         var (m, _) = try Self.accepted()
         _ = m.onContributionRequest(study: "s1", round: 0, from: "acme", now: Self.t0)
-        #expect(m.onContributionFailed(study: "s1", round: 0, error: "budget refused by ledger") == [
+        #expect(m.onContributionFailed(study: "s1", round: 0, error: "budget refused by ledger").visible == [
             .reply(to: "acme", study: "s1", .contributionFailed("budget refused by ledger")),
             .closed(study: "s1", .failed("budget refused by ledger")),
         ])

@@ -13,7 +13,7 @@ struct StudyParticipantRetentionTests {
     func pendingCapPerLead() throws {
         var m = Study.ParticipantMachine(node: "globex", maxPendingPerLead: 2)
         for id in ["a", "b"] {
-            #expect(m.onProposal(try StudyFixtures.spec(id: id), from: "acme", now: Self.t0)
+            #expect(m.onProposal(try StudyFixtures.spec(id: id), from: "acme", now: Self.t0).visible
                     == [.decide(study: id, spec: try StudyFixtures.spec(id: id), lead: "acme")])
         }
         let third = m.onProposal(try StudyFixtures.spec(id: "c"), from: "acme", now: Self.t0)
@@ -23,14 +23,14 @@ struct StudyParticipantRetentionTests {
         }
         #expect(rejection.description.contains("limit 2"))
         #expect(m.studies["c"] == nil)
-        #expect(m.onProposal(try StudyFixtures.spec(id: "d"), from: "umbrella", now: Self.t0).count == 1)
+        #expect(m.onProposal(try StudyFixtures.spec(id: "d"), from: "umbrella", now: Self.t0).visible.count == 1)
         #expect(m.studies["d"] != nil)
         // Queued for the operator still counts; a decision frees a place.
         _ = m.onPolicyDecision(study: "a", .queue)
         #expect(m.pendingCount(lead: "acme") == 2)
         _ = m.onPolicyDecision(study: "b", .accept)
         #expect(m.pendingCount(lead: "acme") == 1)
-        #expect(m.onProposal(try StudyFixtures.spec(id: "e"), from: "acme", now: Self.t0).count == 1)
+        #expect(m.onProposal(try StudyFixtures.spec(id: "e"), from: "acme", now: Self.t0).visible.count == 1)
         #expect(m.studies["e"] != nil)
     }
 

@@ -54,13 +54,15 @@ struct StudyProtocolSimulationTests {
                 let out = p.machine.onProposal(spec, from: lead.lead, now: now)
                 participants[to] = p
                 return out.map { .participant(to, $0) }
-            case .computeOwnContribution(let study, let round, let plan):
+            case .checkOwnPolicy:
+                return lead.onOwnPolicyDecision(.accept).map(Event.lead)
+            case .computeOwnContribution(let study, let round, _, let plan, _):
                 leadSpent += plan.epsilon
                 let c = try Study.Contribution.compute(spec: lead.spec, codes: [leadTiers])
                 var noise = StudyZeroNoise()
                 let m = try c.noised(study: study, round: round, plan: plan, noise: &noise)
                 return lead.onContribution(from: lead.lead, m, now: now).map(Event.lead)
-            case .requestContribution(let from, let study, let round):
+            case .requestContribution(let from, let study, let round, _):
                 guard var p = participants[from] else { return [] }
                 if p.behaviour == .diesOnRequest {
                     return lead.onPeerFailure(from, error: "connection reset").map(Event.lead)
@@ -114,7 +116,7 @@ struct StudyProtocolSimulationTests {
                 case .contributionRefused(let why), .contributionFailed(let why):
                     return lead.onPeerFailure(name, error: why).map(Event.lead)
                 }
-            case .chargeBudgetAndContribute(let study, let round, let spec, let plan, _):
+            case .contribute(let study, let round, _, let spec, let plan, _, _):
                 guard p.remainingEpsilon >= plan.epsilon else {
                     return p.machine.onContributionFailed(study: study, round: round, error: "budget refused")
                         .map { .participant(name, $0) }
@@ -125,13 +127,15 @@ struct StudyProtocolSimulationTests {
                 let c = try Study.Contribution.compute(spec: spec, codes: [p.tiers])
                 var noise = StudyZeroNoise()
                 let m = try c.noised(study: study, round: round, plan: plan, noise: &noise)
-                let sent = p.machine.onContributionSent(study: study, round: round)
+                let sent = p.machine.onContributionSent(study: study, round: round, message: m)
                 return sent.map { .participant(name, $0) } + lead.onContribution(from: name, m, now: now).map(Event.lead)
             case .storeResult(_, let result):
                 p.stored.append(result)
                 return []
-            case .closed:
+            case .closed, .persist, .forget:
                 return []
+            case .resend(_, _, let message):
+                return lead.onContribution(from: name, message, now: now).map(Event.lead)
             }
         }
     }
@@ -156,7 +160,7 @@ struct StudyProtocolSimulationTests {
 
     @Test func happyPathPublishesExactlyOnceAndChargesEachNodeOnce() throws {
         var w = try Self.world()
-        try w.run(w.lead.onStart(now: w.now))
+        try w.run(w.lead.startAccepted(now: w.now))
         #expect(w.failures.isEmpty)
         #expect(w.published.count == 1)
         let result = try #require(w.published.first)
@@ -173,7 +177,7 @@ struct StudyProtocolSimulationTests {
 
     @Test func insufficientBudgetRefusesBeforeAnyoneReadsData() throws {
         var w = try Self.world(initechBudget: 0.3)
-        try w.run(w.lead.onStart(now: w.now))
+        try w.run(w.lead.startAccepted(now: w.now))
         #expect(w.failures == [.rejected(by: "initech", reason: "ε 1.0 exceeds the remaining period budget 0.3")])
         #expect(w.published.isEmpty)
         #expect(w.leadSpent == 0)
@@ -187,7 +191,7 @@ struct StudyProtocolSimulationTests {
 
     @Test func dropoutFailsTheStudyAndTheDroppedNodeSpentNothing() throws {
         var w = try Self.world(globex: .diesOnRequest)
-        try w.run(w.lead.onStart(now: w.now))
+        try w.run(w.lead.startAccepted(now: w.now))
         #expect(w.failures == [.peerFailed("globex", error: "connection reset")])
         #expect(w.published.isEmpty)
         #expect(w.participants["globex"]?.spentEpsilon == 0)
@@ -196,7 +200,7 @@ struct StudyProtocolSimulationTests {
 
     @Test func silentParticipantEndsAtTheDeadline() throws {
         var w = try Self.world(globex: .silent)
-        try w.run(w.lead.onStart(now: w.now))
+        try w.run(w.lead.startAccepted(now: w.now))
         #expect(w.failures.isEmpty && !w.lead.isTerminal)
         try w.run(w.lead.onDeadline(now: w.now.addingTimeInterval(600)))
         #expect(w.failures == [.deadlinePassed(seconds: 600, waitingFor: ["globex"])])

@@ -1,3 +1,4 @@
+import CohortCore
 import ArgumentParser
 import CohortStore
 import Foundation
@@ -99,7 +100,7 @@ struct StoreCommandTests {
         await #expect {
             try await ConsentGrantCommand.parse(["--customer", "c1", "--purpose", "ads", "--node", f.node]).run()
         } throws: { error in
-            (error as? StoreError)?.code == .invalidArgument
+            (error as? CoreError)?.code == .unknownPurpose
         }
     }
 }

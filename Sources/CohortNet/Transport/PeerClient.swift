@@ -192,6 +192,13 @@ public final class PeerClient: Sendable {
         try await Self.clarifyingErrors { try await stub.publishResult(request, options: callOptions) }
     }
 
+    /// `AbortStudy`.
+    public func abortStudy(
+        _ request: Cohort_Peer_V1_AbortStudyRequest
+    ) async throws -> Cohort_Peer_V1_AbortStudyResponse {
+        try await Self.clarifyingErrors { try await stub.abortStudy(request, options: callOptions) }
+    }
+
     /// `CosignCheckpoint`.
     public func cosignCheckpoint(_ request: Cohort_Peer_V1_CosignRequest) async throws -> Cohort_Peer_V1_CosignResponse {
         try await Self.clarifyingErrors { try await stub.cosignCheckpoint(request, options: callOptions) }

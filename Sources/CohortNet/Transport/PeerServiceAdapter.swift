@@ -65,6 +65,13 @@ struct PeerServiceAdapter: Cohort_Peer_V1_PeerService.SimpleServiceProtocol {
         return try await bounded { [handler] in try await handler.publishResult(request, from: peer) }
     }
 
+    func abortStudy(
+        request: Cohort_Peer_V1_AbortStudyRequest, context: ServerContext
+    ) async throws -> Cohort_Peer_V1_AbortStudyResponse {
+        let peer = try await authenticatedPeer(context)
+        return try await bounded { [handler] in try await handler.abortStudy(request, from: peer) }
+    }
+
     func cosignCheckpoint(
         request: Cohort_Peer_V1_CosignRequest, context: ServerContext
     ) async throws -> Cohort_Peer_V1_CosignResponse {

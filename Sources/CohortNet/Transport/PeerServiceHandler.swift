@@ -28,6 +28,11 @@ public protocol PeerServiceHandler: Sendable {
         _ request: Cohort_Peer_V1_PublishResultRequest, from peer: String
     ) async throws -> Cohort_Peer_V1_PublishResultResponse
 
+    /// `AbortStudy`: the lead `peer` abandons a study this node takes part in.
+    func abortStudy(
+        _ request: Cohort_Peer_V1_AbortStudyRequest, from peer: String
+    ) async throws -> Cohort_Peer_V1_AbortStudyResponse
+
     /// `CosignCheckpoint`: witness (cosign) the peer's audit checkpoint.
     func cosignCheckpoint(
         _ request: Cohort_Peer_V1_CosignRequest, from peer: String

@@ -26,6 +26,8 @@ extension AdminService {
             throw RPCError(code: .invalidArgument, message: error.message)
         } catch let error as StoreError {
             throw RPCError(code: .invalidArgument, message: error.description)
+        } catch let error as CoreError {
+            throw RPCError(code: .invalidArgument, message: error.description)
         }
     }
 
@@ -41,6 +43,8 @@ extension AdminService {
             }, options: [.sortedKeys])
             return response
         } catch let error as StoreError {
+            throw RPCError(code: .invalidArgument, message: error.description)
+        } catch let error as CoreError {
             throw RPCError(code: .invalidArgument, message: error.description)
         }
     }

@@ -48,6 +48,8 @@ public struct AdminService: Cohort_Admin_V1_AdminService.SimpleServiceProtocol {
             return response
         } catch let error as StoreError {
             throw RPCError(code: .invalidArgument, message: error.description)
+        } catch let error as CoreError {
+            throw RPCError(code: .invalidArgument, message: error.description)
         }
     }
 
@@ -61,6 +63,8 @@ public struct AdminService: Cohort_Admin_V1_AdminService.SimpleServiceProtocol {
             response.consentEventsDeleted = Int64(report.consentEventsDeleted)
             return response
         } catch let error as StoreError {
+            throw RPCError(code: .invalidArgument, message: error.description)
+        } catch let error as CoreError {
             throw RPCError(code: .invalidArgument, message: error.description)
         }
     }

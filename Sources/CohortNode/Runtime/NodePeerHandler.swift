@@ -80,7 +80,14 @@ public struct NodePeerHandler: PeerServiceHandler {
         metrics.countRequest("RequestContribution")
         let message: Study.ContributionMessage
         do {
-            message = try await engine.onContributionRequest(study: request.studyID, round: Int(request.round), from: peer)
+            let payload: Study.RoundPayload
+            do {
+                payload = try Study.RoundPayload(Array(request.payload))
+            } catch {
+                throw RPCError(code: .invalidArgument, message: "\(error)")
+            }
+            message = try await engine.onContributionRequest(
+                study: request.studyID, round: Int(request.round), payload: payload, from: peer)
         } catch let error as NodeError {
             throw RPCError(code: error.code == .contributionRefused ? .failedPrecondition : .aborted, message: error.message)
         }
@@ -100,6 +107,23 @@ public struct NodePeerHandler: PeerServiceHandler {
         } catch {
             response.acknowledged = false
             response.reason = "\(error)"
+        }
+        return response
+    }
+
+    public func abortStudy(_ request: Cohort_Peer_V1_AbortStudyRequest, from peer: String) async throws -> Cohort_Peer_V1_AbortStudyResponse {
+        metrics.countRequest("AbortStudy")
+        guard !request.studyID.isEmpty else {
+            throw RPCError(code: .invalidArgument, message: "study_id is empty")
+        }
+        guard request.reason.utf8.count <= 4096 else {
+            throw RPCError(code: .invalidArgument, message: "the abort reason is longer than 4096 bytes")
+        }
+        var response = Cohort_Peer_V1_AbortStudyResponse()
+        do {
+            response.acknowledged = try await engine.onAbort(study: request.studyID, reason: request.reason, from: peer)
+        } catch let error as NodeError {
+            throw RPCError(code: .unavailable, message: error.message)
         }
         return response
     }

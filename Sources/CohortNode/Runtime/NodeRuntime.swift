@@ -82,6 +82,9 @@ public enum NodeRuntime {
         let engine = StudyEngine(
             node: config.node.name, policy: studyPolicy(config), local: services, peers: peers, metrics: metrics,
             logger: logger)
+        // Studies this node took part in when it last stopped resume (or fail cleanly) before
+        // any peer is served.
+        try await engine.restore()
         let handler = NodePeerHandler(
             engine: engine, node: config.node.name, consortium: config.node.consortium, metrics: metrics,
             latestCheckpoint: { try? audit.reader().latestCheckpoint()?.serialized }, audit: audit)
@@ -256,11 +259,12 @@ public enum NodeRuntime {
     }
 
     private static func split(_ address: String, key: String) throws -> (String, Int) {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-              (0...65_535).contains(port) else {
-            throw NodeError(.invalidConfiguration, "\(key): '\(address)' is not host:port")
+        do {
+            let parsed = try HostPort(parsing: address, what: key, allowPortZero: true)
+            return (parsed.host, parsed.port)
+        } catch let error as CoreError {
+            throw NodeError(.invalidConfiguration, error.message)
         }
-        return (String(address[..<colon]), port)
     }
 }
 

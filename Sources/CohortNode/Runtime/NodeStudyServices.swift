@@ -73,29 +73,34 @@ public final class NodeStudyServices: StudyLocalServices {
     /// and audited before any customer row is read, so a request the ledger refuses reads
     /// nothing, whatever runs concurrently. If the contribution then fails before leaving the
     /// node, the reservation is refunded (audited `budget.refunded`).
-    public func chargeAndContribute(
-        spec: Study.Spec, plan: Study.NoisePlan, study: String, round: Int
+    public func contribute(
+        spec: Study.Spec, plan: Study.NoisePlan, study: String, round: Int, payload: Study.RoundPayload, charge: Bool
     ) async throws -> Study.ContributionMessage {
         let purpose = try consentPurpose(spec)
         let now = Date()
-        let cost = Privacy.Cost.zcdp(.discreteGaussian, rho: plan.rho, parameters: [
-            "sigma_squared": String(plan.sigmaSquared), "l2_sensitivity": String(plan.l2Sensitivity),
-            "coordinates": String(plan.coordinates),
-        ])
-        guard let policy = try NodeBudget.policy(purpose, config: config) else {
-            throw NodeError(.budgetExceeded, "node \(node) does not allow purpose \(purpose.rawValue)")
-        }
-        let record = try reserve(purpose: purpose, policy: policy, cost: cost, study: study, at: now)
-        do {
-            _ = try await audit.record(Audit.Event(
-                type: .budgetSpent, actor: "study:\(study)", purpose: purpose.rawValue, study: study,
-                details: ["epsilon": .string(String(record.epsilon)), "delta": .string(String(record.delta)),
-                          "rho": .string(String(plan.rho)), "mechanism": .string(record.mechanism),
-                          "ledger_id": .integer(record.id ?? -1), "round": .integer(Int64(round))]))
-        } catch {
-            // Unrecorded spends must not stand: nothing has been read yet.
-            _ = try? store.refundBudget(id: record.id ?? -1, study: study)
-            throw NodeError(.contributionFailed, "node \(node): the budget spend could not be audited, nothing was read: \(error)")
+        var record: BudgetSpendRecord?
+        if charge {
+            let cost = Privacy.Cost.zcdp(.discreteGaussian, rho: plan.rho, parameters: [
+                "sigma_squared": String(plan.sigmaSquared), "l2_sensitivity": String(plan.l2Sensitivity),
+                "coordinates": String(plan.coordinates),
+            ])
+            guard let policy = try NodeBudget.policy(purpose, config: config) else {
+                throw NodeError(.budgetExceeded, "node \(node) does not allow purpose \(purpose.rawValue)")
+            }
+            let reserved = try reserve(purpose: purpose, policy: policy, cost: cost, study: study, at: now)
+            do {
+                _ = try await audit.record(Audit.Event(
+                    type: .budgetSpent, actor: "study:\(study)", purpose: purpose.rawValue, study: study,
+                    details: ["epsilon": .string(String(reserved.epsilon)), "delta": .string(String(reserved.delta)),
+                              "rho": .string(String(plan.rho)), "mechanism": .string(reserved.mechanism),
+                              "ledger_id": .integer(reserved.id ?? -1), "round": .integer(Int64(round))]))
+            } catch {
+                // Unrecorded spends must not stand: nothing has been read yet. If even the
+                // refund fails, the spend stays (the ledger over-counts, never under-counts).
+                _ = try? store.refundBudget(id: reserved.id ?? -1, study: study)
+                throw NodeError(.contributionFailed, "node \(node): the budget spend could not be audited, nothing was read: \(error)")
+            }
+            record = reserved
         }
         do {
             let (customers, transactions) = try store.loadAnalyticsTables(
@@ -112,9 +117,26 @@ public final class NodeStudyServices: StudyLocalServices {
             var noise = try makeNoise(study: study, round: round)
             return try contribution.noised(study: study, round: round, plan: plan, noise: &noise)
         } catch {
-            try await refund(record, purpose: purpose, study: study, round: round, reason: "\(error)")
+            // Only the round that charged refunds: after round 0 earlier rounds have left the node.
+            if let record { try await refund(record, purpose: purpose, study: study, round: round, reason: "\(error)") }
             throw error
         }
+    }
+
+    public func persistParticipantStudy(_ study: String, entry: Study.ParticipantMachine.Entry?) async throws {
+        if let entry {
+            try store.saveParticipantStudy(study, state: try ParticipantStudyCoding.encode(entry))
+        } else {
+            try store.deleteParticipantStudy(study)
+        }
+    }
+
+    public func participantStudies() async throws -> [String: Study.ParticipantMachine.Entry] {
+        var entries: [String: Study.ParticipantMachine.Entry] = [:]
+        for (study, state) in try store.participantStudies() {
+            entries[study] = try ParticipantStudyCoding.decode(state, study: study)
+        }
+        return entries
     }
 
     /// Atomically decides and records the spend (the ledger decides inside the store's write
@@ -242,6 +264,11 @@ public final class NodeStudyServices: StudyLocalServices {
         case .rejected(let reason):
             type = .studyRejected
             details["reason"] = .string(reason)
+        case .ended(let outcome, let reason, let rounds):
+            type = .studyEnded
+            details["outcome"] = .string(outcome)
+            details["reason"] = .string(reason)
+            if let rounds { details["round"] = .integer(Int64(rounds)) }
         }
         if let count = event.count { details["count"] = .integer(Int64(count)) }
         _ = try await audit.record(Audit.Event(

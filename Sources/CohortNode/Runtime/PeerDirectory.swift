@@ -1,3 +1,4 @@
+import CohortCore
 import CohortNet
 import CohortStudy
 import CohortWire
@@ -38,10 +39,14 @@ public struct PeerDirectory: StudyPeerCalls {
         guard let address = addresses[peer] else {
             throw NodeError(.peerUnavailable, "peer \(peer) is not in this node's configuration")
         }
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
-            throw NodeError(.invalidConfiguration, "peer \(peer) has an invalid address '\(address)' (want host:port)")
+        let parsed: HostPort
+        do {
+            parsed = try HostPort(parsing: address, what: "peer \(peer)'s address")
+        } catch let error as CoreError {
+            throw NodeError(.invalidConfiguration, error.message)
         }
-        let host = String(address[..<colon])
+        let host = parsed.host
+        let port = parsed.port
         do {
             return try await PeerClient.withConnection(
                 to: peer, host: host, port: port, material: material, limits: limits, events: events, body)
@@ -67,10 +72,13 @@ public struct PeerDirectory: StudyPeerCalls {
     }
 
     /// `RequestContribution`.
-    public func requestContribution(from peer: String, study: String, round: Int) async throws -> Study.ContributionMessage {
+    public func requestContribution(
+        from peer: String, study: String, round: Int, payload: Study.RoundPayload
+    ) async throws -> Study.ContributionMessage {
         var request = Cohort_Peer_V1_ContributionRequest()
         request.studyID = study
         request.round = UInt32(round)
+        if !payload.bytes.isEmpty { request.payload = Data(payload.bytes) }
         let response = try await withClient(peer) { try await $0.requestContribution(request) }
         let cost: Study.Cost
         do {
@@ -80,6 +88,14 @@ public struct PeerDirectory: StudyPeerCalls {
         }
         return Study.ContributionMessage(
             study: study, round: round, values: response.values, cost: cost)
+    }
+
+    /// `AbortStudy`: returns whether the participant knew and ended the study.
+    public func abort(to peer: String, study: String, reason: String) async throws -> Bool {
+        var request = Cohort_Peer_V1_AbortStudyRequest()
+        request.studyID = study
+        request.reason = String(reason.prefix(1024))
+        return try await withClient(peer) { try await $0.abortStudy(request) }.acknowledged
     }
 
     /// `PublishResult`.

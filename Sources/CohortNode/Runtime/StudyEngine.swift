@@ -29,6 +29,10 @@ public actor StudyEngine {
     private let clock: @Sendable () -> Date
     private var rejections: AuditThrottle<String>
     private let limits: Limits
+    private let programs: Study.RoundPrograms
+    /// Participants to tell that a study this node leads was abandoned, by study (filled by
+    /// ``perform(_:machine:group:continuation:)``, sent once the study's tasks have ended).
+    private var aborts: [String: (participants: [String], reason: String)] = [:]
 
     /// Flood limits of the participant side.
     public struct Limits: Sendable, Hashable {
@@ -91,6 +95,8 @@ public actor StudyEngine {
         public var parties: [String: PartyProgress] = [:]
         /// Contributions received in the current round; nil before they are asked for.
         public var received: Int?
+        /// Rounds started so far (the current round's number, from 1); nil before the first.
+        public var round: Int?
     }
 
     /// Creates the engine of node `node`.
@@ -100,7 +106,7 @@ public actor StudyEngine {
     public init(
         node: String, policy: Study.Policy, local: any StudyLocalServices, peers: any StudyPeerCalls,
         metrics: NodeMetrics? = nil, logger: Logger, limits: Limits = .defaults,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        programs: Study.RoundPrograms = .standard, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.node = node
         self.policy = policy
@@ -111,12 +117,126 @@ public actor StudyEngine {
         self.clock = clock
         self.participant = Study.ParticipantMachine(
             node: node, maxPendingPerLead: limits.maxPendingPerLead, retention: limits.retention,
-            maxRetainedEnded: limits.maxRetainedEnded)
+            maxRetainedEnded: limits.maxRetainedEnded, programs: programs)
+        self.programs = programs
         self.rejections = AuditThrottle(window: limits.rejectionWindow, maxKeys: limits.maxTrackedLeads)
         self.limits = limits
     }
 
     // MARK: Participant side (called by the peer service)
+
+    /// Restores the participant studies that this node's previous run persisted, before it
+    /// serves any peer: studies resume between rounds, and one that was being contributed to
+    /// fails cleanly (see ``Study/ParticipantMachine/onRestore(_:now:)``).
+    /// - Throws: ``NodeError`` if the stored states cannot be read.
+    public func restore() async throws {
+        let entries = try await local.participantStudies()
+        guard !entries.isEmpty else { return }
+        var directives = participant.onRestore(entries, now: clock())
+        while !directives.isEmpty {
+            var next: [Study.ParticipantMachine.Directive] = []
+            for directive in directives {
+                switch directive {
+                case .decide(let id, let spec, _):
+                    next += await decidePolicy(study: id, spec: spec)
+                case .reply:
+                    continue  // the lead polls while a study is undecided; its next poll gets the answer
+                default:
+                    _ = await bookkeeping(directive, study: directive.study, during: "restore", next: &next)
+                }
+            }
+            directives = next
+        }
+        logger.info("participant studies restored", metadata: ["count": "\(entries.count)"])
+    }
+
+    /// The result of carrying out one bookkeeping directive.
+    enum Bookkeeping {
+        /// Carried out (or not a bookkeeping directive: `unexpected`).
+        case done
+        /// Writing the study's state failed: the directives that follow it must not be carried out.
+        case halt
+        /// Not a bookkeeping directive, and not one the caller expects: the study was failed.
+        case unexpected
+    }
+
+    /// Carries out `persist`, `forget` and `closed` directives; any other directive is one the
+    /// caller (`during`) does not expect, which fails the study loudly. Outcomes are appended to
+    /// `next`.
+    func bookkeeping(
+        _ directive: Study.ParticipantMachine.Directive, study: String, during: String,
+        next: inout [Study.ParticipantMachine.Directive]
+    ) async -> Bookkeeping {
+        switch directive {
+        case .persist(let id, let entry):
+            do {
+                try await local.persistParticipantStudy(id, entry: entry)
+                return .done
+            } catch {
+                logger.error("cannot write a participant study's state; failing it", metadata: [
+                    "study": "\(id)", "error": "\(error)"])
+                next += participant.onAuditFailed(study: id, error: "its state could not be written to node.sqlite: \(error)")
+                next += participant.onDriverFault(study: id, "its state could not be written to node.sqlite: \(error)")
+                return .halt
+            }
+        case .forget(let id):
+            do {
+                try await local.persistParticipantStudy(id, entry: nil)
+            } catch {
+                // A stale row only brings an ended study back at the next start; it stays ended.
+                logger.warning("cannot remove a forgotten study's state", metadata: ["study": "\(id)", "error": "\(error)"])
+            }
+            return .done
+        case .closed(let id, let state):
+            logger.info("study closed", metadata: ["study": "\(id)", "state": "\(state)"])
+            await auditEnded(study: id, state: state)
+            return .done
+        case .awaitApproval(let id, _, let lead):
+            logger.notice("study awaits operator approval", metadata: ["study": "\(id)", "lead": "\(lead)"])
+            return .done
+        default:
+            logger.error("the study driver met a directive it does not expect; failing the study", metadata: [
+                "study": "\(study)", "during": "\(during)", "directive": "\(directive)"])
+            next += participant.onDriverFault(study: study, "unexpected directive \(directive.name) during \(during)")
+            return .unexpected
+        }
+    }
+
+    /// Audits a participant study that ended without a result (failed, aborted, expired).
+    /// Completed and rejected studies are recorded where they happen.
+    private func auditEnded(study: String, state: Study.ParticipantMachine.State) async {
+        guard let entry = participant.studies[study] else { return }
+        let outcome: String
+        let reason: String
+        switch state {
+        case .failed(let why): (outcome, reason) = ("failed", why)
+        case .aborted(let why): (outcome, reason) = ("aborted", why)
+        case .expired: (outcome, reason) = ("expired", "the lead's deadline passed")
+        default: return
+        }
+        do {
+            try await local.auditStudy(StudyAuditEvent(
+                kind: .ended(outcome: outcome, reason: reason, rounds: entry.chargedRounds.count),
+                study: study, purpose: entry.spec.purpose.rawValue, lead: entry.lead, actor: outcome == "aborted" ? entry.lead : "system"))
+        } catch {
+            // The study has already ended; nothing is left to stop. Say so loudly.
+            logger.error("cannot record the end of a study in the audit log", metadata: [
+                "study": "\(study)", "outcome": "\(outcome)", "error": "\(error)"])
+        }
+    }
+
+    /// Evaluates this node's policy for a participant study and feeds the decision back.
+    private func decidePolicy(study: String, spec: Study.Spec) async -> [Study.ParticipantMachine.Directive] {
+        let decision: Study.Policy.Decision
+        do {
+            let inputs = try await local.policyInputs(for: spec)
+            decision = policy.decide(
+                spec, remainingPeriodEpsilon: inputs.remainingEpsilon, consentingCustomers: inputs.consentingCustomers)
+        } catch {
+            decision = .reject(.invalidProposal("could not evaluate the policy: \(error)"))
+        }
+        return participant.onPolicyDecision(study: study, decision)
+    }
 
     /// Handles `ProposeStudy` from the authenticated peer `lead`.
     ///
@@ -140,19 +260,10 @@ public actor StudyEngine {
         var directives = participant.onProposal(spec, from: lead, now: now)
         while !directives.isEmpty {
             var next: [Study.ParticipantMachine.Directive] = []
-            for directive in directives {
+            batch: for directive in directives {
                 switch directive {
                 case .decide(let id, let spec, _):
-                    let decision: Study.Policy.Decision
-                    do {
-                        let inputs = try await local.policyInputs(for: spec)
-                        decision = policy.decide(
-                            spec, remainingPeriodEpsilon: inputs.remainingEpsilon,
-                            consentingCustomers: inputs.consentingCustomers)
-                    } catch {
-                        decision = .reject(.invalidProposal("could not evaluate the policy: \(error)"))
-                    }
-                    next += participant.onPolicyDecision(study: id, decision)
+                    next += await decidePolicy(study: id, spec: spec)
                 case .reply(_, _, let reply):
                     if isNew, case .rejected(let rejection) = reply {
                         await auditRejection(study: study, spec: spec, lead: lead, reason: rejection.description, now: now)
@@ -175,12 +286,10 @@ public actor StudyEngine {
                         }
                     }
                     answer = Self.answer(for: reply)
-                case .closed(let id, let state):
-                    logger.debug("study closed", metadata: ["study": "\(id)", "state": "\(state)"])
-                case .awaitApproval(let id, _, let lead):
-                    logger.notice("study awaits operator approval", metadata: ["study": "\(id)", "lead": "\(lead)"])
-                case .chargeBudgetAndContribute, .storeResult:
-                    break
+                default:
+                    if case .halt = await bookkeeping(directive, study: study, during: "a proposal", next: &next) {
+                        break batch
+                    }
                 }
             }
             directives = next
@@ -230,34 +339,62 @@ public actor StudyEngine {
         return formatter.string(from: date)
     }
 
-    /// Handles `RequestContribution` from the authenticated peer `lead`.
+    /// Handles `RequestContribution` for `round` (with the round's payload) from the
+    /// authenticated peer `lead`.
+    ///
+    /// Every state change is written to `node.sqlite` before it is acted on: the study is
+    /// recorded as contributing before the budget is charged, and as contributed (with the
+    /// message) before the message is returned. If a write fails the message is not sent.
     /// - Throws: ``NodeError`` with the refusal or failure reason.
-    public func onContributionRequest(study: String, round: Int, from lead: String) async throws -> Study.ContributionMessage {
-        for directive in participant.onContributionRequest(study: study, round: round, from: lead, now: clock()) {
-            switch directive {
-            case .chargeBudgetAndContribute(let id, let round, let spec, let plan, _):
-                do {
-                    let message = try await local.chargeAndContribute(spec: spec, plan: plan, study: id, round: round)
-                    _ = participant.onContributionSent(study: id, round: round)
-                    metrics?.studyRounds.increment()
-                    metrics?.addEpsilon(message.cost.epsilon, purpose: spec.purpose.rawValue)
-                    return message
-                } catch {
-                    _ = participant.onContributionFailed(study: id, round: round, error: "\(error)")
-                    throw NodeError(.contributionFailed, "node \(node) could not contribute to study \(id): \(error)")
-                }
-            case .reply(_, _, let reply):
-                switch reply {
-                case .contributionRefused(let reason), .contributionFailed(let reason):
-                    throw NodeError(.contributionRefused, reason)
+    public func onContributionRequest(
+        study: String, round: Int, payload: Study.RoundPayload = .empty, from lead: String
+    ) async throws -> Study.ContributionMessage {
+        var directives = participant.onContributionRequest(study: study, round: round, payload: payload, from: lead, now: clock())
+        var sent: Study.ContributionMessage?
+        var refusal: NodeError?
+        while !directives.isEmpty {
+            var next: [Study.ParticipantMachine.Directive] = []
+            batch: for directive in directives {
+                switch directive {
+                case .contribute(let id, let round, let payload, let spec, let plan, _, let charge):
+                    do {
+                        let message = try await local.contribute(
+                            spec: spec, plan: plan, study: id, round: round, payload: payload, charge: charge)
+                        next += participant.onContributionSent(study: id, round: round, message: message)
+                        sent = message
+                        metrics?.studyRounds.increment()
+                        if charge { metrics?.addEpsilon(message.cost.epsilon, purpose: spec.purpose.rawValue) }
+                    } catch {
+                        next += participant.onContributionFailed(study: id, round: round, error: "\(error)")
+                        refusal = NodeError(.contributionFailed, "node \(node) could not contribute to study \(id): \(error)")
+                    }
+                case .resend(_, _, let message):
+                    sent = message
+                case .reply(_, _, let reply):
+                    switch reply {
+                    case .contributionRefused(let reason), .contributionFailed(let reason):
+                        refusal = refusal ?? NodeError(.contributionRefused, reason)
+                    default:
+                        refusal = NodeError(.contributionRefused, "unexpected state for study \(study)")
+                    }
                 default:
-                    throw NodeError(.contributionRefused, "unexpected state for study \(study)")
+                    switch await bookkeeping(directive, study: study, during: "a contribution request", next: &next) {
+                    case .done: continue
+                    case .halt, .unexpected:
+                        sent = nil
+                        refusal = NodeError(.contributionFailed,
+                            "node \(node) could not record its state for study \(study); nothing was sent")
+                        break batch
+                    }
                 }
-            default:
-                continue
             }
+            directives = next
         }
-        throw NodeError(.contributionRefused, "study \(study) round \(round) was already contributed or is in progress")
+        if let refusal { throw refusal }
+        guard let sent else {
+            throw NodeError(.contributionRefused, "study \(study) round \(round + 1) is already being contributed or has ended")
+        }
+        return sent
     }
 
     /// Handles `PublishResult` from the authenticated peer `lead`: verifies the digest, stores
@@ -275,13 +412,39 @@ public actor StudyEngine {
         guard result.study == study else {
             throw NodeError(.invalidMessage, "published result names study \(result.study), not \(study)")
         }
-        let directives = participant.onResult(result, from: lead)
+        var directives = participant.onResult(result, from: lead)
         guard !directives.isEmpty else {
             throw NodeError(.contributionRefused, "node \(node) did not expect a result for study \(study) from \(lead)")
         }
-        for case .storeResult(_, let result) in directives {
-            try await local.storeResult(result, json: resultJSON, digest: digest, role: .participant)
+        while !directives.isEmpty {
+            var next: [Study.ParticipantMachine.Directive] = []
+            for directive in directives {
+                if case .storeResult(_, let result) = directive {
+                    try await local.storeResult(result, json: resultJSON, digest: digest, role: .participant)
+                } else if case .halt = await bookkeeping(directive, study: study, during: "a published result", next: &next) {
+                    throw NodeError(.contributionFailed, "node \(node) could not record the result of study \(study)")
+                }
+            }
+            directives = next
         }
+    }
+
+    /// Handles `AbortStudy` from the authenticated peer `lead`: the study ends here (audited as
+    /// `study.ended`, outcome `aborted`).
+    /// - Returns: whether this node knew the study from that lead and ended it now.
+    public func onAbort(study: String, reason: String, from lead: String) async throws -> Bool {
+        var directives = participant.onAbort(study: study, reason: reason, from: lead)
+        let ended = !directives.isEmpty
+        while !directives.isEmpty {
+            var next: [Study.ParticipantMachine.Directive] = []
+            for directive in directives {
+                if case .halt = await bookkeeping(directive, study: study, during: "an abort", next: &next) {
+                    throw NodeError(.contributionFailed, "node \(node) could not record the end of study \(study)")
+                }
+            }
+            directives = next
+        }
+        return ended
     }
 
     /// The operator approves (`true`) or rejects a queued study.
@@ -291,9 +454,7 @@ public actor StudyEngine {
     /// expired study is refused with that reason, never approved.
     public func decide(study: String, approve: Bool, reason: String) async throws -> String {
         let now = clock()
-        for case .closed(let id, let state) in participant.onTick(now: now) {
-            logger.info("study closed", metadata: ["study": "\(id)", "state": "\(state)"])
-        }
+        await carryOutTick(now: now)
         guard let entry = participant.studies[study] else {
             if leading[study] != nil {
                 throw NodeError(.refused, "node \(node) leads study \(study); only its participants approve or reject it")
@@ -309,10 +470,27 @@ public actor StudyEngine {
             throw NodeError(.refused,
                 "study \(study) is not waiting for approval (state: \(name)\(why.map { ": " + $0 } ?? ""))")
         }
-        _ = approve ? participant.onApproval(study: study) : participant.onRejection(study: study, reason: reason)
+        // On record before it takes effect: if the audit append fails, the study stays queued.
         try await local.auditStudy(StudyAuditEvent(
             kind: approve ? .accepted : .rejected("rejected by the operator: \(reason)"), study: study,
             purpose: entry.spec.purpose.rawValue, lead: entry.lead, actor: "operator"))
+        var directives = approve ? participant.onApproval(study: study) : participant.onRejection(study: study, reason: reason)
+        while !directives.isEmpty {
+            var next: [Study.ParticipantMachine.Directive] = []
+            for directive in directives {
+                switch directive {
+                case .reply:
+                    // The lead polls with ProposeStudy while a study awaits approval; its next
+                    // poll gets this answer from the machine's state.
+                    continue
+                default:
+                    if case .halt = await bookkeeping(directive, study: study, during: "an operator decision", next: &next) {
+                        throw NodeError(.contributionFailed, "node \(node) could not record its decision on study \(study)")
+                    }
+                }
+            }
+            directives = next
+        }
         return approve ? "accepted" : "rejected: \(reason)"
     }
 
@@ -321,13 +499,24 @@ public actor StudyEngine {
     /// second.
     public func tick() async {
         let now = clock()
-        for case .closed(let id, let state) in participant.onTick(now: now) {
-            logger.info("study closed", metadata: ["study": "\(id)", "state": "\(state)"])
-        }
+        await carryOutTick(now: now)
         for (id, study) in leading {
             if let ended = study.endedAt, now.timeIntervalSince(ended) >= limits.retention { leading[id] = nil }
         }
         await auditRejectionSummaries(rejections.due(now: now))
+    }
+
+    /// Expires and forgets participant studies (``Study/ParticipantMachine/onTick(now:)``),
+    /// carrying out the resulting writes.
+    private func carryOutTick(now: Date) async {
+        var directives = participant.onTick(now: now)
+        while !directives.isEmpty {
+            var next: [Study.ParticipantMachine.Directive] = []
+            for directive in directives {
+                _ = await bookkeeping(directive, study: directive.study, during: "the periodic tick", next: &next)
+            }
+            directives = next
+        }
     }
 
     /// Audits every pending summary of counted rejections (at shutdown).
@@ -473,7 +662,7 @@ public actor StudyEngine {
             secondsToDeadline: spec.deadlineAt.map { Self.signedSeconds(from: wall, to: $0) },
             waitingFor: waitingReason == nil ? [] : lead.waitingFor, waitingReason: waitingReason,
             round: lead.received.map {
-                StudyDetail.Round(number: 1, of: spec.rounds, received: $0, expected: parties.count)
+                StudyDetail.Round(number: lead.round ?? 1, of: spec.rounds, received: $0, expected: parties.count)
             },
             progress: parties.map { lead.parties[$0] ?? PartyProgress(node: $0, stage: "unknown") },
             budget: try? await local.budgetPreview(for: spec, study: study))
@@ -520,7 +709,7 @@ public actor StudyEngine {
         }
         var machine: Study.LeadMachine
         do {
-            machine = try Study.LeadMachine(spec: spec, lead: node)
+            machine = try Study.LeadMachine(spec: spec, lead: node, programs: programs)
         } catch {
             return .failed(study: study, reason: "\(error)")
         }
@@ -543,34 +732,6 @@ public actor StudyEngine {
             return .failed(study: study, reason: "the proposal could not be written to this node's audit log: \(error)")
         }
 
-        // The lead takes part with its own data: its own policy must allow the study.
-        let decision: Study.Policy.Decision
-        do {
-            let inputs = try await local.policyInputs(for: spec)
-            decision = policy.decide(
-                spec, remainingPeriodEpsilon: inputs.remainingEpsilon, consentingCustomers: inputs.consentingCustomers)
-        } catch {
-            leading[study]?.state = "failed: could not evaluate this node's policy: \(error)"
-            return .failed(study: study, reason: "could not evaluate this node's policy: \(error)")
-        }
-        do {
-            switch decision {
-            case .reject(let rejection):
-                leading[study]?.state = "failed: this node's own policy refuses the study: \(rejection.description)"
-                leading[study]?.parties[node] = PartyProgress(node: node, stage: "rejected", error: rejection.description)
-                try await local.auditStudy(StudyAuditEvent(
-                    kind: .rejected(rejection.description), study: study, purpose: spec.purpose.rawValue,
-                    lead: node, actor: "policy"))
-                return .failed(study: study, reason: "this node's own policy refuses the study: \(rejection.description)")
-            case .accept, .queue:
-                try await local.auditStudy(StudyAuditEvent(
-                    kind: .accepted, study: study, purpose: spec.purpose.rawValue, lead: node, actor: "operator"))
-            }
-        } catch {
-            leading[study]?.state = "failed: the decision could not be audited"
-            return .failed(study: study, reason: "this node's decision could not be written to its audit log: \(error)")
-        }
-
         let (events, continuation) = AsyncStream<LeadEvent>.makeStream()
         let outcome: LeadOutcome = await withTaskGroup(of: Void.self) { group in
             let initial = machine.onStart(now: Date())
@@ -583,7 +744,7 @@ public actor StudyEngine {
             }
             var outcome: LeadOutcome?
             self.refresh(study: study, machine: machine)
-            outcome = self.perform(initial, machine: machine, group: &group, continuation: continuation)
+            outcome = self.perform(initial, machine: &machine, group: &group, continuation: continuation)
             if outcome == nil {
                 for await event in events {
                     var directives: [Study.LeadMachine.Directive] = []
@@ -600,11 +761,17 @@ public actor StudyEngine {
                         directives = machine.onPeerFailure(peer, error: error)
                     case .progress(let line):
                         self.leading[study]?.parties[line.node] = line
+                    case .ownPolicy(let decision):
+                        if case .reject(let rejection) = decision {
+                            self.leading[study]?.parties[self.node] = PartyProgress(
+                                node: self.node, stage: "rejected", error: rejection.description)
+                        }
+                        directives = machine.onOwnPolicyDecision(decision)
                     case .deadline:
                         directives = machine.onDeadline(now: Date().addingTimeInterval(0.001))
                     }
                     self.refresh(study: study, machine: machine)
-                    if let done = self.perform(directives, machine: machine, group: &group, continuation: continuation) {
+                    if let done = self.perform(directives, machine: &machine, group: &group, continuation: continuation) {
                         outcome = done
                     }
                     if machine.isTerminal { break }
@@ -613,6 +780,9 @@ public actor StudyEngine {
             group.cancelAll()
             continuation.finish()
             return outcome ?? .failed(study: study, reason: "the study ended without a result")
+        }
+        if let abort = aborts.removeValue(forKey: study) {
+            await sendAborts(study: study, to: abort.participants, reason: abort.reason)
         }
         switch outcome {
         case .completed(let result, let json, let digest):
@@ -649,6 +819,14 @@ public actor StudyEngine {
             }
             if !notes.isEmpty { reason += "; " + notes.joined(separator: "; ") }
             leading[study]?.state = "failed: \(reason)"
+            do {
+                try await local.auditStudy(StudyAuditEvent(
+                    kind: .ended(outcome: "failed", reason: reason, rounds: leading[study]?.round),
+                    study: study, purpose: spec.purpose.rawValue, lead: node, actor: "system"))
+            } catch {
+                logger.error("cannot record the failure of a study in the audit log", metadata: [
+                    "study": "\(study)", "error": "\(error)"])
+            }
             return .failed(study: study, reason: reason)
         }
     }
@@ -657,6 +835,7 @@ public actor StudyEngine {
     private func refresh(study: String, machine: Study.LeadMachine) {
         guard var record = leading[study] else { return }
         record.state = Self.describe(machine.phase)
+        if let current = machine.currentRound { record.round = current + 1 }
         // A terminal machine awaits nobody; the record keeps whom it last waited for, to say
         // why in the failure.
         if !machine.isTerminal { record.waitingFor = machine.waitingFor }
@@ -681,7 +860,8 @@ public actor StudyEngine {
         leading[study] = record
     }
 
-    private enum LeadEvent: Sendable {
+    enum LeadEvent: Sendable {
+        case ownPolicy(Study.Policy.Decision)
         case decision(String, Bool, String?)
         case contribution(String, Study.ContributionMessage)
         case failure(String, String)
@@ -690,8 +870,10 @@ public actor StudyEngine {
     }
 
     /// Starts the directives' work as child tasks; returns an outcome for terminal directives.
-    private func perform(
-        _ directives: [Study.LeadMachine.Directive], machine: Study.LeadMachine,
+    /// A directive that does not fit the machine's phase is a defect: the study fails loudly
+    /// (``Study/LeadMachine/onDriverFault(_:)``) and its participants are told.
+    func perform(
+        _ directives: [Study.LeadMachine.Directive], machine: inout Study.LeadMachine,
         group: inout TaskGroup<Void>, continuation: AsyncStream<LeadEvent>.Continuation
     ) -> LeadOutcome? {
         var outcome: LeadOutcome?
@@ -701,29 +883,76 @@ public actor StudyEngine {
             case .propose(let peer, let spec):
                 let peers = self.peers
                 let retry = (initial: limits.retryInitialDelay, maximum: limits.retryMaxDelay)
+                let study = machine.study
                 group.addTask {
                     await Self.propose(
-                        spec, to: peer, study: machine.study, peers: peers, deadline: deadline, retry: retry,
+                        spec, to: peer, study: study, peers: peers, deadline: deadline, retry: retry,
                         continuation: continuation)
                 }
-            case .computeOwnContribution(let study, let round, let plan):
+            case .checkOwnPolicy(let study, let spec):
+                guard case .checkingOwnPolicy = machine.phase else {
+                    outcome = fault(directive, machine: &machine, group: &group, continuation: continuation) ?? outcome
+                    continue
+                }
+                let local = self.local
+                let policy = self.policy
+                let node = self.node
+                group.addTask {
+                    // The lead takes part with its own data: its own policy must allow the study,
+                    // and the decision is on record before it takes effect.
+                    let decision: Study.Policy.Decision
+                    do {
+                        let inputs = try await local.policyInputs(for: spec)
+                        decision = policy.decide(
+                            spec, remainingPeriodEpsilon: inputs.remainingEpsilon,
+                            consentingCustomers: inputs.consentingCustomers)
+                    } catch {
+                        continuation.yield(.failure(node, "could not evaluate this node's policy: \(error)"))
+                        return
+                    }
+                    do {
+                        switch decision {
+                        case .reject(let rejection):
+                            try await local.auditStudy(StudyAuditEvent(
+                                kind: .rejected(rejection.description), study: study, purpose: spec.purpose.rawValue,
+                                lead: node, actor: "policy"))
+                        case .accept, .queue:
+                            try await local.auditStudy(StudyAuditEvent(
+                                kind: .accepted, study: study, purpose: spec.purpose.rawValue, lead: node, actor: "operator"))
+                        }
+                    } catch {
+                        continuation.yield(.failure(node, "this node's decision could not be written to its audit log: \(error)"))
+                        return
+                    }
+                    continuation.yield(.ownPolicy(decision))
+                }
+            case .computeOwnContribution(let study, let round, let payload, let plan, let charge):
+                guard machine.phase == .contributingOwn(round: round) else {
+                    outcome = fault(directive, machine: &machine, group: &group, continuation: continuation) ?? outcome
+                    continue
+                }
                 let local = self.local
                 let node = self.node
                 let spec = machine.spec
                 group.addTask {
                     do {
-                        let message = try await local.chargeAndContribute(spec: spec, plan: plan, study: study, round: round)
+                        let message = try await local.contribute(
+                            spec: spec, plan: plan, study: study, round: round, payload: payload, charge: charge)
                         continuation.yield(.contribution(node, message))
                     } catch {
                         continuation.yield(.failure(node, "\(error)"))
                     }
                 }
                 metrics?.studyRounds.increment()
-            case .requestContribution(let peer, let study, let round):
+            case .requestContribution(let peer, let study, let round, let payload):
+                guard machine.phase == .collecting(round: round) else {
+                    outcome = fault(directive, machine: &machine, group: &group, continuation: continuation) ?? outcome
+                    continue
+                }
                 let peers = self.peers
                 group.addTask {
                     do {
-                        let message = try await peers.requestContribution(from: peer, study: study, round: round)
+                        let message = try await peers.requestContribution(from: peer, study: study, round: round, payload: payload)
                         continuation.yield(.contribution(peer, message))
                     } catch is CancellationError {
                         return
@@ -732,6 +961,10 @@ public actor StudyEngine {
                     }
                 }
             case .publish(let result, _):
+                guard case .published = machine.phase else {
+                    outcome = fault(directive, machine: &machine, group: &group, continuation: continuation) ?? outcome
+                    continue
+                }
                 do {
                     let json = try result.canonicalJSON()
                     outcome = .completed(result, json: json, digest: Data(SHA256.hash(data: json)))
@@ -739,13 +972,66 @@ public actor StudyEngine {
                     outcome = .failed(study: machine.study, reason: "could not encode the result: \(error)")
                 }
             case .abort(let peers, let study, let reason):
-                logger.warning("study abandoned", metadata: [
+                logger.warning("study abandoned; telling the participants", metadata: [
                     "study": "\(study)", "participants": "\(peers)", "reason": "\(reason)"])
+                aborts[study] = (peers, reason.description)
             case .fail(let failure):
                 outcome = .failed(study: machine.study, reason: failure.description)
             }
         }
         return outcome
+    }
+
+    /// Fails the study because the driver met `directive` in a phase that does not expect it.
+    private func fault(
+        _ directive: Study.LeadMachine.Directive, machine: inout Study.LeadMachine,
+        group: inout TaskGroup<Void>, continuation: AsyncStream<LeadEvent>.Continuation
+    ) -> LeadOutcome? {
+        logger.error("the study driver met a directive it does not expect; failing the study", metadata: [
+            "study": "\(machine.study)", "phase": "\(machine.phase)", "directive": "\(directive)"])
+        let directives = machine.onDriverFault("unexpected directive \(Self.name(of: directive)) in phase \(Self.describe(machine.phase))")
+        return perform(directives, machine: &machine, group: &group, continuation: continuation)
+    }
+
+    static func name(of directive: Study.LeadMachine.Directive) -> String {
+        switch directive {
+        case .checkOwnPolicy: return "checkOwnPolicy"
+        case .propose: return "propose"
+        case .computeOwnContribution: return "computeOwnContribution"
+        case .requestContribution: return "requestContribution"
+        case .publish: return "publish"
+        case .abort: return "abort"
+        case .fail: return "fail"
+        }
+    }
+
+    /// Sends `AbortStudy` to each participant, at most `seconds` each, in parallel; failures
+    /// are logged (the participant's deadline ends the study there anyway).
+    private func sendAborts(study: String, to participants: [String], reason: String, seconds: Double = 5) async {
+        let peers = self.peers
+        let logger = self.logger
+        await withTaskGroup(of: Void.self) { group in
+            for peer in participants {
+                group.addTask {
+                    do {
+                        try await withThrowingTaskGroup(of: Bool?.self) { inner in
+                            inner.addTask { try await peers.abort(to: peer, study: study, reason: reason) }
+                            inner.addTask {
+                                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                                return nil
+                            }
+                            defer { inner.cancelAll() }
+                            if case .some(.none) = try await inner.next() {
+                                throw NodeError(.peerUnavailable, "no answer within \(seconds) s")
+                            }
+                        }
+                    } catch {
+                        logger.warning("could not tell a participant that the study was abandoned", metadata: [
+                            "study": "\(study)", "peer": "\(peer)", "error": "\(error)"])
+                    }
+                }
+            }
+        }
     }
 
     /// Proposes `spec` to `peer` until it decides or the deadline passes: asks again every
@@ -811,9 +1097,10 @@ public actor StudyEngine {
         }
     }
 
-    private static func describe(_ phase: Study.LeadMachine.Phase) -> String {
+    static func describe(_ phase: Study.LeadMachine.Phase) -> String {
         switch phase {
         case .idle: return "idle"
+        case .checkingOwnPolicy: return "proposing"
         case .proposing: return "proposing"
         case .contributingOwn: return "contributing"
         case .collecting: return "collecting"

@@ -6,8 +6,12 @@ import Foundation
 public protocol StudyPeerCalls: Sendable {
     /// Sends `ProposeStudy` to `peer`; returns its decision.
     func propose(to peer: String, study: String, specJSON: Data) async throws -> ProposalAnswer
-    /// Sends `RequestContribution` to `peer`; returns its noised contribution.
-    func requestContribution(from peer: String, study: String, round: Int) async throws -> Study.ContributionMessage
+    /// Sends `RequestContribution` for `round` with its payload to `peer`; returns its noised contribution.
+    func requestContribution(
+        from peer: String, study: String, round: Int, payload: Study.RoundPayload
+    ) async throws -> Study.ContributionMessage
+    /// Sends `AbortStudy` to `peer`; returns whether it knew and ended the study.
+    func abort(to peer: String, study: String, reason: String) async throws -> Bool
     /// Sends `PublishResult` to `peer`.
     func publish(to peer: String, study: String, resultJSON: Data, digest: Data) async throws
     /// Whether `peer` is in this node's configuration (so that a call can be attempted at all).
@@ -35,9 +39,18 @@ public protocol StudyLocalServices: Sendable {
     /// Remaining ε of the purpose in the current period and the number of consenting customers
     /// as of the spec's date. Reads no customer rows.
     func policyInputs(for spec: Study.Spec) async throws -> (remainingEpsilon: Double, consentingCustomers: Int)
-    /// Charges the budget durably (refusing if it would overspend), reads the consenting
-    /// customers, computes and noises the contribution. Audits `budget.spent` and `data.accessed`.
-    func chargeAndContribute(spec: Study.Spec, plan: Study.NoisePlan, study: String, round: Int) async throws -> Study.ContributionMessage
+    /// When `charge` is true (round 0), charges the budget of the whole study durably (refusing
+    /// if it would overspend) before reading anything; then reads the customers consenting now,
+    /// computes the contribution to `round` with the lead's `payload` and noises it. Audits
+    /// `budget.spent` and `data.accessed`.
+    func contribute(
+        spec: Study.Spec, plan: Study.NoisePlan, study: String, round: Int, payload: Study.RoundPayload, charge: Bool
+    ) async throws -> Study.ContributionMessage
+    /// Writes a participant study's state durably (`entry`), or removes it (nil), before the
+    /// engine acts on it; a restarted node resumes from what was written.
+    func persistParticipantStudy(_ study: String, entry: Study.ParticipantMachine.Entry?) async throws
+    /// The participant studies written by ``persistParticipantStudy(_:entry:)``, by id.
+    func participantStudies() async throws -> [String: Study.ParticipantMachine.Entry]
     /// Stores a released result and audits `result.released` with its digest.
     func storeResult(_ result: Study.Result, json: Data, digest: Data, role: StudyRole) async throws
     /// Writes an audit entry about a study (proposal, decision); returns once durable.
@@ -78,6 +91,9 @@ public struct StudyAuditEvent: Sendable, Hashable {
         case accepted
         /// This node rejected, with the reason.
         case rejected(String)
+        /// The study ended here without a result: `outcome` is `failed`, `aborted` or
+        /// `expired`; `rounds` is how many rounds this node contributed to, when known.
+        case ended(outcome: String, reason: String, rounds: Int?)
     }
 
     /// What happened.

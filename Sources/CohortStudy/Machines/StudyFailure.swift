@@ -13,6 +13,14 @@ extension Study {
         case aggregationFailed(String)
         /// The study was never started before its deadline event.
         case notStarted
+        /// The lead's own policy refuses the study (nothing was proposed).
+        case ownPolicyRejected(String)
+        /// A party failed or stopped answering during `round` (nothing is released).
+        case droppedOut(String, round: Int, error: String)
+        /// The study kind could not go on after `round`.
+        case roundFailed(round: Int, String)
+        /// The node's driver met a directive it does not expect (a defect; reported loudly).
+        case driverFault(String)
 
         /// A sentence for operators, the audit log and participants.
         public var description: String {
@@ -24,6 +32,11 @@ extension Study {
             case .invalidContribution(let peer, let message): return "invalid contribution from \(peer): \(message)"
             case .aggregationFailed(let message): return "aggregation failed: \(message)"
             case .notStarted: return "the study was never started"
+            case .ownPolicyRejected(let reason): return "this node's own policy refuses the study: \(reason)"
+            case .droppedOut(let peer, let round, let error):
+                return "\(peer) dropped out in round \(round + 1): \(error)"
+            case .roundFailed(let round, let reason): return "round \(round + 1) failed: \(reason)"
+            case .driverFault(let description): return "internal error in the study driver: \(description)"
             }
         }
     }

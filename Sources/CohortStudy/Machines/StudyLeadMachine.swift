@@ -1,28 +1,36 @@
+import CohortCore
 import Foundation
 
 extension Study {
     /// The lead's side of one study, as a pure state machine (no I/O, no clock).
     ///
-    /// Protocol: `onStart` proposes the spec to every participant; when all have accepted, the
-    /// lead first computes (and charges) its own contribution, then requests the participants'
-    /// contributions — so no participant spends budget for a study the lead cannot pay for.
-    /// When every contribution has arrived the result is aggregated and published. Any rejection,
-    /// participant failure, invalid contribution or the deadline fails the study with a
-    /// ``Failure``; the participants are told through ``Directive/abort(to:study:reason:)``.
-    /// Late, duplicate and unsolicited messages are ignored. After `.published` or `.failed`
-    /// every event returns no directives. The runtime must deliver `onDeadline` at or after
-    /// ``deadline``; that always ends the study.
+    /// Protocol: `onStart` asks for the lead's own policy decision (the lead takes part with its
+    /// own data, so its policy must allow the study); on acceptance the spec is proposed to every
+    /// participant. When all have accepted, the rounds run: in each round the lead first computes
+    /// (and, in round 0, charges for the whole study) its own contribution, then requests the
+    /// participants' contributions with the round's ``RoundPayload`` — so no participant spends
+    /// budget for a study the lead cannot pay for. When every contribution of a round has
+    /// arrived, the study kind's ``RoundProgram`` decides: another round, or the result, which
+    /// is published. Any rejection, participant failure (a dropout), invalid contribution, a
+    /// program failure or the deadline fails the study with a ``Failure``; the participants are
+    /// told through ``Directive/abort(to:study:reason:)``. Late, duplicate, replayed and
+    /// unsolicited messages are ignored (a contribution counts only for the current round, from
+    /// a party that has not yet sent one for it). After `.published` or `.failed` every event
+    /// returns no directives. The runtime must deliver `onDeadline` at or after ``deadline``;
+    /// that always ends the study.
     public struct LeadMachine: Sendable {
         /// Where the study is.
         public enum Phase: Sendable, Hashable {
             /// Created, not started.
             case idle
+            /// Waiting for the lead's own policy decision.
+            case checkingOwnPolicy
             /// Proposed, waiting for decisions.
             case proposing
-            /// All accepted; waiting for the lead's own contribution.
-            case contributingOwn
-            /// Contributions requested from the participants; waiting for them.
-            case collecting
+            /// All accepted; waiting for the lead's own contribution to `round`.
+            case contributingOwn(round: Int)
+            /// Contributions to `round` requested from the participants; waiting for them.
+            case collecting(round: Int)
             /// Terminal: the result was published.
             case published(Result)
             /// Terminal: the study failed.
@@ -31,19 +39,23 @@ extension Study {
 
         /// What the runtime must do.
         public enum Directive: Sendable, Hashable {
+            /// Evaluate this node's own policy for the spec (ledger and consent metadata only; no
+            /// customer row), record the decision, and feed it to ``onOwnPolicyDecision(_:)``.
+            case checkOwnPolicy(study: String, spec: Spec)
             /// Send `ProposeStudy(spec)` to the participant and feed its answer to ``onDecision(from:accepted:reason:)``.
             case propose(to: String, spec: Spec)
-            /// Charge the lead's own budget per `plan`, read its consenting customers, compute and
-            /// noise its contribution, and feed it to ``onContribution(from:_:now:)`` with the
-            /// lead's own name (or ``onPeerFailure(_:error:)`` with it on failure).
-            case computeOwnContribution(study: String, round: Int, plan: NoisePlan)
-            /// Send `RequestContribution(study, round)` to the participant; feed the answer to
-            /// ``onContribution(from:_:now:)``.
-            case requestContribution(from: String, study: String, round: Int)
+            /// Compute the lead's own contribution to `round` with `payload` — charging the
+            /// budget of the whole study per `plan` first when `charge` is true (round 0) — and
+            /// feed it to ``onContribution(from:_:now:)`` with the lead's own name (or
+            /// ``onPeerFailure(_:error:)`` with it on failure).
+            case computeOwnContribution(study: String, round: Int, payload: RoundPayload, plan: NoisePlan, charge: Bool)
+            /// Send `RequestContribution(study, round, payload)` to the participant; feed the
+            /// answer to ``onContribution(from:_:now:)`` (or ``onPeerFailure(_:error:)``).
+            case requestContribution(from: String, study: String, round: Int, payload: RoundPayload)
             /// Store the result locally (and audit `result.released` with its digest), then send it
             /// to the listed participants.
             case publish(Result, to: [String])
-            /// Tell the listed participants that the study is abandoned.
+            /// Tell the listed participants (`AbortStudy`) that the study is abandoned.
             case abort(to: [String], study: String, reason: Failure)
             /// Record the failure (audit, operator output). Terminal.
             case fail(Failure)
@@ -57,6 +69,8 @@ extension Study {
         public let lead: String
         /// The lead's noise plan (identical for every node).
         public let plan: NoisePlan
+        /// The study kind's rounds.
+        public let program: any RoundProgram
         /// Current phase.
         public private(set) var phase: Phase = .idle
         /// When ``onStart(now:)`` ran.
@@ -64,11 +78,16 @@ extension Study {
         /// The spec's `deadline_at` when the lead set it, else `startedAt + deadline_seconds`;
         /// set by ``onStart(now:)``.
         public private(set) var deadline: Date?
+        /// The current round's payload.
+        public private(set) var payload: RoundPayload = .empty
+        /// Rounds completed so far.
+        public private(set) var completedRounds = 0
         private var accepted: Set<String> = []
         private var contributions: [String: ContributionMessage] = [:]
 
         /// Creates the machine for a spec that has an id and does not list the lead itself.
-        public init(spec: Spec, lead: String) throws {
+        /// - Parameter programs: chooses the study kind's ``RoundProgram``.
+        public init(spec: Spec, lead: String, programs: RoundPrograms = .standard) throws {
             self.study = try spec.requireID()
             try Spec.validateNodeName(lead, key: "lead")
             guard !spec.participants.contains(lead) else {
@@ -79,6 +98,10 @@ extension Study {
             self.spec = spec
             self.lead = lead
             self.plan = try Calibration.plan(for: spec)
+            self.program = try programs.program(for: spec, lead: lead)
+            guard program.maxRounds >= 1 else {
+                throw StudyError(.invalidConfiguration, key: "rounds", "a study needs at least one round")
+            }
         }
 
         /// True once the study is published or failed.
@@ -89,12 +112,20 @@ extension Study {
             }
         }
 
+        /// The round being run, nil before the first and after the end.
+        public var currentRound: Int? {
+            switch phase {
+            case .contributingOwn(let round), .collecting(let round): return round
+            default: return nil
+            }
+        }
+
         /// Nodes whose answer or contribution the machine is waiting for, sorted.
         public var waitingFor: [String] {
             switch phase {
             case .idle, .published, .failed: return []
+            case .checkingOwnPolicy, .contributingOwn: return [lead]
             case .proposing: return spec.participants.filter { !accepted.contains($0) }.sorted()
-            case .contributingOwn: return [lead]
             case .collecting: return spec.participants.filter { contributions[$0] == nil }.sorted()
             }
         }
@@ -105,11 +136,23 @@ extension Study {
         /// Nodes (the lead included) whose contribution to the current round has arrived, sorted.
         public var contributed: [String] { contributions.keys.sorted() }
 
-        /// Starts the study at `now`: proposes it to every participant.
+        /// Starts the study at `now`: asks for the lead's own policy decision.
         public mutating func onStart(now: Date) -> [Directive] {
             guard case .idle = phase else { return [] }
             startedAt = now
             deadline = spec.deadlineAt ?? now.addingTimeInterval(TimeInterval(spec.deadlineSeconds))
+            phase = .checkingOwnPolicy
+            return [.checkOwnPolicy(study: study, spec: spec)]
+        }
+
+        /// The lead's own policy decision: a rejection fails the study before anything is
+        /// proposed; acceptance (or a decision queued for the lead's operator, who proposed the
+        /// study) proposes it to every participant.
+        public mutating func onOwnPolicyDecision(_ decision: Policy.Decision) -> [Directive] {
+            guard case .checkingOwnPolicy = phase else { return [] }
+            if case .reject(let rejection) = decision {
+                return fail(.ownPolicyRejected(rejection.description), culprit: nil)
+            }
             phase = .proposing
             return spec.participants.map { .propose(to: $0, spec: spec) }
         }
@@ -125,43 +168,59 @@ extension Study {
             }
             accepted.insert(peer)
             guard accepted.count == spec.participants.count else { return [] }
-            phase = .contributingOwn
-            return [.computeOwnContribution(study: study, round: 0, plan: plan)]
+            do {
+                payload = try program.firstRound()
+            } catch {
+                return fail(.roundFailed(round: 0, "\(error)"), culprit: nil)
+            }
+            return beginRound(0)
         }
 
         /// A contribution from a participant, or the lead's own (`peer == lead`). Invalid
-        /// contributions fail the study; duplicates and unsolicited ones are ignored.
+        /// contributions fail the study; duplicates, replays of an earlier round and
+        /// unsolicited ones are ignored.
         public mutating func onContribution(from peer: String, _ message: ContributionMessage, now: Date) -> [Directive] {
             switch phase {
-            case .contributingOwn where peer == lead:
-                if let failure = check(message, from: peer) { return fail(failure, culprit: nil) }
+            case .contributingOwn(let round) where peer == lead:
+                guard message.round == round else { return [] }
+                if let failure = check(message, from: peer, round: round) { return fail(failure, culprit: nil) }
                 contributions[peer] = message
-                phase = .collecting
-                return spec.participants.map { .requestContribution(from: $0, study: study, round: 0) }
-            case .collecting where spec.participants.contains(peer) && contributions[peer] == nil:
-                if let failure = check(message, from: peer) { return fail(failure, culprit: peer) }
+                phase = .collecting(round: round)
+                return spec.participants.map {
+                    .requestContribution(from: $0, study: study, round: round, payload: payload)
+                }
+            case .collecting(let round) where spec.participants.contains(peer) && contributions[peer] == nil:
+                guard message.round == round else { return [] }  // late reply to an earlier round
+                if let failure = check(message, from: peer, round: round) { return fail(failure, culprit: peer) }
                 contributions[peer] = message
                 guard contributions.count == spec.participants.count + 1 else { return [] }
-                do {
-                    let result = try Aggregation.aggregate(
-                        spec: spec, lead: lead, contributions: contributions,
-                        startedAt: startedAt ?? now, completedAt: now)
-                    phase = .published(result)
-                    return [.publish(result, to: spec.participants)]
-                } catch {
-                    return fail(.aggregationFailed("\(error)"), culprit: nil)
-                }
+                return endRound(round, now: now)
             default:
                 return []
             }
         }
 
-        /// A participant (or the lead's own contribution step, `peer == lead`) failed: fails the
-        /// study unless that node's contribution has already arrived.
+        /// A participant (or the lead's own contribution step, `peer == lead`) failed or dropped
+        /// out: fails the study unless that node's contribution to the current round has already
+        /// arrived.
         public mutating func onPeerFailure(_ peer: String, error: String) -> [Directive] {
             guard !isTerminal, phase != .idle, peer == lead || spec.participants.contains(peer),
                   contributions[peer] == nil else { return [] }
-            return fail(.peerFailed(peer, error: error), culprit: peer == lead ? nil : peer)
+            if case .checkingOwnPolicy = phase, peer != lead { return [] }
+            let failure: Failure
+            if let round = currentRound, program.maxRounds > 1 {
+                failure = .droppedOut(peer, round: round, error: error)
+            } else {
+                failure = .peerFailed(peer, error: error)
+            }
+            return fail(failure, culprit: peer == lead ? nil : peer)
+        }
+
+        /// The driver could not carry out a directive as the protocol requires (e.g. it met one
+        /// it does not expect in this phase): the study fails loudly and the participants are told.
+        public mutating func onDriverFault(_ description: String) -> [Directive] {
+            guard !isTerminal else { return [] }
+            return fail(.driverFault(description), culprit: nil)
         }
 
         /// The deadline timer fired. At or after ``deadline`` (or before the study was started)
@@ -172,9 +231,36 @@ extension Study {
             return fail(.deadlinePassed(seconds: spec.deadlineSeconds, waitingFor: waitingFor), culprit: nil)
         }
 
-        private func check(_ message: ContributionMessage, from peer: String) -> Failure? {
+        private mutating func beginRound(_ round: Int) -> [Directive] {
+            contributions = [:]
+            phase = .contributingOwn(round: round)
+            return [.computeOwnContribution(study: study, round: round, payload: payload, plan: plan, charge: round == 0)]
+        }
+
+        private mutating func endRound(_ round: Int, now: Date) -> [Directive] {
+            completedRounds = round + 1
+            switch program.afterRound(
+                round, payload: payload, contributions: contributions, startedAt: startedAt ?? now, completedAt: now)
+            {
+            case .publish(let result):
+                phase = .published(result)
+                return [.publish(result, to: spec.participants)]
+            case .nextRound(let next):
+                guard round + 1 < program.maxRounds else {
+                    return fail(.roundFailed(
+                        round: round, "the study kind asked for round \(round + 2) of at most \(program.maxRounds)"),
+                        culprit: nil)
+                }
+                payload = next
+                return beginRound(round + 1)
+            case .fail(let reason):
+                return fail(.roundFailed(round: round, reason), culprit: nil)
+            }
+        }
+
+        private func check(_ message: ContributionMessage, from peer: String, round: Int) -> Failure? {
             do {
-                try Aggregation.validate(message, from: peer, spec: spec, study: study)
+                try program.validate(message, from: peer, round: round)
                 return nil
             } catch let error as StudyError {
                 return .invalidContribution(from: peer, message: error.message)
@@ -184,10 +270,13 @@ extension Study {
         }
 
         private mutating func fail(_ failure: Failure, culprit: String?) -> [Directive] {
-            let started: Bool
-            if case .idle = phase { started = false } else { started = true }
+            let proposed: Bool
+            switch phase {
+            case .idle, .checkingOwnPolicy: proposed = false
+            default: proposed = true
+            }
             phase = .failed(failure)
-            let notify = started ? spec.participants.filter { $0 != culprit } : []
+            let notify = proposed ? spec.participants.filter { $0 != culprit } : []
             var directives: [Directive] = []
             if !notify.isEmpty { directives.append(.abort(to: notify, study: study, reason: failure)) }
             directives.append(.fail(failure))

@@ -61,15 +61,12 @@ extension Study {
                 startedAt: startedAt, completedAt: completedAt)
         }
 
-        /// Checks one message against the spec (study, round, length, finite non-negative
+        /// Checks one message against the spec (study, length, finite non-negative
         /// variance, cost purpose); throws `invalidContribution` naming the node.
         public static func validate(_ message: ContributionMessage, from node: String, spec: Spec, study: String) throws {
             let key = "contributions[\(node)]"
             guard message.study == study else {
                 throw StudyError(.invalidContribution, key: key, "is for study '\(message.study)', expected '\(study)'")
-            }
-            guard (0..<spec.rounds).contains(message.round) else {
-                throw StudyError(.invalidContribution, key: key, "round \(message.round) does not exist")
             }
             guard message.values.count == spec.coordinateCount else {
                 throw StudyError(

@@ -94,13 +94,27 @@ public enum Cohort_Peer_V1_PeerService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "AbortStudy" metadata.
+        public enum AbortStudy: Sendable {
+            /// Request type for "AbortStudy".
+            public typealias Input = Cohort_Peer_V1_AbortStudyRequest
+            /// Response type for "AbortStudy".
+            public typealias Output = Cohort_Peer_V1_AbortStudyResponse
+            /// Descriptor for "AbortStudy".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "cohort.peer.v1.PeerService"),
+                method: "AbortStudy",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "cohort.peer.v1.PeerService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Hello.descriptor,
             ProposeStudy.descriptor,
             RequestContribution.descriptor,
             PublishResult.descriptor,
-            CosignCheckpoint.descriptor
+            CosignCheckpoint.descriptor,
+            AbortStudy.descriptor
         ]
     }
 }
@@ -220,6 +234,24 @@ extension Cohort_Peer_V1_PeerService {
             request: GRPCCore.StreamingServerRequest<Cohort_Peer_V1_CosignRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_CosignResponse>
+
+        /// Handle the "AbortStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The lead of a study tells a participant that the study is abandoned (nothing is released).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Cohort_Peer_V1_AbortStudyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Cohort_Peer_V1_AbortStudyResponse` messages.
+        func abortStudy(
+            request: GRPCCore.StreamingServerRequest<Cohort_Peer_V1_AbortStudyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_AbortStudyResponse>
     }
 
     /// Service protocol for the "cohort.peer.v1.PeerService" service.
@@ -323,6 +355,24 @@ extension Cohort_Peer_V1_PeerService {
             request: GRPCCore.ServerRequest<Cohort_Peer_V1_CosignRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_CosignResponse>
+
+        /// Handle the "AbortStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The lead of a study tells a participant that the study is abandoned (nothing is released).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_AbortStudyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Cohort_Peer_V1_AbortStudyResponse` message.
+        func abortStudy(
+            request: GRPCCore.ServerRequest<Cohort_Peer_V1_AbortStudyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_AbortStudyResponse>
     }
 
     /// Simple service protocol for the "cohort.peer.v1.PeerService" service.
@@ -424,6 +474,24 @@ extension Cohort_Peer_V1_PeerService {
             request: Cohort_Peer_V1_CosignRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Cohort_Peer_V1_CosignResponse
+
+        /// Handle the "AbortStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The lead of a study tells a participant that the study is abandoned (nothing is released).
+        ///
+        /// - Parameters:
+        ///   - request: A `Cohort_Peer_V1_AbortStudyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Cohort_Peer_V1_AbortStudyResponse` to respond with.
+        func abortStudy(
+            request: Cohort_Peer_V1_AbortStudyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Cohort_Peer_V1_AbortStudyResponse
     }
 }
 
@@ -486,6 +554,17 @@ extension Cohort_Peer_V1_PeerService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Cohort_Peer_V1_PeerService.Method.AbortStudy.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Peer_V1_AbortStudyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Peer_V1_AbortStudyResponse>(),
+            handler: { request, context in
+                try await self.abortStudy(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -541,6 +620,17 @@ extension Cohort_Peer_V1_PeerService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_CosignResponse> {
         let response = try await self.cosignCheckpoint(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func abortStudy(
+        request: GRPCCore.StreamingServerRequest<Cohort_Peer_V1_AbortStudyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_AbortStudyResponse> {
+        let response = try await self.abortStudy(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -609,6 +699,19 @@ extension Cohort_Peer_V1_PeerService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_CosignResponse> {
         return GRPCCore.ServerResponse<Cohort_Peer_V1_CosignResponse>(
             message: try await self.cosignCheckpoint(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func abortStudy(
+        request: GRPCCore.ServerRequest<Cohort_Peer_V1_AbortStudyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_AbortStudyResponse> {
+        return GRPCCore.ServerResponse<Cohort_Peer_V1_AbortStudyResponse>(
+            message: try await self.abortStudy(
                 request: request.message,
                 context: context
             ),
@@ -743,6 +846,29 @@ extension Cohort_Peer_V1_PeerService {
             deserializer: some GRPCCore.MessageDeserializer<Cohort_Peer_V1_CosignResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_CosignResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "AbortStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The lead of a study tells a participant that the study is abandoned (nothing is released).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_AbortStudyRequest` message.
+        ///   - serializer: A serializer for `Cohort_Peer_V1_AbortStudyRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Peer_V1_AbortStudyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func abortStudy<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Peer_V1_AbortStudyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Peer_V1_AbortStudyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Peer_V1_AbortStudyResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_AbortStudyResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -935,6 +1061,40 @@ extension Cohort_Peer_V1_PeerService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "AbortStudy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The lead of a study tells a participant that the study is abandoned (nothing is released).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_AbortStudyRequest` message.
+        ///   - serializer: A serializer for `Cohort_Peer_V1_AbortStudyRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Peer_V1_AbortStudyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func abortStudy<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Peer_V1_AbortStudyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Peer_V1_AbortStudyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Peer_V1_AbortStudyResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_AbortStudyResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Cohort_Peer_V1_PeerService.Method.AbortStudy.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1081,6 +1241,35 @@ extension Cohort_Peer_V1_PeerService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Peer_V1_CosignRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Peer_V1_CosignResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AbortStudy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The lead of a study tells a participant that the study is abandoned (nothing is released).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Cohort_Peer_V1_AbortStudyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func abortStudy<Result>(
+        request: GRPCCore.ClientRequest<Cohort_Peer_V1_AbortStudyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_AbortStudyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.abortStudy(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Peer_V1_AbortStudyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Peer_V1_AbortStudyResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1249,6 +1438,39 @@ extension Cohort_Peer_V1_PeerService.ClientProtocol {
             metadata: metadata
         )
         return try await self.cosignCheckpoint(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AbortStudy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The lead of a study tells a participant that the study is abandoned (nothing is released).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func abortStudy<Result>(
+        _ message: Cohort_Peer_V1_AbortStudyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_AbortStudyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Cohort_Peer_V1_AbortStudyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.abortStudy(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -1,3 +1,4 @@
+import CohortCore
 import ArgumentParser
 import CohortAudit
 import CohortNode
@@ -39,6 +40,8 @@ enum CLIExitStatus: Int32, CaseIterable, Sendable {
             case .alreadyImported, .directoryNotEmpty: return .refused
             default: return .failed
             }
+        case is CoreError:
+            return .usage
         case let error as AuditError:
             switch error.code {
             case .unknownSubject, .outOfRange: return .notFound
