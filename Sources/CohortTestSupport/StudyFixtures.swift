@@ -160,3 +160,62 @@ extension Array where Element == Study.ParticipantMachine.Directive {
         }
     }
 }
+
+extension StudyFixtures {
+    /// A test study kind of `rounds` rounds: round r's payload is `[r]`; every party adds `r` to
+    /// each cell of its histogram; the last round's sum is released. The released cells are thus
+    /// Σ histograms + parties·(rounds − 1), which proves the last payload reached every party.
+    public struct RepeatedRelease: Study.RoundProgram {
+        /// The study.
+        public let spec: Study.Spec
+        /// The lead.
+        public let lead: String
+        /// Rounds to run.
+        public let rounds: Int
+
+        /// Creates the program.
+        public init(spec: Study.Spec, lead: String, rounds: Int) {
+            self.spec = spec
+            self.lead = lead
+            self.rounds = rounds
+        }
+
+        /// `rounds`.
+        public var maxRounds: Int { rounds }
+
+        /// `[0]`.
+        public func firstRound() throws -> Study.RoundPayload { try Study.RoundPayload([0]) }
+
+        /// The aggregation checks and the round.
+        public func validate(_ message: Study.ContributionMessage, from node: String, round: Int) throws {
+            try Study.Aggregation.validate(message, from: node, spec: spec, study: try spec.requireID())
+            guard message.round == round else {
+                throw StudyError(.invalidContribution, key: node, "round \(message.round), expected \(round)")
+            }
+        }
+
+        /// The next round's payload, or the last round's sum.
+        public func afterRound(
+            _ round: Int, payload: Study.RoundPayload, contributions: [String: Study.ContributionMessage],
+            startedAt: Date, completedAt: Date
+        ) -> Study.RoundDecision {
+            if round + 1 < rounds {
+                guard let next = try? Study.RoundPayload([UInt8(truncatingIfNeeded: round + 1)]) else {
+                    return .fail("cannot encode the payload")
+                }
+                return .nextRound(next)
+            }
+            do {
+                return .publish(try Study.Aggregation.aggregate(
+                    spec: spec, lead: lead, contributions: contributions, startedAt: startedAt, completedAt: completedAt))
+            } catch {
+                return .fail("\(error)")
+            }
+        }
+    }
+
+    /// Programs that run every study as a ``RepeatedRelease`` of `rounds` rounds.
+    public static func repeatedPrograms(rounds: Int) -> Study.RoundPrograms {
+        Study.RoundPrograms { spec, lead in RepeatedRelease(spec: spec, lead: lead, rounds: rounds) }
+    }
+}

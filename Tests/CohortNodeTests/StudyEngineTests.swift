@@ -48,7 +48,10 @@ import Testing
             rowsRead += codes.count
             let contribution = try Study.Contribution.compute(spec: spec, codes: [codes])
             var noise = ZeroNoise()
-            return try contribution.noised(study: study, round: round, plan: plan, noise: &noise)
+            var message = try contribution.noised(study: study, round: round, plan: plan, noise: &noise)
+            let bump = UInt64(payload.bytes.first ?? 0)  // RepeatedRelease: round r adds r per cell
+            message.values = message.values.map { $0 &+ bump }
+            return message
         }
 
         func storeResult(_ result: Study.Result, json: Data, digest: Data, role: StudyRole) async throws {
@@ -80,6 +83,8 @@ import Testing
     final class Mesh: @unchecked Sendable {
         var engines: [String: StudyEngine] = [:]
         var dead: Set<String> = []
+        /// Runs before a contribution request for `round` reaches `peer` (e.g. to restart it).
+        var beforeRequest: (@Sendable (_ peer: String, _ round: Int) async -> Void)?
     }
 
     struct MeshCalls: StudyPeerCalls {
@@ -100,7 +105,8 @@ import Testing
         func requestContribution(
             from peer: String, study: String, round: Int, payload: Study.RoundPayload
         ) async throws -> Study.ContributionMessage {
-            try await engine(peer).onContributionRequest(study: study, round: round, payload: payload, from: caller)
+            await mesh.beforeRequest?(peer, round)
+            return try await engine(peer).onContributionRequest(study: study, round: round, payload: payload, from: caller)
         }
 
         func abort(to peer: String, study: String, reason: String) async throws -> Bool {
@@ -119,7 +125,7 @@ import Testing
     }
 
     static func cluster(
-        budgets: [String: Double] = [:], autoApprove: [String: Bool] = [:]
+        budgets: [String: Double] = [:], autoApprove: [String: Bool] = [:], programs: Study.RoundPrograms = .standard
     ) -> (Mesh, [String: FakeLocal]) {
         let mesh = Mesh()
         var locals: [String: FakeLocal] = [:]
@@ -131,7 +137,7 @@ import Testing
             locals[name] = local
             mesh.engines[name] = StudyEngine(
                 node: name, policy: policy(autoApprove: autoApprove[name] ?? true), local: local,
-                peers: MeshCalls(caller: name, mesh: mesh), logger: Logger(label: "test.\(name)"))
+                peers: MeshCalls(caller: name, mesh: mesh), logger: Logger(label: "test.\(name)"), programs: programs)
         }
         return (mesh, locals)
     }

@@ -10,40 +10,7 @@ import Testing
 /// and replayed messages, abort propagation and the deadline.
 @Suite("Multi-round study protocol")
 struct StudyMultiRoundSimulationTests {
-    /// A test study kind of `rounds` rounds: round r's payload is `[r]`; every party adds `r` to
-    /// each cell of its histogram; the last round's sum is released. The released cells are thus
-    /// Σ histograms + parties·(rounds − 1), which proves the last payload reached every party.
-    struct Repeated: Study.RoundProgram {
-        let spec: Study.Spec
-        let lead: String
-        let rounds: Int
-
-        var maxRounds: Int { rounds }
-
-        func firstRound() throws -> Study.RoundPayload { try Study.RoundPayload([0]) }
-
-        func validate(_ message: Study.ContributionMessage, from node: String, round: Int) throws {
-            try Study.Aggregation.validate(message, from: node, spec: spec, study: try spec.requireID())
-            guard message.round == round else {
-                throw StudyError(.invalidContribution, key: node, "round \(message.round), expected \(round)")
-            }
-        }
-
-        func afterRound(
-            _ round: Int, payload: Study.RoundPayload, contributions: [String: Study.ContributionMessage],
-            startedAt: Date, completedAt: Date
-        ) -> Study.RoundDecision {
-            if round + 1 < rounds {
-                return .nextRound(try! Study.RoundPayload([UInt8(round + 1)]))
-            }
-            do {
-                return .publish(try Study.Aggregation.aggregate(
-                    spec: spec, lead: lead, contributions: contributions, startedAt: startedAt, completedAt: completedAt))
-            } catch {
-                return .fail("\(error)")
-            }
-        }
-    }
+    typealias Repeated = StudyFixtures.RepeatedRelease
 
     static func programs(rounds: Int) -> Study.RoundPrograms {
         Study.RoundPrograms { spec, lead in Repeated(spec: spec, lead: lead, rounds: rounds) }
