@@ -225,6 +225,51 @@ import Testing
         await fixture.close()
     }
 
+    /// Issue 11: every audited step refuses to happen when its append fails — a release is not
+    /// stored, and a study's participant state is still written and read back from node.sqlite.
+    @Test func aReleaseTheAuditLogRefusesIsNotStored() async throws {
+        let fixture = try await Fixture.make()
+        let recorder = Recorder()
+        await recorder.failing([.resultReleased])
+        let services = try NodeStudyServices(
+            store: fixture.store, config: Self.config(), audit: recorder, randomness: .seeded(7))
+        let spec = try Self.spec(id: "unreleased")
+        let result = Study.Result(
+            study: "unreleased", lead: "acme", spec: spec, cells: [], participants: [], noiseVariance: 0,
+            simulatedNoise: true, releasedCustomers: 0, releasedCustomersStandardError: 0,
+            startedAt: Date(), completedAt: Date())
+        await #expect(throws: (any Error).self) {
+            try await services.storeResult(result, json: Data("{}".utf8), digest: Data(repeating: 1, count: 32), role: .lead)
+        }
+        #expect(try fixture.store.studyResult(study: "unreleased") == nil)
+        await fixture.close()
+    }
+
+    @Test func participantStudyStatesSurviveReopeningNodeSQLite() async throws {
+        let fixture = try await Fixture.make()
+        let services = try NodeStudyServices(
+            store: fixture.store, config: Self.config(), audit: Recorder(), randomness: .seeded(7))
+        var machine = Study.ParticipantMachine(node: "acme")
+        let spec = try Study.Spec.load(yaml: Self.specYAML.replacingOccurrences(of: "[globex]", with: "[acme]")).withID("kept")
+        var written: [String: Study.ParticipantMachine.Entry] = [:]
+        let directives = machine.onProposal(spec, from: "lead", now: Date(timeIntervalSince1970: 1_800_000_000))
+            + machine.onPolicyDecision(study: "kept", .accept)
+        for case .persist(let id, let entry) in directives {
+            try await services.persistParticipantStudy(id, entry: entry)
+            written[id] = entry
+        }
+        // A second, independent connection to the same node.sqlite reads what was committed.
+        let directory = fixture.temp.appending("node").path
+        let reopened = try NodeStore.open(directory: directory)
+        let again = try NodeStudyServices(store: reopened, config: Self.config(), audit: Recorder(), randomness: .seeded(7))
+        let read = try await again.participantStudies()
+        #expect(read == written && read["kept"]?.state == .accepted)
+        try await again.persistParticipantStudy("kept", entry: nil)
+        #expect(try await again.participantStudies().isEmpty)
+        try reopened.close()
+        await fixture.close()
+    }
+
     // MARK: Defect 1 — no exact count leaves the node
 
     @Test func theContributionOnTheWireCarriesOnlyTheNoisedVectorAndItsCost() async throws {

@@ -243,13 +243,15 @@ public final class NodeStudyServices: StudyLocalServices {
     /// Stores the result and audits `result.released` with its digest.
     public func storeResult(_ result: Study.Result, json: Data, digest: Data, role: StudyRole) async throws {
         let hex = digest.map { String(format: "%02x", $0) }.joined()
-        try store.saveStudyResult(StoredStudyResult(
-            study: result.study, role: role.rawValue, lead: result.lead, purpose: result.spec.purpose.rawValue,
-            kind: result.spec.kind.rawValue, resultJSON: json, digestHex: hex, storedAt: Date()))
+        // On record first: a release the audit log refuses is neither stored nor (by the lead)
+        // sent to anyone.
         _ = try await audit.record(Audit.Event(
             type: .resultReleased, actor: role == .lead ? node : result.lead, purpose: result.spec.purpose.rawValue,
             study: result.study,
             details: ["sha256": .string(hex), "role": .string(role.rawValue), "cells": .integer(Int64(result.cells.count))]))
+        try store.saveStudyResult(StoredStudyResult(
+            study: result.study, role: role.rawValue, lead: result.lead, purpose: result.spec.purpose.rawValue,
+            kind: result.spec.kind.rawValue, resultJSON: json, digestHex: hex, storedAt: Date()))
     }
 
     /// Audits a study proposal or decision.
