@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension Audit {
     /// Entry timestamps: UTC, millisecond precision, `YYYY-MM-DDTHH:MM:SS.mmmZ` (24 ASCII bytes),

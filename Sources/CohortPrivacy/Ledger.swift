@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension Privacy {
     /// Pure budget-ledger logic: a node's per-purpose policy, and the grant/refuse decision for a

@@ -1,10 +1,10 @@
-import CohortCore
+public import CohortCore
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #elseif canImport(Musl)
-import Musl
+public import Musl
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
 
 extension Privacy {

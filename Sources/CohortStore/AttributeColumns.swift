@@ -1,3 +1,4 @@
+import Foundation
 /// The custom-attribute columns appended to the feature export (`cohort data features`): one
 /// column per declared attribute (config `data.attributes`), in name order, after the standard
 /// columns; an empty cell when the customer has no value. RFC 4180 quoting.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One row of `budget_spends`: privacy budget charged to a purpose by a study.
 public struct BudgetSpendRecord: Sendable, Equatable, Codable {

@@ -1,5 +1,5 @@
-import CohortAnalytics
-import Foundation
+public import CohortAnalytics
+public import Foundation
 
 /// Calendar arithmetic and hand-written ISO 8601 parsing for the import hot path
 /// (no `DateFormatter`, no allocation). Proleptic Gregorian calendar, UTC.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Which CSV schema a file follows.
 public enum ImportKind: String, Sendable, Hashable, CaseIterable, Codable {

@@ -1,6 +1,6 @@
-import CohortCore
-import Foundation
-import Yams
+public import CohortCore
+public import Foundation
+public import Yams
 
 /// The node configuration file `cohort.yaml` (YAML, snake_case keys).
 ///

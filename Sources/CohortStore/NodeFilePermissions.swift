@@ -1,8 +1,8 @@
-import Foundation
+public import Foundation
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
 
 /// File modes of a node directory: the directory 0700, the SQLite files 0600.

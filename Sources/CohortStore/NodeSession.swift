@@ -1,5 +1,5 @@
-import CohortAudit
-import Foundation
+public import CohortAudit
+public import Foundation
 
 /// Opens a node's store, config and audit log for one CLI command and closes them after.
 public enum NodeSession {

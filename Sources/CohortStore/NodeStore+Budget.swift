@@ -1,5 +1,5 @@
-import Foundation
-import GRDB
+public import Foundation
+public import GRDB
 
 extension NodeStore {
     /// Atomically checks and records a privacy-budget spend.

@@ -1,7 +1,7 @@
-import CohortCore
-import CohortAudit
-import Foundation
-import GRDB
+public import CohortCore
+public import CohortAudit
+public import Foundation
+public import GRDB
 
 /// One stored consent event.
 public struct ConsentEvent: Sendable, Equatable {

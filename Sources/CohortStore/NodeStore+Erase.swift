@@ -1,6 +1,6 @@
-import CohortAudit
-import Foundation
-import GRDB
+public import CohortAudit
+public import Foundation
+public import GRDB
 
 /// What ``NodeStore/eraseCustomer(customerID:actor:audit:)`` deleted.
 public struct ErasureReport: Sendable, Equatable {

@@ -1,6 +1,6 @@
-import CohortAudit
-import Foundation
-import GRDB
+public import CohortAudit
+public import Foundation
+public import GRDB
 
 extension NodeStore {
     /// Imports a CSV file (schema by `kind`, see ``ImportKind``), streaming.

@@ -1,8 +1,8 @@
-import CohortCore
-import CohortAnalytics
-import Foundation
-import GRDB
-import GRDBSQLite
+public import CohortCore
+public import CohortAnalytics
+public import Foundation
+public import GRDB
+public import GRDBSQLite
 
 extension NodeStore {
     /// Loads exactly the customers consenting to `purpose` at `consentAt` (see

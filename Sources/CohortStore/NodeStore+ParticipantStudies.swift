@@ -1,5 +1,5 @@
-import Foundation
-import GRDB
+public import Foundation
+public import GRDB
 
 extension NodeStore {
     /// Writes (durably, in one transaction) the state of participant study `study`, replacing

@@ -1,6 +1,6 @@
-import CohortCore
-import Foundation
-import GRDB
+public import CohortCore
+public import Foundation
+public import GRDB
 
 /// A study result this node released (as lead) or received (as participant), as stored in
 /// `study_results`.

@@ -1,4 +1,4 @@
-import GRDB
+public import GRDB
 
 /// The `node.sqlite` schema as named GRDB migrations.
 ///

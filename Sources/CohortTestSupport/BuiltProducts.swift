@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Locates executables built by SwiftPM next to the running test bundle.
 public enum BuiltProducts {

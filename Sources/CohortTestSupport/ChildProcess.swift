@@ -1,5 +1,5 @@
-import Dispatch
-import Foundation
+public import Dispatch
+public import Foundation
 
 /// Waiting for child processes from async tests without holding a Swift concurrency thread.
 ///

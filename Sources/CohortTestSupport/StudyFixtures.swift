@@ -1,6 +1,6 @@
-import CohortStudy
-import CohortCore
-import Foundation
+public import CohortStudy
+public import CohortCore
+public import Foundation
 
 /// Deterministic 64-bit generator for tests (SplitMix64); independent of other modules.
 public struct StudyTestRandom: Sendable {

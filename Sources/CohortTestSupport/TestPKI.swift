@@ -1,8 +1,8 @@
-import CohortNet
-import CohortNet
-import Crypto
-import Foundation
-import X509
+public import CohortNet
+public import CohortNet
+public import Crypto
+public import Foundation
+public import X509
 
 extension PKI {
     /// Builds throwaway PKIs for tests — including deliberately bad identities (expired, not yet

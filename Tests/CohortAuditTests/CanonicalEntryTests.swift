@@ -1,4 +1,5 @@
 @testable import CohortAudit
+import Foundation
 import Testing
 
 @Suite struct CanonicalEntryTests {

@@ -1,4 +1,5 @@
 @testable import CohortAudit
+import GRDB
 import Foundation
 import Testing
 

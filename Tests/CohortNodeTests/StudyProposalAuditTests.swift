@@ -1,3 +1,6 @@
+import CohortTestSupport
+import CohortStudy
+import CohortCore
 import CohortAudit
 import CohortNode
 import CohortStore

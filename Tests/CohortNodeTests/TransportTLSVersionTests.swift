@@ -1,3 +1,4 @@
+import CohortWire
 import CohortTestSupport
 import CohortNet
 import CohortNode

@@ -1,3 +1,4 @@
+import CohortCore
 import CohortAudit
 import CohortTestSupport
 import Foundation

@@ -1,3 +1,4 @@
+import CohortCore
 import CohortAnalytics
 import CohortScenario
 import CohortTestSupport

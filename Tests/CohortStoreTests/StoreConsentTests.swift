@@ -1,3 +1,5 @@
+import GRDB
+import CohortCore
 import CohortAudit
 import Foundation
 import Testing

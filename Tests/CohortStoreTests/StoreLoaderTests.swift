@@ -1,3 +1,4 @@
+import CohortCore
 import CohortAnalytics
 import Foundation
 import Testing

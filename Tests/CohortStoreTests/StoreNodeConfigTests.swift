@@ -1,3 +1,5 @@
+import Foundation
+import CohortCore
 import Testing
 @testable import CohortStore
 

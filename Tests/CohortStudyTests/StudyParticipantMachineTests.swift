@@ -1,3 +1,4 @@
+import CohortCore
 import CohortTestSupport
 import CohortStudy
 import Foundation

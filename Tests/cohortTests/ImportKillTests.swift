@@ -1,3 +1,4 @@
+import ArgumentParser
 import CohortAudit
 import CohortStore
 import CohortScenario

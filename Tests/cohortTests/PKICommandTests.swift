@@ -1,3 +1,4 @@
+import ArgumentParser
 import CohortNet
 import CohortAudit
 import CohortNode

@@ -1,3 +1,4 @@
+import CohortCore
 import CohortNet
 import CohortNode
 import CohortScenario

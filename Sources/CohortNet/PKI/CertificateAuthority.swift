@@ -1,15 +1,15 @@
 #if canImport(Glibc)
-import CohortCore
-import Glibc
+public import CohortCore
+public import Glibc
 #elseif canImport(Musl)
-import Musl
+public import Musl
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
-import Crypto
-import Foundation
-import SwiftASN1
-import X509
+public import Crypto
+public import Foundation
+public import SwiftASN1
+public import X509
 
 extension PKI {
     /// A consortium certificate authority: a self-signed P-256 CA certificate and its key.

@@ -1,7 +1,7 @@
-import CohortCore
-import Crypto
-import SwiftASN1
-import X509
+public import CohortCore
+public import Crypto
+public import SwiftASN1
+public import X509
 
 extension PKI {
     /// The SHA-256 fingerprint of a certificate's DER encoding, lowercase hex (64 characters).

@@ -1,5 +1,5 @@
-import Foundation
-import X509
+public import Foundation
+public import X509
 
 extension PKI {
     /// A human-readable summary of a certificate, as printed by `cohort pki inspect`.

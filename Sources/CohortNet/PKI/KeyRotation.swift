@@ -1,13 +1,14 @@
 #if canImport(Glibc)
-import CohortCore
-import Glibc
+import SwiftASN1
+public import CohortCore
+public import Glibc
 #elseif canImport(Musl)
-import Musl
+public import Musl
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
-import Foundation
-import X509
+public import Foundation
+public import X509
 
 extension PKI {
     /// The outcome of ``rotate(authority:nodeDirectory:paths:validityDays:dnsNames:ipAddresses:now:)``,

@@ -1,7 +1,7 @@
-import CohortCore
-import Crypto
-import Foundation
-import X509
+public import CohortCore
+public import Crypto
+public import Foundation
+public import X509
 
 extension PKI {
     /// A node's TLS identity: its certificate (plus any intermediates) and P-256 private key.

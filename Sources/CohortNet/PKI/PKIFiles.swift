@@ -1,11 +1,12 @@
 #if canImport(Glibc)
-import Glibc
+public import CoreFoundation
+public import Glibc
 #elseif canImport(Musl)
-import Musl
+public import Musl
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
-import Foundation
+public import Foundation
 
 /// `write(2)`, named so it is not shadowed by ``PKI/Files/write(_:to:mode:overwrite:)``.
 private func posixWrite(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {

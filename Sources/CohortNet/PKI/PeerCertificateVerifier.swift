@@ -1,6 +1,6 @@
-import CohortCore
-import Foundation
-@_spi(FixedExpiryValidationTime) import X509
+public import CohortCore
+public import Foundation
+@_spi(FixedExpiryValidationTime) public import X509
 
 extension PKI {
     /// Which peer identities a verification accepts.

@@ -1,5 +1,5 @@
-import Foundation
-import X509
+public import Foundation
+public import X509
 
 extension PKI {
     /// A local revocation list: SHA-256 fingerprints (hex, case-insensitive, `:` separators

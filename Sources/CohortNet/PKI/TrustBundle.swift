@@ -1,4 +1,4 @@
-import X509
+public import X509
 
 extension PKI {
     /// The set of CA certificates a node trusts to identify peers. May hold several partners'

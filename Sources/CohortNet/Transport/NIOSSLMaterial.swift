@@ -1,3 +1,4 @@
+import SwiftASN1
 import NIOCore
 import NIOSSL
 import X509

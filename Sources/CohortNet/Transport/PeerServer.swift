@@ -1,10 +1,10 @@
-import CohortWire
-import GRPCCore
-import GRPCNIOTransportHTTP2
-import NIOCore
-import NIOPosix
-import NIOSSL
-import ServiceLifecycle
+public import CohortWire
+public import GRPCCore
+public import GRPCNIOTransportHTTP2
+public import NIOCore
+public import NIOPosix
+public import NIOSSL
+public import ServiceLifecycle
 
 /// The node's peer service endpoint: gRPC over HTTP/2 over TLS 1.3, client certificate required
 /// on every connection, callers limited to the configured peers.

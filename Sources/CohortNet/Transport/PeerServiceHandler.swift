@@ -1,4 +1,4 @@
-import CohortWire
+public import CohortWire
 
 /// What a node does with authenticated peer calls. The node runtime implements this; the
 /// ``PeerServer`` calls it only after the caller's certificate has been verified, passing the

@@ -1,8 +1,8 @@
-import CohortCore
-import CohortStore
-import CohortWire
-import Foundation
-import GRPCCore
+public import CohortCore
+public import CohortStore
+public import CohortWire
+public import Foundation
+public import GRPCCore
 
 extension AdminClient {
     /// Runs a node-local analysis in the running node (which reads the data and audits the

@@ -1,11 +1,11 @@
-import CohortStore
-import CohortWire
-import Foundation
-import GRPCCore
-import GRPCNIOTransportHTTP2
+public import CohortStore
+public import CohortWire
+public import Foundation
+public import GRPCCore
+public import GRPCNIOTransportHTTP2
 
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #endif
 
 /// The `cohort` CLI's connection to a running node's admin socket.

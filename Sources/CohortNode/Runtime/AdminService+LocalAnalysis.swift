@@ -1,9 +1,9 @@
-import CohortCore
-import CohortAudit
-import CohortStore
-import CohortWire
-import Foundation
-import GRPCCore
+public import CohortCore
+public import CohortAudit
+public import CohortStore
+public import CohortWire
+public import Foundation
+public import GRPCCore
 
 /// The admin RPCs that let the node-local commands (`analyze`, `data features`, `privacy plan`,
 /// `consent status`, `audit checkpoint`) work while the node runs: the node reads its own data

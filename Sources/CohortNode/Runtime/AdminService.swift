@@ -1,10 +1,10 @@
-import CohortStudy
-import CohortCore
-import CohortAudit
-import CohortStore
-import CohortWire
-import Foundation
-import GRPCCore
+public import CohortStudy
+public import CohortCore
+public import CohortAudit
+public import CohortStore
+public import CohortWire
+public import Foundation
+public import GRPCCore
 
 /// The operator's control surface of a running node, served on the admin Unix socket.
 public struct AdminService: Cohort_Admin_V1_AdminService.SimpleServiceProtocol {

@@ -1,9 +1,9 @@
-import CohortStudy
-import CohortCore
-import CohortAnalytics
-import CohortAudit
-import CohortStore
-import Foundation
+public import CohortStudy
+public import CohortCore
+public import CohortAnalytics
+public import CohortAudit
+public import CohortStore
+public import Foundation
 
 /// The node-local analyses (`analyze`, `data features`, `privacy plan`): one implementation,
 /// run by the CLI on a stopped node and by the running node for the CLI (admin RPC

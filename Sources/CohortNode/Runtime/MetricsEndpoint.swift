@@ -1,8 +1,8 @@
-import Logging
-import NIOCore
-import NIOHTTP1
-import NIOPosix
-import ServiceLifecycle
+public import Logging
+public import NIOCore
+public import NIOHTTP1
+public import NIOPosix
+public import ServiceLifecycle
 
 /// Serves `GET /metrics` (Prometheus text format) over plain HTTP/1.1 on a local address.
 ///

@@ -1,7 +1,7 @@
-import CohortCore
-import CohortPrivacy
-import CohortStore
-import Foundation
+public import CohortCore
+public import CohortPrivacy
+public import CohortStore
+public import Foundation
 
 /// The node's privacy ledger: its policy (from `cohort.yaml`) applied to the spends stored in
 /// `node.sqlite`.

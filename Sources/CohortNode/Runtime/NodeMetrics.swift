@@ -1,5 +1,5 @@
-import CohortStudy
-import Prometheus
+public import CohortStudy
+public import Prometheus
 
 /// The node's Prometheus metrics: one registry per node process.
 public final class NodeMetrics: Sendable {

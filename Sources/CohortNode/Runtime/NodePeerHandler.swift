@@ -1,9 +1,9 @@
-import CohortNet
-import CohortStudy
-import CohortAudit
-import CohortWire
-import Foundation
-import GRPCCore
+public import CohortNet
+public import CohortStudy
+public import CohortAudit
+public import CohortWire
+public import Foundation
+public import GRPCCore
 
 /// Serves the peer RPCs of a running node: every call arrives authenticated (the peer name
 /// comes from its verified certificate) and is handed to the ``StudyEngine``.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What a running node publishes in `<node dir>/run/node.json` once it is serving.
 public struct NodeRunInfo: Codable, Sendable, Equatable {

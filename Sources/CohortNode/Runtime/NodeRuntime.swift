@@ -1,17 +1,19 @@
-import CohortNet
-import CohortStudy
-import CohortCore
-import CohortAudit
-import CohortStore
-import CohortWire
-import Foundation
-import GRPCCore
-import GRPCNIOTransportHTTP2
-import Logging
-import ServiceLifecycle
+public import UnixSignals
+public import Prometheus
+public import CohortNet
+public import CohortStudy
+public import CohortCore
+public import CohortAudit
+public import CohortStore
+public import CohortWire
+public import Foundation
+public import GRPCCore
+public import GRPCNIOTransportHTTP2
+public import Logging
+public import ServiceLifecycle
 
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #endif
 
 /// A running node: the mTLS peer server, the admin socket, the metrics endpoint and the study

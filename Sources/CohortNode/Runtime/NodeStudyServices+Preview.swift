@@ -1,8 +1,8 @@
-import CohortStudy
-import CohortCore
-import CohortPrivacy
-import CohortStore
-import Foundation
+public import CohortStudy
+public import CohortCore
+public import CohortPrivacy
+public import CohortStore
+public import Foundation
 
 extension NodeStudyServices {
     /// What `spec` would cost this node now: the study's zCDP cost (the same ρ its

@@ -1,11 +1,11 @@
-import CohortStudy
-import CohortCore
-import CohortAnalytics
-import CohortAudit
-import CohortPrivacy
-import CohortStore
-import Crypto
-import Foundation
+public import CohortStudy
+public import CohortCore
+public import CohortAnalytics
+public import CohortAudit
+public import CohortPrivacy
+public import CohortStore
+public import Crypto
+public import Foundation
 
 /// The node's own side of a study: policy inputs from the ledger and the consent table, the
 /// charged and noised local contribution, result storage, and the audit trail.

@@ -1,9 +1,9 @@
-import CohortCore
-import CohortNet
-import CohortStudy
-import CohortWire
-import Foundation
-import GRPCCore
+public import CohortCore
+public import CohortNet
+public import CohortStudy
+public import CohortWire
+public import Foundation
+public import GRPCCore
 
 /// The lead's outbound calls to the peers named in the node config, over mTLS gRPC.
 ///

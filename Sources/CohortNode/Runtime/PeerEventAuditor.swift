@@ -1,7 +1,7 @@
-import CohortNet
-import CohortAudit
-import Foundation
-import Logging
+public import CohortNet
+public import CohortAudit
+public import Foundation
+public import Logging
 
 /// Writes a running node's `peer.refused` and `peer.connected` audit entries without letting the
 /// network flood the log.

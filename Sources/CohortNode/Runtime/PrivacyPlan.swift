@@ -1,8 +1,8 @@
-import CohortStudy
-import CohortCore
-import CohortPrivacy
-import CohortStore
-import Foundation
+public import CohortStudy
+public import CohortCore
+public import CohortPrivacy
+public import CohortStore
+public import Foundation
 
 /// What a study would buy and cost before it is proposed (`cohort privacy plan`): the standard
 /// error per released cell that the spec's (ε, δ) gives on this node's data, and how many such

@@ -1,5 +1,5 @@
-import CohortStudy
-import Foundation
+public import CohortStudy
+public import Foundation
 
 /// Everything an operator is asked to agree to about one study, and where it stands, as seen
 /// by one node that takes part (lead or participant): what `cohort study show` and

@@ -1,8 +1,9 @@
-import CohortStudy
-import CohortCore
-import Crypto
-import Foundation
-import Logging
+public import Prometheus
+public import CohortStudy
+public import CohortCore
+public import Crypto
+public import Foundation
+public import Logging
 
 /// Carries out the study state machines of one node: the participant side for proposals that
 /// arrive from leads, and the lead side for studies this node proposes.

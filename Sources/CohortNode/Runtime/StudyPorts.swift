@@ -1,5 +1,6 @@
-import CohortStudy
-import Foundation
+public import CohortCore
+public import CohortStudy
+public import Foundation
 
 /// The lead's view of the other nodes: one call per peer RPC. The real implementation sends
 /// gRPC over mTLS (``PeerDirectory``); tests can connect engines in memory.

@@ -1,6 +1,8 @@
-import CohortAudit
-import Crypto
-import Foundation
+public import CohortStudy
+public import CohortCore
+public import CohortAudit
+public import Crypto
+public import Foundation
 
 extension StudyAuditEvent {
     /// The `study.proposed` details that say what was agreed: `spec_sha256` (SHA-256 hex of the

@@ -1,6 +1,7 @@
-import CohortAudit
-import CohortWire
-import Foundation
+public import CohortNet
+public import CohortAudit
+public import CohortWire
+public import Foundation
 
 /// A peer's answer to a checkpoint sent for witnessing.
 public struct WitnessReply: Sendable, Hashable {

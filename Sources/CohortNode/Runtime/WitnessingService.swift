@@ -1,7 +1,7 @@
-import CohortAudit
-import Foundation
-import Logging
-import ServiceLifecycle
+public import CohortAudit
+public import Foundation
+public import Logging
+public import ServiceLifecycle
 
 /// Sends this node's latest checkpoint to every configured peer for witnessing (C2SP
 /// tlog-witness), at least every `interval` while running and once more at graceful shutdown:

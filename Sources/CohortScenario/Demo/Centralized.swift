@@ -1,8 +1,9 @@
-import CohortStudy
-import CohortCore
-import CohortNode
-import CohortStore
-import Foundation
+public import CohortAnalytics
+public import CohortStudy
+public import CohortCore
+public import CohortNode
+public import CohortStore
+public import Foundation
 
 /// The centralized, non-private answer to a study: the same definitions computed exactly on
 /// the union of every party's consenting customers. Only a simulation can compute it (it reads

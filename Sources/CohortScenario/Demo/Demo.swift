@@ -1,9 +1,10 @@
-import CohortNet
-import CohortStudy
-import CohortAudit
-import CohortNode
-import CohortStore
-import Foundation
+public import CohortWire
+public import CohortNet
+public import CohortStudy
+public import CohortAudit
+public import CohortNode
+public import CohortStore
+public import Foundation
 
 /// `cohort demo`: a three-party federated study on loopback, end to end, with real node
 /// processes, the development PKI, and the centralized truth beside the federated answer.

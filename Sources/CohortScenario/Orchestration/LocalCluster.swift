@@ -1,8 +1,8 @@
-import CohortNet
-import CohortAudit
-import CohortNode
-import CohortStore
-import Foundation
+public import CohortNet
+public import CohortAudit
+public import CohortNode
+public import CohortStore
+public import Foundation
 
 /// Several node directories on this machine, wired to each other on loopback, with synthetic
 /// data imported: what the demo and the multi-process tests run real `cohort node run`

@@ -1,8 +1,8 @@
-import CohortNode
-import Foundation
+public import CohortNode
+public import Foundation
 
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #endif
 
 /// A `cohort node run` child process started by a scenario or the demo.

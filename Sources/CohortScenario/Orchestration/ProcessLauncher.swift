@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Starts child processes safely on Linux.
 ///

@@ -1,5 +1,5 @@
 #if canImport(CohortAnalytics)
-import CohortAnalytics
+public import CohortAnalytics
 
 extension Synthetic.Dataset {
     /// The generated customers and transactions as the analytics module's tables, for running

@@ -1,4 +1,4 @@
-import CohortCore
+public import CohortCore
 extension Synthetic {
     /// Generated consent events, sorted by customer row, then time.
     public struct ConsentTable: Sendable, Equatable {

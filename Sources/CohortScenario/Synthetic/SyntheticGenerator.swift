@@ -1,6 +1,6 @@
-import CohortCore
-import CohortPrivacy
-import Foundation
+public import CohortCore
+public import CohortPrivacy
+public import Foundation
 
 extension Synthetic {
     /// Generates one partner's synthetic customers, transactions, consent and ground truth.

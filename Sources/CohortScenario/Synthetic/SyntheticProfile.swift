@@ -1,4 +1,4 @@
-import CohortCore
+public import CohortCore
 extension Synthetic {
     /// The kind of business a synthetic partner is. Profiles differ in the shape of their data:
     ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension Synthetic {
     /// What ``Generator/write(to:)`` wrote.

@@ -1,5 +1,5 @@
-import CohortCore
-import Foundation
+public import CohortCore
+public import Foundation
 
 extension Study {
     /// The lead's side of one study, as a pure state machine (no I/O, no clock).

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension Study {
     /// A participant node's side of all studies it is asked to join, as a pure state machine.

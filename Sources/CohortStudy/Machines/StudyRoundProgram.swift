@@ -1,5 +1,5 @@
-import CohortCore
-import Foundation
+public import CohortCore
+public import Foundation
 
 extension Study {
     /// What the lead sends with each round's contribution request: study-specific bytes (for a

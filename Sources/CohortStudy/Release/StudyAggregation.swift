@@ -1,4 +1,5 @@
-import Foundation
+import CohortCore
+public import Foundation
 
 extension Study {
     /// Lead-side aggregation: sums the participants' noised vectors and releases per-cell values.

@@ -1,5 +1,5 @@
-import CohortCore
-import Foundation
+public import CohortCore
+public import Foundation
 
 extension Study {
     /// The privacy cost a node charged for a contribution (`ContributionResponse.cost_json`).

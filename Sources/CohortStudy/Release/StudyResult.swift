@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension Study {
     /// The released result of a study. Its canonical JSON (``canonicalJSON()``: sorted keys, no

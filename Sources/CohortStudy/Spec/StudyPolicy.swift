@@ -1,4 +1,4 @@
-import CohortCore
+public import CohortCore
 extension Study {
     /// A participant node's policy for accepting studies (from its `cohort.yaml` privacy and
     /// studies sections). ``decide(_:remainingPeriodEpsilon:consentingCustomers:)`` is pure: the

@@ -1,5 +1,5 @@
-import CohortCore
-import Foundation
+public import CohortCore
+public import Foundation
 
 extension Study {
     /// A validated study specification, shared verbatim by the lead and all participants.

@@ -1,5 +1,5 @@
-import Foundation
-import Yams
+public import Foundation
+public import Yams
 
 extension Study.Spec {
     /// Largest spec document accepted, in bytes.

@@ -1,3 +1,5 @@
+import CohortCore
+import CohortAnalytics
 import CohortAudit
 import CohortStore
 import Foundation

@@ -1,3 +1,5 @@
+import CohortWire
+import CohortCore
 import CohortStudy
 import ArgumentParser
 import CohortNode
