@@ -44,6 +44,18 @@ let package = Package(
         // Pure maths: no I/O, no NIO, no SQLite.
         .target(name: "CohortPrivacy", dependencies: ["CohortCore"], swiftSettings: optimizedStrict),
         .target(name: "CohortAnalytics", swiftSettings: optimizedStrict),
+        // Pure protocol core of secure aggregation (issue 13): no I/O, no networking.
+        .target(
+            name: "CohortSecureAggregation",
+            dependencies: [
+                "CohortPrivacy",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: optimizedStrict
+        ),
+        // Pure: federated learning algorithms (DP k-means, DP logistic regression, evaluation, quantiles).
+        .target(name: "CohortLearning", dependencies: ["CohortAnalytics", "CohortPrivacy"], swiftSettings: optimizedStrict),
         // zlib (apt: zlib1g-dev) for reading gzip-compressed import files.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
 
@@ -169,6 +181,18 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "CohortPrivacyTests", dependencies: ["CohortPrivacy", "CohortTestSupport"], swiftSettings: strict),
         .testTarget(name: "CohortAnalyticsTests", dependencies: ["CohortAnalytics", "CohortTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "CohortSecureAggregationTests",
+            dependencies: [
+                "CohortSecureAggregation", "CohortPrivacy",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "CohortLearningTests",
+            dependencies: ["CohortLearning", "CohortAnalytics", "CohortPrivacy", "CohortScenario"],
+            swiftSettings: strict),
         .testTarget(
             name: "CohortAuditTests",
             dependencies: [

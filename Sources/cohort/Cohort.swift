@@ -14,6 +14,7 @@ struct Cohort: AsyncParsableCommand {
         version: CohortVersion.text,
         subcommands: [
             DemoCommand.self,
+            ScenarioCommand.self,
             NodeCommand.self,
             DataCommand.self,
             ConsentCommand.self,

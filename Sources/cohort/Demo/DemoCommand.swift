@@ -9,11 +9,13 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run a three-party federated study on loopback and compare it with the centralized truth.",
         discussion: """
-            Makes three node directories (retail, telecom and bank partners), generates and imports \
-            their synthetic customers, starts three `cohort node run` processes with the development \
-            PKI (DEV ONLY) on free loopback ports, runs an RFM-segment histogram and a churn-rate-by-\
-            segment study, prints the federated answers beside the centralized truth, verifies every \
-            audit log and shuts the nodes down.
+            Runs the scenario scenarios/demo.yaml: makes three node directories (retail, telecom \
+            and bank partners), generates and imports their synthetic customers, starts three \
+            `cohort node run` processes with the development PKI (DEV ONLY) on free loopback ports, \
+            runs an RFM-segment histogram and a churn-rate-by-segment study, prints the federated \
+            answers beside the centralized truth, verifies every audit log, checks the scenario's \
+            expectations and shuts the nodes down. `cohort scenario run scenarios/demo.yaml` runs \
+            the same with a fresh PKI and writes its report.
             """
     )
 
@@ -26,7 +28,7 @@ struct DemoCommand: AsyncParsableCommand {
     var dir: String?
 
     /// Size multiplier.
-    @Option(help: "Multiply the party sizes (retail 60k, telecom 40k, bank 20k customers).")
+    @Option(help: "Multiply the party sizes of scenarios/demo.yaml (retail 60k, telecom 40k, bank 20k customers).")
     var scale: Double = 1
 
     /// Data seed.
@@ -49,14 +51,21 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         // The development PKI of the source tree this binary was built from.
-        let devPKI = URL(fileURLWithPath: #filePath)
+        let root = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("certs").appendingPathComponent("dev")
+            .deletingLastPathComponent()
+        let devPKI = root.appendingPathComponent("certs").appendingPathComponent("dev")
+        // The demo scenario of the source tree this binary was built from.
+        let scenario = root.appendingPathComponent("scenarios").appendingPathComponent("demo.yaml")
+        guard FileManager.default.fileExists(atPath: scenario.path) else {
+            throw CLIError.notFound("the demo scenario \(scenario.path) is missing; run `cohort scenario run <file>` with a scenario file instead")
+        }
+        ScenarioChildren.installSignalHandlers()
         let report = try await Demo.run(
             .init(directory: dir.map { URL(fileURLWithPath: $0) }, keep: keep, scale: scale, seed: seed,
-                  epsilon: epsilon, executable: executable, devPKI: devPKI),
+                  epsilon: epsilon, executable: executable, devPKI: devPKI, scenario: scenario),
             say: { print($0) })
-        if !report.allAuditsIntact {
+        if !report.allAuditsIntact || !report.failedExpectations.isEmpty {
             throw ExitCode.failure
         }
     }

@@ -114,7 +114,7 @@ struct StudyListCommand: AsyncParsableCommand {
     }
 }
 
-/// `cohort study result <id> --node <dir> [--json|--csv]`: a stored result with standard errors.
+/// `cohort study result <id> --node <dir> [--json|--csv|--html [--out FILE]]`: a stored result with standard errors.
 struct StudyResultCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "result", abstract: "Show a released study result with its standard errors.",
@@ -124,9 +124,12 @@ struct StudyResultCommand: AsyncParsableCommand {
     @Option(help: "The node directory.") var node: String
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Print CSV.") var csv = false
+    @Flag(help: "Print a self-contained HTML report (charts, no external assets).") var html = false
+    @Option(help: "With --html: write the page to this file instead of standard output.") var out: String?
 
     func validate() throws {
-        if json && csv { throw ValidationError("choose one of --json and --csv") }
+        if [json, csv, html].filter({ $0 }).count > 1 { throw ValidationError("choose one of --json, --csv and --html") }
+        if out != nil && !html { throw ValidationError("--out needs --html") }
     }
 
     func run() async throws {
@@ -140,6 +143,8 @@ struct StudyResultCommand: AsyncParsableCommand {
             print(String(decoding: try result.prettyJSON(), as: UTF8.self))
         } else if csv {
             print(result.csv(), terminator: "")
+        } else if html {
+            try StudyResultHTML.emit(result: result, role: stored.role, digest: stored.digestHex, out: out)
         } else {
             print("study \(result.study) (\(stored.role), lead \(stored.lead)), sha256 \(stored.digestHex)")
             print(result.textTable())

@@ -1,0 +1,78 @@
+import Foundation
+
+extension Scenario {
+    /// A per-study metric an expectation may bound (also reported per study and, with
+    /// `--seeds`, as mean ± sd).
+    public enum Metric: String, Sendable, CaseIterable, Codable {
+        /// Mean |federated − central| over released cells (customers for counts, the measure's unit for means).
+        case meanAbsoluteError = "mean_absolute_error"
+        /// Largest |federated − central| over released cells.
+        case maxAbsoluteError = "max_absolute_error"
+        /// Largest |federated − central| / standard error over released cells.
+        case maxZ = "max_z"
+        /// Mean |federated − central| / |central| over released cells whose central value is not 0.
+        case meanRelativeError = "mean_relative_error"
+        /// Released (not suppressed) cells.
+        case releasedCells = "released_cells"
+        /// Suppressed cells.
+        case suppressedCells = "suppressed_cells"
+        /// |released customers − true customers| / true customers.
+        case customersRelativeError = "customers_relative_error"
+        /// Wall time of the study, seconds.
+        case seconds
+    }
+
+    /// Metrics reserved for study kinds not built yet (k-means, training, evaluation): an
+    /// expectation naming one is reported as not supported by this node yet.
+    public static let reservedMetrics = ["inertia_ratio", "auc", "auc_ratio", "accuracy", "log_loss", "ari", "calibration_error"]
+
+    /// Something checked at the end of a run.
+    public struct Expectation: Sendable, Hashable, CustomStringConvertible {
+        /// What is checked.
+        public var check: Check
+        /// Its place in the file (`file:line:column`).
+        public var place: String
+
+        /// `place: text`.
+        public var description: String { "\(place): \(check)" }
+    }
+
+    /// The kinds of expectation.
+    public enum Check: Sendable, Hashable, CustomStringConvertible {
+        /// The study was published.
+        case published(study: String)
+        /// The study failed; when `reason` is set the failure reason contains it (case-insensitive).
+        case failed(study: String, reason: String?)
+        /// A metric of the study is at most / at least a bound.
+        case metric(study: String, metric: Metric, atMost: Double?, atLeast: Double?)
+        /// Every released cell of the study is within `z` standard errors of the central baseline.
+        case withinStandardErrors(study: String, z: Double)
+        /// No party's spent ε exceeds its cap, per purpose (all parties when nil).
+        case budgetWithinCap(party: String?)
+        /// The party's audit log records these refusal codes and entry types.
+        case audited(party: String, refusals: [String], types: [String])
+        /// Every party's audit log verifies intact.
+        case auditIntact
+        /// No node process of the scenario is left running at the end.
+        case noProcessLeft
+
+        /// Plain words, e.g. `study segments published`.
+        public var description: String {
+            switch self {
+            case .published(let s): return "study \(s) published"
+            case .failed(let s, let r): return "study \(s) failed" + (r.map { " (reason contains '\($0)')" } ?? "")
+            case .metric(let s, let m, let hi, let lo):
+                var parts: [String] = []
+                if let lo { parts.append("≥ \(lo)") }
+                if let hi { parts.append("≤ \(hi)") }
+                return "study \(s): \(m.rawValue) \(parts.joined(separator: " and "))"
+            case .withinStandardErrors(let s, let z): return "study \(s): every released cell within \(z) SE of the central baseline"
+            case .budgetWithinCap(let p): return "budget never above the cap" + (p.map { " (\($0))" } ?? " (every party)")
+            case .audited(let p, let codes, let types):
+                return "\(p)'s audit log records " + (codes.map { "refusal \($0)" } + types).joined(separator: ", ")
+            case .auditIntact: return "every audit log intact"
+            case .noProcessLeft: return "no node process left"
+            }
+        }
+    }
+}
