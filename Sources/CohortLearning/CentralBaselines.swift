@@ -1,4 +1,4 @@
-import CohortAnalytics
+public import CohortAnalytics
 
 extension Learning {
     /// The central, non-private reference analyses on the union of the nodes' customers, with the

@@ -1,4 +1,4 @@
-import CohortPrivacy
+public import CohortPrivacy
 
 extension Learning {
     /// `kind: evaluation`: federated evaluation of a published churn model in one round. Each node

@@ -1,4 +1,4 @@
-import CohortAnalytics
+public import CohortAnalytics
 
 extension Learning {
     /// The bounded vector space a study learns in, identical on every node: numeric features

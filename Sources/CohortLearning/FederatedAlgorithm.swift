@@ -1,4 +1,4 @@
-import CohortPrivacy
+public import CohortPrivacy
 
 extension Learning {
     /// What the lead does after summing a round's contributions.

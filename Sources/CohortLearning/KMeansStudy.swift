@@ -1,5 +1,5 @@
-import CohortAnalytics
-import CohortPrivacy
+public import CohortAnalytics
+public import CohortPrivacy
 
 extension Learning {
     /// `kind: kmeans` (purpose `segmentation`): DP k-means over the consortium's bounded numeric

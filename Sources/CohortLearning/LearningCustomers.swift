@@ -1,4 +1,4 @@
-import CohortAnalytics
+public import CohortAnalytics
 
 extension Learning {
     /// One node's customers as the learning algorithms read them, struct-of-arrays: row `i` of

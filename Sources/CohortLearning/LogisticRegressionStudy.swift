@@ -1,5 +1,5 @@
-import CohortAnalytics
-import CohortPrivacy
+public import CohortAnalytics
+public import CohortPrivacy
 
 extension Learning {
     /// `kind: logistic-regression` (purpose `model-training`): DP federated, preconditioned

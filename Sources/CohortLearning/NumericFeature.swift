@@ -1,4 +1,4 @@
-import CohortAnalytics
+public import CohortAnalytics
 
 extension Learning {
     /// The numeric consortium features (the engineered features of `cohort analyze`), with the

@@ -1,5 +1,5 @@
-import CohortAnalytics
-import CohortPrivacy
+public import CohortAnalytics
+public import CohortPrivacy
 
 extension Learning {
     /// `kind: quantiles`: DP quantiles of recency, frequency and monetary from fine noised

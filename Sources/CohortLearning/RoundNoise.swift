@@ -1,4 +1,4 @@
-import CohortPrivacy
+public import CohortPrivacy
 
 extension Learning {
     /// The noise every node adds to its contribution in one round, in encoded (integer) units,

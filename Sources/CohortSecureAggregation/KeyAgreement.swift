@@ -1,4 +1,4 @@
-import Crypto
+public import Crypto
 
 extension SecureAggregation {
     /// The two public X25519 keys a party advertises for one study round.

@@ -1,6 +1,6 @@
-import Crypto
-import _CryptoExtras
-import Foundation
+public import Crypto
+public import _CryptoExtras
+public import Foundation
 
 extension SecureAggregation {
     /// The PRG that expands a 32-byte seed into a mask: a vector of `UInt64` words (mod 2⁶⁴).

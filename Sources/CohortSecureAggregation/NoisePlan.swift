@@ -1,4 +1,4 @@
-import CohortPrivacy
+public import CohortPrivacy
 
 extension SecureAggregation {
     /// Hook-up to CohortPrivacy's distributed discrete Gaussian (KLS 2021): each party's share of

@@ -1,4 +1,4 @@
-import Crypto
+public import Crypto
 
 extension SecureAggregation {
     /// Signs a party's key advertisement with its node identity key (the lead wires the node's

@@ -1,3 +1,4 @@
+import CohortStudy
 import CohortNode
 import CohortStore
 import CohortTestSupport

@@ -1,6 +1,8 @@
-import CohortAudit
-import CohortPrivacy
-import Foundation
+import CohortCore
+import CohortStudy
+public import CohortAudit
+public import CohortPrivacy
+public import Foundation
 
 /// What a node's audit log says happened, for a compliance officer (`cohort audit report`):
 /// who accessed which customers' data for which purpose and study, consent changes and

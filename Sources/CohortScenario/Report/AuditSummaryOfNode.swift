@@ -1,5 +1,5 @@
-import CohortAudit
-import Foundation
+public import CohortAudit
+public import Foundation
 
 extension ScenarioSummary.AuditSummary {
     /// Verifies the audit log of the node in `directory` (`audit.sqlite`, against the key in

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Writes a scenario run's three report files into a directory: `summary.json`
 /// (``ScenarioSummary/json()``), `report.md` (``ScenarioReportMarkdown``) and `report.html`

@@ -1,3 +1,5 @@
+import CohortCore
+import CohortStudy
 import Foundation
 
 /// Everything a scenario run found, in one value: the model of `summary.json`, filled by the

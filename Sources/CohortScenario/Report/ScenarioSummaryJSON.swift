@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension ScenarioSummary {
     /// `summary.json`: sorted keys, indented, slashes unescaped, a final newline. Throws

@@ -1,5 +1,7 @@
-import CohortNode
-import Foundation
+public import CohortCore
+public import CohortStudy
+public import CohortNode
+public import Foundation
 
 /// `cohort study result <id> --html`: one released result as a self-contained page for a
 /// partner's data team — the spec that was agreed, the answer per cell with error bars, the

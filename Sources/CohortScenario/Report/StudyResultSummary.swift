@@ -1,5 +1,7 @@
-import CohortNode
-import Foundation
+public import CohortCore
+public import CohortStudy
+public import CohortNode
+public import Foundation
 
 extension ScenarioSummary.StudySummary {
     /// The study section of a released result as a partner sees it: the federated cells ± their

@@ -1,3 +1,4 @@
+import CohortCore
 import CohortNode
 import CohortStore
 import Foundation
@@ -18,7 +19,7 @@ actor ScenarioCluster {
     /// Every pid ever started, for the final check that none is left.
     private(set) var everStarted: [Int32] = []
     /// Customers consenting to each purpose, as the runner knows them (after its own changes).
-    private(set) var consenting: [String: [ConsentPurpose: Set<String>]]
+    private(set) var consenting: [String: [Purpose: Set<String>]]
     /// Customers erased per party.
     private(set) var erased: [String: Int] = [:]
 
@@ -96,13 +97,13 @@ actor ScenarioCluster {
     func survivors() -> [Int32] { everStarted.filter(ScenarioChildren.isAlive) }
 
     /// Records that `ids` withdrew `purpose`.
-    func withdrew(_ ids: [String], purpose: ConsentPurpose, party: String) {
+    func withdrew(_ ids: [String], purpose: Purpose, party: String) {
         consenting[party]?[purpose]?.subtract(ids)
     }
 
     /// Records that `ids` were erased.
     func erasedCustomers(_ ids: [String], party: String) {
-        for purpose in ConsentPurpose.allCases { consenting[party]?[purpose]?.subtract(ids) }
+        for purpose in Purpose.allCases { consenting[party]?[purpose]?.subtract(ids) }
         erased[party, default: 0] += ids.count
     }
 

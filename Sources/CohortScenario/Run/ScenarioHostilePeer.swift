@@ -1,3 +1,5 @@
+import CohortWire
+import CohortNet
 import CohortNode
 import CohortPrivacy
 import Foundation

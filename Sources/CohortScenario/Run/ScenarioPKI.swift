@@ -1,3 +1,4 @@
+import CohortNet
 import CohortNode
 import Foundation
 

@@ -1,3 +1,5 @@
+import CohortCore
+import CohortNet
 import CohortAudit
 import CohortNode
 import CohortPrivacy
@@ -19,7 +21,7 @@ struct PreparedParty: Sendable {
     var transactions: Int
     var consentEvents: Int
     /// Customers consenting to each purpose right after import.
-    var consenting: [ConsentPurpose: Set<String>]
+    var consenting: [Purpose: Set<String>]
 }
 
 /// Creates every party's node directory: config naming the others as peers on free loopback
@@ -114,8 +116,8 @@ enum ScenarioPreparation {
         }
         await log.close()
         let counts = try store.counts()
-        var consenting: [ConsentPurpose: Set<String>] = [:]
-        for purpose in ConsentPurpose.allCases {
+        var consenting: [Purpose: Set<String>] = [:]
+        for purpose in Purpose.allCases {
             consenting[purpose] = Set(try store.consentingCustomers(purpose: purpose, asOf: Date()))
         }
         say("  \(party.name): \(label), \(counts.customers) customers, \(counts.transactions) transactions, \(counts.consentEvents) consent events imported")
@@ -127,7 +129,7 @@ enum ScenarioPreparation {
     /// Replaces the consent events of the purposes in `rates` by one grant per customer with
     /// probability `rate` (at the customer's signup day, method `scenario`), keeping the
     /// other purposes' events. Deterministic in `seed`. O(customers + consent events).
-    static func rewriteConsent(_ consent: URL, customers: URL, rates: [ConsentPurpose: Double], seed: UInt64) throws {
+    static func rewriteConsent(_ consent: URL, customers: URL, rates: [Purpose: Double], seed: UInt64) throws {
         let text: String
         do {
             text = try String(contentsOf: consent, encoding: .utf8)
@@ -150,7 +152,7 @@ enum ScenarioPreparation {
         let people = try ScenarioCSV.columns(["customer_id", "signup_date"], of: customers)
         let order = headerFields
         for person in people {
-            for purpose in ConsentPurpose.allCases {
+            for purpose in Purpose.allCases {
                 guard let rate = rates[purpose], Double.random(in: 0..<1, using: &random) < rate else { continue }
                 let values = [
                     "customer_id": person[0], "purpose": purpose.rawValue, "action": "grant",

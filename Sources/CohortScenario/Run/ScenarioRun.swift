@@ -1,3 +1,6 @@
+import CohortStudy
+import CohortCore
+import CohortNet
 import CohortAudit
 import CohortNode
 import CohortStore

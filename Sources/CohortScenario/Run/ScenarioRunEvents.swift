@@ -1,3 +1,5 @@
+import CohortWire
+import CohortCore
 import CohortNode
 import CohortPrivacy
 import CohortStore

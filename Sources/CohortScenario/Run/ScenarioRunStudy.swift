@@ -1,3 +1,6 @@
+import CohortWire
+import CohortCore
+import CohortStudy
 import CohortNode
 import CohortStore
 import Foundation

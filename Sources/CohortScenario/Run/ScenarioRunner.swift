@@ -1,5 +1,6 @@
-import CohortNode
-import Foundation
+import CohortNet
+public import CohortNode
+public import Foundation
 
 /// Runs a scenario: a fresh PKI, one real `cohort node run` process per party on free loopback
 /// ports, the studies and events as written, the centralized baseline, the expectations, and

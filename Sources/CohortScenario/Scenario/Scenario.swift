@@ -1,6 +1,8 @@
-import CohortNode
-import CohortStore
-import Foundation
+import CohortCore
+import CohortNet
+public import CohortNode
+public import CohortStore
+public import Foundation
 
 /// Scenario files (`scenarios/*.yaml`): a simulated multi-party study — the parties and their
 /// data, the studies in order, the faults injected on the way and the expectations checked at
@@ -46,5 +48,5 @@ public enum Scenario {
     }
 
     /// The purposes a study or consent rate may name.
-    static let purposes = ConsentPurpose.allCases.map(\.rawValue)
+    static let purposes = Purpose.allCases.map(\.rawValue)
 }

@@ -1,5 +1,6 @@
-import CohortStore
-import Foundation
+public import CohortCore
+public import CohortStore
+public import Foundation
 
 extension Scenario {
     /// Something injected at a named point of the scenario.
@@ -81,7 +82,7 @@ extension Scenario {
         /// The party that proposes it.
         public var lead: String
         /// The purpose charged.
-        public var purpose: ConsentPurpose
+        public var purpose: Purpose
     }
 
     /// What an event does.
@@ -91,7 +92,7 @@ extension Scenario {
         /// SIGSTOP the node, SIGCONT it `seconds` later (at most 120).
         case pause(party: String, seconds: Double)
         /// Withdraw consent for `purpose` of `share` (0…1] of the party's consenting customers.
-        case withdrawConsent(party: String, purpose: ConsentPurpose, share: Double)
+        case withdrawConsent(party: String, purpose: Purpose, share: Double)
         /// Erase `customers` of the party's customers (chosen by the run's seed).
         case erase(party: String, customers: Int)
         /// Connect to `target`'s peer port presenting each certificate.

@@ -1,8 +1,10 @@
-import CohortAudit
-import CohortNode
-import CohortStore
-import Foundation
-import Yams
+import CohortCore
+import CohortStudy
+public import CohortAudit
+public import CohortNode
+public import CohortStore
+public import Foundation
+public import Yams
 
 extension Scenario {
     /// Largest scenario file accepted, in bytes.
@@ -189,13 +191,13 @@ extension Scenario {
             return parties
         }
 
-        mutating func parseData(_ node: Node?, path: String) -> (source: DataSource, rates: [ConsentPurpose: Double])? {
+        mutating func parseData(_ node: Node?, path: String) -> (source: DataSource, rates: [Purpose: Double])? {
             guard let keys = reader.mapping(node, path: path, allowed: ["synthetic", "csv", "consent_rates"], what: "a party's `data`") else { return nil }
-            var rates: [ConsentPurpose: Double] = [:]
+            var rates: [Purpose: Double] = [:]
             if let ratesNode = keys["consent_rates"]?.value,
                let rateKeys = reader.mapping(ratesNode, path: "\(path).consent_rates", allowed: Scenario.purposes, what: "`consent_rates`") {
                 for (purposeName, pair) in rateKeys {
-                    if let purpose = ConsentPurpose(rawValue: purposeName),
+                    if let purpose = Purpose(rawValue: purposeName),
                        let rate = reader.double(pair.value, path: "\(path).consent_rates.\(purposeName)", in: 0...1, what: "the consent rate of `\(purposeName)`") {
                         rates[purpose] = rate
                     }
@@ -263,7 +265,7 @@ extension Scenario {
                   let purposes = reader.mapping(purposesNode, path: "\(path).purposes", allowed: Scenario.purposes, what: "`purposes`") else { return policy }
             for (name, pair) in purposes {
                 let p = "\(path).purposes.\(name)"
-                guard let purpose = ConsentPurpose(rawValue: name) else { continue }
+                guard let purpose = Purpose(rawValue: name) else { continue }
                 if case .scalar = pair.value {
                     if pair.value.string == "refused" { policy.refused.insert(purpose) } else {
                         reader.report(pair.value.mark, p, "a purpose's policy is a mapping or `refused`",

@@ -1,3 +1,5 @@
+import CohortStudy
+import CohortCore
 import CohortAudit
 import CohortNode
 import CohortStore
@@ -94,7 +96,7 @@ extension Scenario.Parser {
             guard let k = partyKeys(&reader, allowed: ["party", "purpose", "share"], required: ["party", "purpose", "share"]),
                   let party = knownParty(k["party"]?.value, path: "\(path).party", parties: parties, what: "party"),
                   let purposeName = reader.choice(k["purpose"]?.value, path: "\(path).purpose", Scenario.purposes, what: "`purpose`"),
-                  let purpose = ConsentPurpose(rawValue: purposeName),
+                  let purpose = Purpose(rawValue: purposeName),
                   let share = reader.double(k["share"]?.value, path: "\(path).share", in: 0...1, lowerOpen: true, what: "`share`") else { return nil }
             return .withdrawConsent(party: party, purpose: purpose, share: share)
         case "erase":
@@ -162,10 +164,10 @@ extension Scenario.Parser {
                 reader.report(node.mark, path, "an over-budget probe needs a second party to propose it", fix: "add a second party")
                 return nil
             }
-            var purpose = ConsentPurpose.segmentation
+            var purpose = Purpose.segmentation
             if let p = k["purpose"]?.value {
                 guard let value = reader.choice(p, path: "\(path).purpose", Scenario.purposes, what: "`purpose`") else { return nil }
-                purpose = ConsentPurpose(rawValue: value) ?? .segmentation
+                purpose = Purpose(rawValue: value) ?? .segmentation
             }
             var probeName = "over-budget-\(party)"
             defer { probeNamesSeen.insert(probeName) }

@@ -1,3 +1,4 @@
+import CohortNet
 import CohortAudit
 import CohortNode
 import Foundation

@@ -1,5 +1,6 @@
-import CohortStore
-import Foundation
+public import CohortCore
+public import CohortStore
+public import Foundation
 
 extension Scenario {
     /// One partner of a scenario: its node's name, data, privacy policy and approval mode.
@@ -10,7 +11,7 @@ extension Scenario {
         public var data: DataSource
         /// Share of customers granting each purpose (0…1), replacing the data's own consent
         /// for that purpose; purposes not listed keep the data's consent events.
-        public var consentRates: [ConsentPurpose: Double]
+        public var consentRates: [Purpose: Double]
         /// The node's privacy policy (cohort.yaml's `privacy:` section after the scenario's
         /// overrides are applied to the defaults).
         public var policy: PolicyOverride
@@ -43,9 +44,9 @@ extension Scenario {
         /// Minimum consenting customers for the node to take part, when set.
         public var minCustomers: Int?
         /// Budget per purpose, replacing the default's.
-        public var purposes: [ConsentPurpose: NodeConfig.PurposePolicy]
+        public var purposes: [Purpose: NodeConfig.PurposePolicy]
         /// Purposes the node refuses entirely (removed from its policy).
-        public var refused: Set<ConsentPurpose>
+        public var refused: Set<Purpose>
 
         /// No change.
         public static let none = PolicyOverride(delta: nil, minCustomers: nil, purposes: [:], refused: [])

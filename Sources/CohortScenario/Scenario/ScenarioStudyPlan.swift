@@ -1,5 +1,6 @@
-import CohortNode
-import Foundation
+public import CohortStudy
+public import CohortNode
+public import Foundation
 
 extension Scenario {
     /// One study of a scenario: who leads it, who takes part, and its spec.

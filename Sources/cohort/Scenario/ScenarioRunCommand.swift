@@ -1,3 +1,4 @@
+import CohortNet
 import ArgumentParser
 import CohortScenario
 import Foundation

@@ -1,3 +1,4 @@
+import CohortStudy
 import CohortNode
 import CohortScenario
 import Foundation
