@@ -41,6 +41,8 @@ let package = Package(
     targets: [
         // Pure: the concepts every layer names (node name, purpose, address, date, run mode).
         .target(name: "CohortCore", swiftSettings: strict),
+        // Starting child processes below Foundation's descriptor-count bug (Foundation only).
+        .target(name: "CohortProcess", swiftSettings: strict),
         // Pure maths: no I/O, no NIO, no SQLite.
         .target(name: "CohortPrivacy", dependencies: ["CohortCore"], swiftSettings: optimizedStrict),
         .target(name: "CohortAnalytics", swiftSettings: optimizedStrict),
@@ -93,7 +95,7 @@ let package = Package(
         .target(
             name: "CohortStudy",
             dependencies: [
-                "CohortAnalytics", "CohortCore", "CohortPrivacy",
+                "CohortCore", "CohortPrivacy",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
@@ -111,6 +113,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -121,19 +124,15 @@ let package = Package(
                 "CohortAnalytics", "CohortAudit", "CohortCore", "CohortNet", "CohortPrivacy", "CohortStore",
                 "CohortStudy", "CohortWire",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -141,7 +140,7 @@ let package = Package(
             name: "CohortScenario",
             dependencies: [
                 "CohortAnalytics", "CohortAudit", "CohortCore", "CohortNet", "CohortNode", "CohortPrivacy", "CohortStore",
-                "CohortStudy",
+                "CohortStudy", "CohortWire", "CohortProcess",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: optimizedStrict
@@ -150,16 +149,23 @@ let package = Package(
             name: "cohort",
             dependencies: [
                 "CohortAnalytics", "CohortAudit", "CohortCore", "CohortNet", "CohortNode", "CohortPrivacy",
-                "CohortScenario", "CohortStore", "CohortStudy",
+                "CohortScenario", "CohortStore", "CohortStudy", "CohortWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "CohortTestSupport",
+            dependencies: ["CohortCore", "CohortProcess", "CohortStudy"],
+            swiftSettings: strict
+        ),
+
+        // Test helpers that need the PKI (a throwaway CA and node certificates).
+        .target(
+            name: "CohortNetTestSupport",
             dependencies: [
-                "CohortCore", "CohortPrivacy", "CohortAudit", "CohortStore", "CohortNet", "CohortNode",
-                "CohortScenario", "CohortStudy",
+                "CohortNet",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ],
@@ -174,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "CohortNetTests",
             dependencies: [
-                "CohortNet", "CohortCore", "CohortTestSupport",
+                "CohortNet", "CohortCore", "CohortTestSupport", "CohortNetTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ],
@@ -191,12 +197,12 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "CohortLearningTests",
-            dependencies: ["CohortLearning", "CohortAnalytics", "CohortPrivacy", "CohortScenario"],
+            dependencies: ["CohortLearning", "CohortAnalytics", "CohortCore", "CohortPrivacy", "CohortScenario"],
             swiftSettings: strict),
         .testTarget(
             name: "CohortAuditTests",
             dependencies: [
-                "CohortAudit", "CohortTestSupport",
+                "CohortAudit", "CohortTestSupport", "CohortProcess",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -204,7 +210,7 @@ let package = Package(
         .testTarget(
             name: "CohortStoreTests",
             dependencies: [
-                "CohortStore", "CohortAudit", "CohortTestSupport",
+                "CohortStore", "CohortAudit", "CohortTestSupport", "CohortProcess",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -212,7 +218,7 @@ let package = Package(
         .testTarget(
             name: "CohortNodeTests",
             dependencies: [
-                "CohortNode", "CohortNet", "CohortStudy", "CohortCore", "CohortTestSupport",
+                "CohortNode", "CohortNet", "CohortStudy", "CohortCore", "CohortTestSupport", "CohortNetTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -225,14 +231,14 @@ let package = Package(
         .testTarget(
             name: "CohortScenarioTests",
             dependencies: [
-                "CohortScenario", "CohortTestSupport", "CohortCore", "CohortNet", "CohortNode", "CohortStore", "CohortAudit",
+                "CohortScenario", "CohortTestSupport", "CohortNetTestSupport", "CohortCore", "CohortNet", "CohortNode", "CohortStore", "CohortAudit",
                 "CohortWire",
             ],
             swiftSettings: strict),
         .testTarget(
             name: "cohortTests",
             dependencies: [
-                "cohort", "CohortTestSupport", "CohortStore", "CohortAudit", "CohortCore", "CohortNet", "CohortNode",
+                "cohort", "CohortTestSupport", "CohortNetTestSupport", "CohortStore", "CohortAudit", "CohortCore", "CohortNet", "CohortNode",
                 "CohortScenario", "CohortStudy",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,6 +1,6 @@
 import CohortAudit
-import CohortScenario
 import CohortTestSupport
+import CohortProcess
 import Foundation
 import Testing
 

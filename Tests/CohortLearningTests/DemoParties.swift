@@ -9,7 +9,7 @@ import CohortScenario
 enum DemoParties {
     static let sizes: [(Synthetic.Profile, Int)] = [(.retail, 60_000), (.telecom, 40_000), (.bank, 20_000)]
 
-    static func make(scale: Double, purpose: Synthetic.Purpose, seed: UInt64 = 7) throws -> [Learning.Customers] {
+    static func make(scale: Double, purpose: Purpose, seed: UInt64 = 7) throws -> [Learning.Customers] {
         try sizes.enumerated().map { index, entry in
             let generator = try Synthetic.Generator(
                 profile: entry.0, customers: max(200, Int((Double(entry.1) * scale).rounded())), seed: seed &+ UInt64(index))

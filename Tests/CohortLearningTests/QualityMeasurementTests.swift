@@ -1,3 +1,4 @@
+import CohortCore
 import CohortPrivacy
 import Testing
 @testable import CohortLearning

@@ -1,7 +1,9 @@
 import CohortNet
 import CohortNode
 import CohortScenario
+import CohortNetTestSupport
 import CohortTestSupport
+import CohortProcess
 import Foundation
 import Testing
 

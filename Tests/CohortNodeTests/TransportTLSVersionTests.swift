@@ -1,4 +1,5 @@
 import CohortWire
+import CohortNetTestSupport
 import CohortTestSupport
 import CohortNet
 import CohortNode

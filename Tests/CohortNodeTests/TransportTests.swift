@@ -1,3 +1,4 @@
+import CohortNetTestSupport
 import CohortTestSupport
 import CohortNet
 import CohortNode

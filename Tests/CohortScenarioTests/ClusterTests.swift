@@ -5,8 +5,10 @@ import CohortAudit
 import CohortNode
 import CohortScenario
 import CohortStore
+import CohortNetTestSupport
 import CohortTestSupport
 import CohortWire
+import CohortProcess
 import Foundation
 import Testing
 

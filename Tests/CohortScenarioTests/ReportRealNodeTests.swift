@@ -1,3 +1,4 @@
+import CohortCore
 import CohortAudit
 import CohortScenario
 import CohortStore

@@ -1,7 +1,7 @@
 import CohortCore
 import CohortAnalytics
-import CohortScenario
 import CohortTestSupport
+import CohortProcess
 import Foundation
 import GRDB
 import Testing

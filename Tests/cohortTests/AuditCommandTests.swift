@@ -1,5 +1,6 @@
 import CohortScenario
 import CohortTestSupport
+import CohortProcess
 import Foundation
 import Testing
 

@@ -3,6 +3,7 @@ import CohortAudit
 import CohortStore
 import CohortScenario
 import CohortTestSupport
+import CohortProcess
 import Foundation
 import GRDB
 import Testing

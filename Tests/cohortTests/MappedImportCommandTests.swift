@@ -2,6 +2,7 @@ import ArgumentParser
 import CohortStore
 import CohortScenario
 import CohortTestSupport
+import CohortProcess
 import Foundation
 import Testing
 @testable import cohort

@@ -6,7 +6,9 @@ import CohortAudit
 import CohortPrivacy
 import CohortScenario
 import CohortStore
+import CohortNetTestSupport
 import CohortTestSupport
+import CohortProcess
 import Foundation
 import Testing
 import Yams

@@ -3,7 +3,9 @@ import CohortNet
 import CohortNode
 import CohortScenario
 import CohortStore
+import CohortNetTestSupport
 import CohortTestSupport
+import CohortProcess
 import Foundation
 import Testing
 

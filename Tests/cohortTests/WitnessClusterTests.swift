@@ -2,6 +2,7 @@ import CohortNet
 import CohortAudit
 import CohortNode
 import CohortScenario
+import CohortNetTestSupport
 import CohortTestSupport
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 public import CohortNode
+import CohortProcess
 public import Foundation
 
 #if canImport(Glibc)

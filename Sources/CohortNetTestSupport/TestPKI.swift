@@ -1,5 +1,4 @@
 public import CohortNet
-public import CohortNet
 public import Crypto
 public import Foundation
 public import X509
