@@ -19,6 +19,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "cohort", targets: ["cohort"]),
+        .executable(name: "cohort-bench", targets: ["cohort-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -155,6 +156,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Benchmarks and test tools, outside the shipping CLI.
+        .executableTarget(
+            name: "cohort-bench",
+            dependencies: [
+                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortPrivacy", "CohortScenario", "CohortStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: optimizedStrict
+        ),
         .target(
             name: "CohortTestSupport",
             dependencies: ["CohortCore", "CohortProcess", "CohortStudy"],
@@ -238,7 +248,7 @@ let package = Package(
         .testTarget(
             name: "cohortTests",
             dependencies: [
-                "cohort", "CohortTestSupport", "CohortNetTestSupport", "CohortStore", "CohortAudit", "CohortCore", "CohortNet", "CohortNode",
+                "cohort", "cohort-bench", "CohortTestSupport", "CohortNetTestSupport", "CohortStore", "CohortAudit", "CohortCore", "CohortNet", "CohortNode",
                 "CohortScenario", "CohortStudy",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -19,9 +19,19 @@ public enum BuiltProducts {
     /// The `cohort` executable built with the tests.
     /// - Throws: when it is missing, with the directory searched.
     public static func cohortExecutable() throws -> URL {
-        let url = directory.appendingPathComponent("cohort")
+        try executable("cohort")
+    }
+
+    /// The `cohort-bench` executable (benchmarks, `stress-append`) built with the tests.
+    /// - Throws: when it is missing, with the directory searched.
+    public static func benchExecutable() throws -> URL {
+        try executable("cohort-bench")
+    }
+
+    private static func executable(_ name: String) throws -> URL {
+        let url = directory.appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
-            throw BuiltProductsError(message: "the cohort executable was not found at \(url.path); build it with `swift build` first")
+            throw BuiltProductsError(message: "the \(name) executable was not found at \(url.path); build it with `swift build` first")
         }
         return url
     }

@@ -24,7 +24,6 @@ struct Cohort: AsyncParsableCommand {
             PrivacyCommand.self,
             AuditCommand.self,
             PKICommand.self,
-            BenchCommand.self,
         ]
     )
 

@@ -23,7 +23,7 @@ import Testing
     @Test func mainFileCopiedAfterTheWriterExitedHoldsEveryEntry() async throws {
         let dir = Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        #expect(try await AuditCommandTests.cohort(["audit", "stress-append", "--node-dir", dir, "--writers", "2", "--count", "10"]).status == 0)
+        #expect(try await AuditCommandTests.bench(["stress-append", "--node-dir", dir, "--writers", "2", "--count", "10"]).status == 0)
         try FileManager.default.copyItem(atPath: dir + "/audit.sqlite", toPath: dir + "/copy.sqlite")
         let verify = try await AuditCommandTests.cohort(["audit", "verify", "--audit", dir + "/copy.sqlite"])
         #expect(verify.status == 0, "\(verify.output)")
@@ -35,7 +35,7 @@ import Testing
     @Test func backupPrintsEntriesAndRootAndRefusesAnExistingFile() async throws {
         let dir = Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        #expect(try await AuditCommandTests.cohort(["audit", "stress-append", "--node-dir", dir, "--writers", "1", "--count", "7"]).status == 0)
+        #expect(try await AuditCommandTests.bench(["stress-append", "--node-dir", dir, "--writers", "1", "--count", "7"]).status == 0)
         let target = dir + "/backup.sqlite"
         let backup = try await AuditCommandTests.cohort(["audit", "backup", target, "--node-dir", dir])
         #expect(backup.status == 0, "\(backup.output)")
@@ -59,7 +59,7 @@ import Testing
     /// A backup taken while a writer keeps appending holds every index acknowledged before the
     /// backup started, and the copy verifies on its own.
     @Test func backupWhileAWriterAppendsHoldsEveryAcknowledgedEntry() async throws {
-        let exe = try AuditCrashTests.cohortExecutable()
+        let exe = try BuiltProducts.benchExecutable().path
         let dir = Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -67,7 +67,7 @@ import Testing
         _ = FileManager.default.createFile(atPath: acked, contents: nil)
         let child = Process()
         child.executableURL = URL(fileURLWithPath: exe)
-        child.arguments = ["audit", "stress-append", "--node-dir", dir + "/node", "--writers", "2"]
+        child.arguments = ["stress-append", "--node-dir", dir + "/node", "--writers", "2"]
         child.standardOutput = FileHandle(forWritingAtPath: acked)
         try await ProcessLauncher.launch(child)
         defer {

@@ -12,7 +12,15 @@ import Testing
     }
 
     static func cohort(_ args: [String]) async throws -> Run {
-        let exe = try AuditCrashTests.cohortExecutable()
+        try await run(AuditCrashTests.cohortExecutable(), args)
+    }
+
+    /// Runs `cohort-bench` (the test tools, e.g. `stress-append`).
+    static func bench(_ args: [String]) async throws -> Run {
+        try await run(try BuiltProducts.benchExecutable().path, args)
+    }
+
+    static func run(_ exe: String, _ args: [String]) async throws -> Run {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = args
@@ -30,7 +38,7 @@ import Testing
     @Test func officerCommandsOnAFreshLog() async throws {
         let dir = NSTemporaryDirectory() + "cohort-cli-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        #expect(try await Self.cohort(["audit", "stress-append", "--node-dir", dir, "--writers", "2", "--count", "10"]).status == 0)
+        #expect(try await Self.bench(["stress-append", "--node-dir", dir, "--writers", "2", "--count", "10"]).status == 0)
         let verify = try await Self.cohort(["audit", "verify", "--node-dir", dir, "--key", dir + "/audit-verifier.txt"])
         #expect(verify.status == 0)
         #expect(verify.output.hasPrefix("intact: 20 entries"))
@@ -53,7 +61,7 @@ import Testing
     @Test func badInputExitsNonZeroWithAClearMessage() async throws {
         let dir = NSTemporaryDirectory() + "cohort-cli-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        #expect(try await Self.cohort(["audit", "stress-append", "--node-dir", dir, "--writers", "1", "--count", "5"]).status == 0)
+        #expect(try await Self.bench(["stress-append", "--node-dir", dir, "--writers", "1", "--count", "5"]).status == 0)
         try FileManager.default.createDirectory(atPath: dir + "/bad", withIntermediateDirectories: true)
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: dir + "/bad/audit.sqlite"))
         let corrupt = try await Self.cohort(["audit", "verify", "--audit", dir + "/bad/audit.sqlite"])

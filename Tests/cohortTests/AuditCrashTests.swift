@@ -4,7 +4,7 @@ import CohortProcess
 import Foundation
 import Testing
 
-/// Kills a continuously appending `cohort audit stress-append` child with SIGKILL at random moments
+/// Kills a continuously appending `cohort-bench stress-append` child with SIGKILL at random moments
 /// and checks after every restart that each acknowledged index is present and the log verifies.
 @Suite struct AuditCrashTests {
     /// The built `cohort` executable next to the test bundle.
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func survivesSIGKILLWithoutLosingAcknowledgedEntries() async throws {
-        let exe = try Self.cohortExecutable()
+        let exe = try BuiltProducts.benchExecutable().path
         let dir = NSTemporaryDirectory() + "cohort-audit-crash-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -36,7 +36,7 @@ import Testing
             _ = FileManager.default.createFile(atPath: out, contents: nil)
             let child = Process()
             child.executableURL = URL(fileURLWithPath: exe)
-            child.arguments = ["audit", "stress-append", "--node-dir", dir + "/node", "--writers", "8"]
+            child.arguments = ["stress-append", "--node-dir", dir + "/node", "--writers", "8"]
             child.standardOutput = FileHandle(forWritingAtPath: out)
             try await ProcessLauncher.launch(child)
             seed = seed &* 6364136223846793005 &+ 1442695040888963407
@@ -56,7 +56,7 @@ import Testing
             let verifyOut = dir + "/verify-\(round).json"
             // A log killed mid-append ends in entries not yet signed (the next writer signs them on
             // open): the chain and tree must hold, so the tail is allowed here.
-            let status = try await Self.run(exe, ["audit", "verify", "--node-dir", dir + "/node", "--json", "--allow-unsigned-tail"], stdout: verifyOut)
+            let status = try await Self.run(try Self.cohortExecutable(), ["audit", "verify", "--node-dir", dir + "/node", "--json", "--allow-unsigned-tail"], stdout: verifyOut)
             let verdict = (try? String(contentsOfFile: verifyOut, encoding: .utf8)) ?? ""
             #expect(status == 0, "round \(round): log does not verify after SIGKILL: \(verdict)")
             let size = verdict.split(separator: ",").first { $0.hasPrefix("\"size\":") }

@@ -435,10 +435,8 @@ import Yams
     }
 
     @Test func jsonOutputUsesSnakeCaseKeys() async throws {
-        let report = BenchReport(cores: 2, build: "debug", results: [
-            BenchResult(name: "x", value: 1, unit: "/s", target: 2, higherIsBetter: true, meetsTarget: false),
-        ])
-        try Self.expectSnakeCase(try JSONOutput.text(report), "bench --json")
+        let bench = try await AuditCommandTests.bench(["run", "--suite", "privacy", "--list"])
+        #expect(bench.status == 0, "cohort-bench is built beside cohort: \(bench.output)")
         let cost = try await Self.cohort(["privacy", "cost", "--mechanism", "discrete-gaussian", "--sigma", "5", "--json"])
         #expect(cost.status == 0, "\(cost.stderr)")
         try Self.expectSnakeCase(cost.stdout, "privacy cost --json")

@@ -1,5 +1,4 @@
 #if canImport(Glibc)
-public import CoreFoundation
 public import Glibc
 #elseif canImport(Musl)
 public import Musl

@@ -9,7 +9,7 @@ struct AuditCommand: AsyncParsableCommand {
         subcommands: [
             AuditVerifyCommand.self, AuditShowCommand.self, AuditSubjectCommand.self, AuditProveCommand.self,
             AuditConsistencyCommand.self, AuditExportCommand.self, AuditCheckpointCommand.self, AuditBackupCommand.self,
-            AuditStressAppendCommand.self, AuditWitnessedCommand.self, AuditRotateKeyCommand.self, AuditReportCommand.self,
+            AuditWitnessedCommand.self, AuditRotateKeyCommand.self, AuditReportCommand.self,
         ]
     )
 }

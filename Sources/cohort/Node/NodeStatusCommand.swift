@@ -1,3 +1,4 @@
+import CohortCore
 import ArgumentParser
 import CohortNode
 import Foundation

@@ -1,3 +1,4 @@
+import CohortCore
 import CohortStudy
 import ArgumentParser
 import CohortNode

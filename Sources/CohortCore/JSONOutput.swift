@@ -1,10 +1,11 @@
-import Foundation
+import CohortCore
+public import Foundation
 
 /// The one JSON style of every `--json` output: snake_case keys, sorted, pretty-printed,
 /// slashes unescaped. Stable (README, "JSON output").
-enum JSONOutput {
+public enum JSONOutput {
     /// The encoder every `--json` output uses.
-    static var encoder: JSONEncoder {
+    public static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -13,7 +14,7 @@ enum JSONOutput {
     }
 
     /// `value` as JSON text in the documented style.
-    static func text<T: Encodable>(_ value: T) throws -> String {
+    public static func text<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

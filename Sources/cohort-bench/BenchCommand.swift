@@ -1,11 +1,12 @@
+import CohortCore
 import ArgumentParser
 import Foundation
 
-/// `cohort bench`: runs the speed benchmarks and compares each figure with its target.
+/// `cohort-bench run`: runs the speed benchmarks and compares each figure with its target.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Run the speed benchmarks (use a release build: swift run -c release cohort bench).",
+        commandName: "run",
+        abstract: "Run the speed benchmarks (use a release build: swift run -c release cohort-bench run).",
         discussion: "Each workload prints its measured figure beside the issue's target. Exit status 0 even when a target is missed; read the 'meets' column."
     )
 

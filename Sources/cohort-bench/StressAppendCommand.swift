@@ -4,7 +4,7 @@ import Foundation
 
 /// Hidden: appends continuously from several writers and prints each acknowledged (durable)
 /// index on its own line, unbuffered. Used by the crash test.
-struct AuditStressAppendCommand: AsyncParsableCommand {
+struct StressAppendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stress-append",
         abstract: "Append continuously and print acknowledged indices (test tool).",
