@@ -113,6 +113,33 @@ import Testing
         }
     }
 
+    /// Issue 17: `study status` on a participant shows every party's stage, as the lead sees it
+    /// (asked over `StudyProgress`), not just its own and the lead's.
+    @Test func aParticipantsStatusShowsEveryPartysStageFromTheLead() async throws {
+        let (mesh, locals) = Engines.cluster(autoApprove: ["initech": false])
+        let spec = try Study.Spec.load(yaml: Engines.spec).withID("s-status")
+        let acme = mesh.engines["acme"]!
+        let run = Task { await acme.lead(spec) }
+        var stages: [String: String] = [:]
+        for _ in 0..<200 {  // bounded: up to 10 s
+            if let detail = await mesh.engines["globex"]!.detail(study: "s-status") {
+                stages = Dictionary(detail.progress.map { ($0.node, $0.stage) }, uniquingKeysWith: { a, _ in a })
+                if stages["initech"] == "awaiting_approval" { break }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(stages["initech"] == "awaiting_approval", "globex sees initech's stage: \(stages)")
+        #expect(stages["globex"] == "accepted" && stages["acme"] != nil, "\(stages)")
+        // A node that does not take part is refused the lead's view.
+        await #expect(throws: NodeError.self) { try await acme.leadProgress(study: "s-status", for: "umbrella") }
+        _ = try await mesh.engines["initech"]!.decide(study: "s-status", approve: true, reason: "")
+        guard case .completed = await run.value else {
+            Issue.record("the study did not complete")
+            return
+        }
+        #expect(await locals["initech"]!.charges == ["s-status"])
+    }
+
     /// A persisted state that cannot be read stops the node's start with an error naming the
     /// study (rather than forgetting what it committed to).
     @Test func aCorruptStoredStateIsAnErrorNamingTheStudy() throws {

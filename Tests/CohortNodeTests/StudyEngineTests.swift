@@ -114,6 +114,10 @@ import Testing
             try await engine(peer).onAbort(study: study, reason: reason, from: caller)
         }
 
+        func progress(from lead: String, study: String) async throws -> LeadProgress {
+            try await engine(lead).leadProgress(study: study, for: caller)
+        }
+
         func publish(to peer: String, study: String, resultJSON: Data, digest: Data) async throws {
             try await engine(peer).onPublishedResult(study: study, resultJSON: resultJSON, digest: digest, from: caller)
         }

@@ -42,6 +42,10 @@ import Testing
             try await inner.abort(to: peer, study: study, reason: reason)
         }
 
+        func progress(from lead: String, study: String) async throws -> LeadProgress {
+            try await inner.progress(from: lead, study: study)
+        }
+
         func requestContribution(from peer: String, study: String, round: Int, payload: Study.RoundPayload) async throws -> Study.ContributionMessage {
             try await inner.requestContribution(from: peer, study: study, round: round, payload: payload)
         }

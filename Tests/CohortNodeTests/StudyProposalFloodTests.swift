@@ -16,6 +16,10 @@ struct StudyProposalFloodTests {
         }
         func abort(to peer: String, study: String, reason: String) async throws -> Bool { false }
 
+        func progress(from lead: String, study: String) async throws -> LeadProgress {
+            throw NodeError(.peerUnavailable, "no peers")
+        }
+
         func requestContribution(from peer: String, study: String, round: Int, payload: Study.RoundPayload) async throws -> Study.ContributionMessage {
             throw NodeError(.peerUnavailable, "no peers in this test")
         }

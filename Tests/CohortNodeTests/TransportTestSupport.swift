@@ -69,6 +69,11 @@ final class RecordingPeerHandler: PeerServiceHandler {
         return response
     }
 
+    func studyProgress(_ request: Cohort_Peer_V1_StudyProgressRequest, from peer: String) async throws -> Cohort_Peer_V1_StudyProgressResponse {
+        try await record("progress", peer)
+        return Cohort_Peer_V1_StudyProgressResponse()
+    }
+
     func cosignCheckpoint(_ request: Cohort_Peer_V1_CosignRequest, from peer: String) async throws -> Cohort_Peer_V1_CosignResponse {
         try await record("cosign", peer)
         var response = Cohort_Peer_V1_CosignResponse()

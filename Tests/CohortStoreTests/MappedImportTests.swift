@@ -299,6 +299,26 @@ struct MappedImportTests {
         #expect(try f.store.counts().customers == 0)
     }
 
+    /// Issue 16: a derived customer's signup is its first purchase across loads — a later export
+    /// holding an earlier purchase of a known customer lowers the signup on record.
+    @Test func anIncrementalLoadWithAnEarlierPurchaseLowersADerivedSignup() async throws {
+        let f = try await Fixture()
+        defer { f.cleanup() }
+        let mapping = try f.mapping("m.yaml", Self.linesMapping)
+        _ = try await f.run(.transactions, try f.temp.write("lines.csv", Self.lines), mapping)
+        let later = """
+            Invoice,Customer,When,Qty,Price,Shop,Cur
+            Z1,k2,2024-01-15T10:00:00Z,1,2.00,web,EUR
+            Z2,k1,2024-03-10T10:00:00Z,1,2.00,web,EUR
+
+            """
+        _ = try await f.run(.transactions, try f.temp.write("later.csv", later), mapping, incremental: true)
+        let signups = try await f.store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT customer_id, signup_date FROM customers ORDER BY id").map { "\($0[0] as String) \(CivilTime.isoDate(days: $0[1]))" }
+        }
+        #expect(signups == ["k1 2024-02-20", "k2 2024-01-15"], "k2's earlier purchase lowers its signup; k1's later one does not")
+    }
+
     // MARK: Incremental loads
 
     @Test("incremental transactions: a later export appends only new orders; the same file twice changes nothing and says so")

@@ -199,6 +199,13 @@ public final class PeerClient: Sendable {
         try await Self.clarifyingErrors { try await stub.abortStudy(request, options: callOptions) }
     }
 
+    /// `StudyProgress`.
+    public func studyProgress(
+        _ request: Cohort_Peer_V1_StudyProgressRequest
+    ) async throws -> Cohort_Peer_V1_StudyProgressResponse {
+        try await Self.clarifyingErrors { try await stub.studyProgress(request, options: callOptions) }
+    }
+
     /// `CosignCheckpoint`.
     public func cosignCheckpoint(_ request: Cohort_Peer_V1_CosignRequest) async throws -> Cohort_Peer_V1_CosignResponse {
         try await Self.clarifyingErrors { try await stub.cosignCheckpoint(request, options: callOptions) }

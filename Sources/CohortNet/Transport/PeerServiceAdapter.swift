@@ -72,6 +72,13 @@ struct PeerServiceAdapter: Cohort_Peer_V1_PeerService.SimpleServiceProtocol {
         return try await bounded { [handler] in try await handler.abortStudy(request, from: peer) }
     }
 
+    func studyProgress(
+        request: Cohort_Peer_V1_StudyProgressRequest, context: ServerContext
+    ) async throws -> Cohort_Peer_V1_StudyProgressResponse {
+        let peer = try await authenticatedPeer(context)
+        return try await bounded { [handler] in try await handler.studyProgress(request, from: peer) }
+    }
+
     func cosignCheckpoint(
         request: Cohort_Peer_V1_CosignRequest, context: ServerContext
     ) async throws -> Cohort_Peer_V1_CosignResponse {

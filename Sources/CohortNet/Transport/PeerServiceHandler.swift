@@ -33,6 +33,11 @@ public protocol PeerServiceHandler: Sendable {
         _ request: Cohort_Peer_V1_AbortStudyRequest, from peer: String
     ) async throws -> Cohort_Peer_V1_AbortStudyResponse
 
+    /// `StudyProgress`: the participant `peer` asks where a study this node leads stands.
+    func studyProgress(
+        _ request: Cohort_Peer_V1_StudyProgressRequest, from peer: String
+    ) async throws -> Cohort_Peer_V1_StudyProgressResponse
+
     /// `CosignCheckpoint`: witness (cosign) the peer's audit checkpoint.
     func cosignCheckpoint(
         _ request: Cohort_Peer_V1_CosignRequest, from peer: String

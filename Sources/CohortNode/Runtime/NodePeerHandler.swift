@@ -128,6 +128,17 @@ public struct NodePeerHandler: PeerServiceHandler {
         return response
     }
 
+    public func studyProgress(_ request: Cohort_Peer_V1_StudyProgressRequest, from peer: String) async throws -> Cohort_Peer_V1_StudyProgressResponse {
+        metrics.countRequest("StudyProgress")
+        var response = Cohort_Peer_V1_StudyProgressResponse()
+        do {
+            response.progressJson = try LeadProgress.encode(try await engine.leadProgress(study: request.studyID, for: peer))
+        } catch let error as NodeError {
+            throw RPCError(code: error.code == .unknownStudy ? .notFound : .permissionDenied, message: error.message)
+        }
+        return response
+    }
+
     public func cosignCheckpoint(_ request: Cohort_Peer_V1_CosignRequest, from peer: String) async throws -> Cohort_Peer_V1_CosignResponse {
         metrics.countRequest("CosignCheckpoint")
         guard let audit else {

@@ -98,6 +98,18 @@ public struct PeerDirectory: StudyPeerCalls {
         return try await withClient(peer) { try await $0.abortStudy(request) }.acknowledged
     }
 
+    /// `StudyProgress`.
+    public func progress(from lead: String, study: String) async throws -> LeadProgress {
+        var request = Cohort_Peer_V1_StudyProgressRequest()
+        request.studyID = study
+        let response = try await withClient(lead) { try await $0.studyProgress(request) }
+        do {
+            return try LeadProgress.decode(response.progressJson)
+        } catch {
+            throw NodeError(.invalidMessage, "lead \(lead) sent an invalid progress report for study \(study): \(error)")
+        }
+    }
+
     /// `PublishResult`.
     public func publish(to peer: String, study: String, resultJSON: Data, digest: Data) async throws {
         var request = Cohort_Peer_V1_PublishResultRequest()

@@ -626,13 +626,26 @@ public actor StudyEngine {
                     number: (entry.chargedRounds.max() ?? 0) + 1, of: spec.rounds, received: 0,
                     expected: spec.participants.count + 1)
             }
+            // The other parties' stages are known only to the lead: ask it (bounded), and show
+            // its view of everyone but this node, whose own stage is authoritative here.
+            var progress = [leadStage, mine]
+            if let report = await askLead(entry.lead, study: study) {
+                var others = report.parties.filter { $0.node != node }
+                if let i = others.firstIndex(where: { $0.node == entry.lead }), !entry.state.isTerminal {
+                    others[i].stage = leadStage.stage == "leading" ? report.state : leadStage.stage
+                }
+                progress = others + [mine]
+                if round == nil, let number = report.round {
+                    round = StudyDetail.Round(number: number, of: spec.rounds, received: 0, expected: spec.participants.count + 1)
+                }
+            }
             return StudyDetail(
                 id: study, role: .participant, lead: entry.lead, parties: [entry.lead] + spec.participants, spec: spec,
                 state: name, reason: why, since: StudyDetail.timestamp(entry.receivedAt),
                 ageSeconds: Self.seconds(from: entry.receivedAt, to: now),
                 deadline: StudyDetail.timestamp(entry.deadline),
                 secondsToDeadline: Self.signedSeconds(from: now, to: entry.deadline), waitingFor: waiting,
-                waitingReason: waitingReason, round: round, progress: [leadStage, mine],
+                waitingReason: waitingReason, round: round, progress: progress,
                 budget: try? await local.budgetPreview(for: spec, study: study))
         }
         guard let lead = leading[study] else { return nil }
@@ -675,6 +688,37 @@ public actor StudyEngine {
         let interval = end.timeIntervalSince(start).rounded(.up)
         guard interval.isFinite else { return 0 }
         return Int(max(min(interval, Double(Int32.max)), Double(Int32.min)))
+    }
+
+    /// The lead's view of study `study` for its participant `peer` (`StudyProgress`).
+    /// - Throws: ``NodeError/Code/unknownStudy`` when this node leads no such study (or it aged
+    ///   out), ``NodeError/Code/refused`` when `peer` does not take part in it.
+    public func leadProgress(study: String, for peer: String) throws -> LeadProgress {
+        guard let record = leading[study] else {
+            throw NodeError(.unknownStudy, "node \(node) leads no study \(study)")
+        }
+        guard record.spec.participants.contains(peer) else {
+            throw NodeError(.refused, "\(peer) does not take part in study \(study)")
+        }
+        let parties = [node] + record.spec.participants
+        let name = record.state.split(separator: ":", maxSplits: 1).first.map(String.init) ?? record.state
+        return LeadProgress(
+            state: name, round: record.round,
+            parties: parties.map { record.parties[$0] ?? PartyProgress(node: $0, stage: "unknown") })
+    }
+
+    /// Asks `lead` for its view of `study`, waiting at most 2 s; nil when it does not answer.
+    private func askLead(_ lead: String, study: String) async -> LeadProgress? {
+        let peers = self.peers
+        return await withTaskGroup(of: LeadProgress?.self) { group in
+            group.addTask { try? await peers.progress(from: lead, study: study) }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(2))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? nil
+        }
     }
 
     // MARK: Lead side

@@ -13,6 +13,8 @@ public protocol StudyPeerCalls: Sendable {
     ) async throws -> Study.ContributionMessage
     /// Sends `AbortStudy` to `peer`; returns whether it knew and ended the study.
     func abort(to peer: String, study: String, reason: String) async throws -> Bool
+    /// Sends `StudyProgress` to the study's lead; returns its view of every party's stage.
+    func progress(from lead: String, study: String) async throws -> LeadProgress
     /// Sends `PublishResult` to `peer`.
     func publish(to peer: String, study: String, resultJSON: Data, digest: Data) async throws
     /// Whether `peer` is in this node's configuration (so that a call can be attempted at all).

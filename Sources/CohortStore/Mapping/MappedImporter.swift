@@ -322,6 +322,11 @@ final class MappedImporter {
     }
 
     /// Inserts a customer row with a fresh pseudonym (retrying a pseudonym collision).
+    /// The signup day on record for customer row `row` (days since 1970).
+    private func storedSignup(_ row: Int64) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT signup_date FROM customers WHERE id = ?", arguments: [row]) ?? Int64.max
+    }
+
     /// Inserts a derived customer (id and signup date only) with a prepared statement.
     private func insertDerivedCustomer(id: String, signupDay: Int64) throws -> Int64 {
         let sql = "INSERT INTO customers (customer_id, pseudonym, signup_date) VALUES (?, ?, ?)"
@@ -647,9 +652,21 @@ final class MappedImporter {
             }
             if let row = known {
                 customer = row
-                if !derived.isEmpty, let first = derived[row], Self.day(order.ts) < first {
-                    derived[row] = Self.day(order.ts)
-                    earlierSignup.insert(row)
+                if mapping.deriveCustomers {
+                    // Signup is the first purchase: a purchase earlier than the signup on record
+                    // (this file's, or an earlier import's for an incremental load) lowers it.
+                    let day = Self.day(order.ts)
+                    let first: Int64
+                    if let seen = derived[row] {
+                        first = seen
+                    } else {
+                        first = (try? storedSignup(row)) ?? day
+                        derived[row] = first
+                    }
+                    if day < first {
+                        derived[row] = day
+                        earlierSignup.insert(row)
+                    }
                 }
             } else if mapping.deriveCustomers {
                 try Self.checkCustomerID(customerText, field: order.customerField)

@@ -107,6 +107,19 @@ public enum Cohort_Peer_V1_PeerService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "StudyProgress" metadata.
+        public enum StudyProgress: Sendable {
+            /// Request type for "StudyProgress".
+            public typealias Input = Cohort_Peer_V1_StudyProgressRequest
+            /// Response type for "StudyProgress".
+            public typealias Output = Cohort_Peer_V1_StudyProgressResponse
+            /// Descriptor for "StudyProgress".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "cohort.peer.v1.PeerService"),
+                method: "StudyProgress",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "cohort.peer.v1.PeerService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Hello.descriptor,
@@ -114,7 +127,8 @@ public enum Cohort_Peer_V1_PeerService: Sendable {
             RequestContribution.descriptor,
             PublishResult.descriptor,
             CosignCheckpoint.descriptor,
-            AbortStudy.descriptor
+            AbortStudy.descriptor,
+            StudyProgress.descriptor
         ]
     }
 }
@@ -252,6 +266,24 @@ extension Cohort_Peer_V1_PeerService {
             request: GRPCCore.StreamingServerRequest<Cohort_Peer_V1_AbortStudyRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_AbortStudyResponse>
+
+        /// Handle the "StudyProgress" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A participant asks the lead where a study it takes part in stands (every party's stage).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Cohort_Peer_V1_StudyProgressRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Cohort_Peer_V1_StudyProgressResponse` messages.
+        func studyProgress(
+            request: GRPCCore.StreamingServerRequest<Cohort_Peer_V1_StudyProgressRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_StudyProgressResponse>
     }
 
     /// Service protocol for the "cohort.peer.v1.PeerService" service.
@@ -373,6 +405,24 @@ extension Cohort_Peer_V1_PeerService {
             request: GRPCCore.ServerRequest<Cohort_Peer_V1_AbortStudyRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_AbortStudyResponse>
+
+        /// Handle the "StudyProgress" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A participant asks the lead where a study it takes part in stands (every party's stage).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_StudyProgressRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Cohort_Peer_V1_StudyProgressResponse` message.
+        func studyProgress(
+            request: GRPCCore.ServerRequest<Cohort_Peer_V1_StudyProgressRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_StudyProgressResponse>
     }
 
     /// Simple service protocol for the "cohort.peer.v1.PeerService" service.
@@ -492,6 +542,24 @@ extension Cohort_Peer_V1_PeerService {
             request: Cohort_Peer_V1_AbortStudyRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Cohort_Peer_V1_AbortStudyResponse
+
+        /// Handle the "StudyProgress" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A participant asks the lead where a study it takes part in stands (every party's stage).
+        ///
+        /// - Parameters:
+        ///   - request: A `Cohort_Peer_V1_StudyProgressRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Cohort_Peer_V1_StudyProgressResponse` to respond with.
+        func studyProgress(
+            request: Cohort_Peer_V1_StudyProgressRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Cohort_Peer_V1_StudyProgressResponse
     }
 }
 
@@ -565,6 +633,17 @@ extension Cohort_Peer_V1_PeerService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Cohort_Peer_V1_PeerService.Method.StudyProgress.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Peer_V1_StudyProgressRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Peer_V1_StudyProgressResponse>(),
+            handler: { request, context in
+                try await self.studyProgress(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -631,6 +710,17 @@ extension Cohort_Peer_V1_PeerService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_AbortStudyResponse> {
         let response = try await self.abortStudy(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func studyProgress(
+        request: GRPCCore.StreamingServerRequest<Cohort_Peer_V1_StudyProgressRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_StudyProgressResponse> {
+        let response = try await self.studyProgress(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -712,6 +802,19 @@ extension Cohort_Peer_V1_PeerService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_AbortStudyResponse> {
         return GRPCCore.ServerResponse<Cohort_Peer_V1_AbortStudyResponse>(
             message: try await self.abortStudy(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func studyProgress(
+        request: GRPCCore.ServerRequest<Cohort_Peer_V1_StudyProgressRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_StudyProgressResponse> {
+        return GRPCCore.ServerResponse<Cohort_Peer_V1_StudyProgressResponse>(
+            message: try await self.studyProgress(
                 request: request.message,
                 context: context
             ),
@@ -869,6 +972,29 @@ extension Cohort_Peer_V1_PeerService {
             deserializer: some GRPCCore.MessageDeserializer<Cohort_Peer_V1_AbortStudyResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_AbortStudyResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "StudyProgress" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A participant asks the lead where a study it takes part in stands (every party's stage).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_StudyProgressRequest` message.
+        ///   - serializer: A serializer for `Cohort_Peer_V1_StudyProgressRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Peer_V1_StudyProgressResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func studyProgress<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Peer_V1_StudyProgressRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Peer_V1_StudyProgressRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Peer_V1_StudyProgressResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_StudyProgressResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1095,6 +1221,40 @@ extension Cohort_Peer_V1_PeerService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "StudyProgress" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A participant asks the lead where a study it takes part in stands (every party's stage).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_StudyProgressRequest` message.
+        ///   - serializer: A serializer for `Cohort_Peer_V1_StudyProgressRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Peer_V1_StudyProgressResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func studyProgress<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Peer_V1_StudyProgressRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Peer_V1_StudyProgressRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Peer_V1_StudyProgressResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_StudyProgressResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Cohort_Peer_V1_PeerService.Method.StudyProgress.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1270,6 +1430,35 @@ extension Cohort_Peer_V1_PeerService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Peer_V1_AbortStudyRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Peer_V1_AbortStudyResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "StudyProgress" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A participant asks the lead where a study it takes part in stands (every party's stage).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Cohort_Peer_V1_StudyProgressRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func studyProgress<Result>(
+        request: GRPCCore.ClientRequest<Cohort_Peer_V1_StudyProgressRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_StudyProgressResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.studyProgress(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Peer_V1_StudyProgressRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Peer_V1_StudyProgressResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1471,6 +1660,39 @@ extension Cohort_Peer_V1_PeerService.ClientProtocol {
             metadata: metadata
         )
         return try await self.abortStudy(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "StudyProgress" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A participant asks the lead where a study it takes part in stands (every party's stage).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func studyProgress<Result>(
+        _ message: Cohort_Peer_V1_StudyProgressRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_StudyProgressResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Cohort_Peer_V1_StudyProgressRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.studyProgress(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -231,6 +231,34 @@ public nonisolated struct Cohort_Peer_V1_AbortStudyResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Cohort_Peer_V1_StudyProgressRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Study the caller takes part in.
+  public var studyID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Cohort_Peer_V1_StudyProgressResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The lead's view, UTF-8 JSON: {"state", "round", "parties": [{"node", "stage", "attempts",
+  /// "error", "next_attempt"}]} (the same keys as `cohort study status --json`). Stages only:
+  /// nothing data-dependent.
+  public var progressJson: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// C2SP tlog-witness add-checkpoint, over the peer service. The caller may only submit its own
 /// log's checkpoint (origin cohort.audit/<caller>). To fetch what the responder witnessed instead,
 /// leave `note` empty and set `witnessed_origin`.
@@ -683,6 +711,66 @@ nonisolated extension Cohort_Peer_V1_AbortStudyResponse: SwiftProtobuf.Message, 
 
   public static func ==(lhs: Cohort_Peer_V1_AbortStudyResponse, rhs: Cohort_Peer_V1_AbortStudyResponse) -> Bool {
     if lhs.acknowledged != rhs.acknowledged {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cohort_Peer_V1_StudyProgressRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StudyProgressRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}study_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.studyID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.studyID.isEmpty {
+      try visitor.visitSingularStringField(value: self.studyID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cohort_Peer_V1_StudyProgressRequest, rhs: Cohort_Peer_V1_StudyProgressRequest) -> Bool {
+    if lhs.studyID != rhs.studyID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Cohort_Peer_V1_StudyProgressResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StudyProgressResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}progress_json\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.progressJson) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.progressJson.isEmpty {
+      try visitor.visitSingularBytesField(value: self.progressJson, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Cohort_Peer_V1_StudyProgressResponse, rhs: Cohort_Peer_V1_StudyProgressResponse) -> Bool {
+    if lhs.progressJson != rhs.progressJson {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
