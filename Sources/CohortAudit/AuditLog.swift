@@ -1,5 +1,5 @@
 public import Foundation
-public import GRDB
+import GRDB
 
 extension Audit {
     /// The node's audit log: durable, group-committed appends with a hash chain and an RFC 9162

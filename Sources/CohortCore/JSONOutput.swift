@@ -1,4 +1,3 @@
-import CohortCore
 public import Foundation
 
 /// The one JSON style of every `--json` output: snake_case keys, sorted, pretty-printed,

@@ -1,4 +1,4 @@
-public import CohortAnalytics
+import CohortAnalytics
 public import CohortPrivacy
 
 extension Learning {

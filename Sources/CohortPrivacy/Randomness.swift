@@ -1,6 +1,6 @@
 public import CohortCore
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #elseif canImport(Musl)
 public import Musl
 #elseif canImport(Darwin)

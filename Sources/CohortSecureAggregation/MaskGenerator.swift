@@ -1,6 +1,6 @@
 public import Crypto
-public import _CryptoExtras
-public import Foundation
+import _CryptoExtras
+import Foundation
 
 extension SecureAggregation {
     /// The PRG that expands a 32-byte seed into a mask: a vector of `UInt64` words (mod 2⁶⁴).

@@ -1,5 +1,5 @@
 public import Crypto
-public import Foundation
+import Foundation
 
 extension SecureAggregation {
     /// AEAD encryption of a pair of shares (self-mask seed share, masking-key share) to one peer.

@@ -1,4 +1,4 @@
-public import CohortAnalytics
+import CohortAnalytics
 public import Foundation
 
 /// Calendar arithmetic and hand-written ISO 8601 parsing for the import hot path

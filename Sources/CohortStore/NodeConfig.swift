@@ -1,5 +1,5 @@
 public import CohortCore
-public import Foundation
+import Foundation
 public import Yams
 
 /// The node configuration file `cohort.yaml` (YAML, snake_case keys).

@@ -1,5 +1,5 @@
 public import Foundation
-public import GRDB
+import GRDB
 
 extension NodeStore {
     /// Atomically checks and records a privacy-budget spend.

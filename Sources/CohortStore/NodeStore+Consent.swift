@@ -1,7 +1,7 @@
 public import CohortCore
 public import CohortAudit
 public import Foundation
-public import GRDB
+import GRDB
 
 /// One stored consent event.
 public struct ConsentEvent: Sendable, Equatable {

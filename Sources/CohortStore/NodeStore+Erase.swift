@@ -1,6 +1,6 @@
 public import CohortAudit
-public import Foundation
-public import GRDB
+import Foundation
+import GRDB
 
 /// What ``NodeStore/eraseCustomer(customerID:actor:audit:)`` deleted.
 public struct ErasureReport: Sendable, Equatable {

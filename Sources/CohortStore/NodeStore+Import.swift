@@ -1,6 +1,6 @@
 public import CohortAudit
-public import Foundation
-public import GRDB
+import Foundation
+import GRDB
 
 extension NodeStore {
     /// Imports a CSV file (schema by `kind`, see ``ImportKind``), streaming.

@@ -1,8 +1,8 @@
 public import CohortCore
 public import CohortAnalytics
 public import Foundation
-public import GRDB
-public import GRDBSQLite
+import GRDB
+import GRDBSQLite
 
 extension NodeStore {
     /// Loads exactly the customers consenting to `purpose` at `consentAt` (see

@@ -1,5 +1,5 @@
 public import Foundation
-public import GRDB
+import GRDB
 
 extension NodeStore {
     /// Writes (durably, in one transaction) the state of participant study `study`, replacing

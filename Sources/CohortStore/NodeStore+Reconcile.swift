@@ -1,6 +1,6 @@
 public import CohortAudit
 public import Foundation
-public import GRDB
+import GRDB
 
 /// How a pending import was settled (see ``NodeStore/reconcileImports(audit:actor:)``).
 public struct ImportSettlement: Sendable, Equatable {

@@ -1,6 +1,6 @@
-public import CohortCore
+import CohortCore
 public import Foundation
-public import GRDB
+import GRDB
 
 /// A study result this node released (as lead) or received (as participant), as stored in
 /// `study_results`.

@@ -1,4 +1,4 @@
-public import Dispatch
+import Dispatch
 public import Foundation
 
 /// Waiting for child processes from async tests without holding a Swift concurrency thread.

@@ -1,6 +1,6 @@
 #if canImport(Glibc)
-public import CohortCore
-public import Glibc
+import CohortCore
+import Glibc
 #elseif canImport(Musl)
 public import Musl
 #elseif canImport(Darwin)
@@ -8,7 +8,7 @@ public import Darwin
 #endif
 public import Crypto
 public import Foundation
-public import SwiftASN1
+import SwiftASN1
 public import X509
 
 extension PKI {

@@ -1,6 +1,6 @@
-public import CohortCore
-public import Crypto
-public import SwiftASN1
+import CohortCore
+import Crypto
+import SwiftASN1
 public import X509
 
 extension PKI {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import SwiftASN1
-public import CohortCore
-public import Glibc
+import CohortCore
+import Glibc
 #elseif canImport(Musl)
 public import Musl
 #elseif canImport(Darwin)

@@ -1,6 +1,6 @@
-public import CohortCore
+import CohortCore
 public import Crypto
-public import Foundation
+import Foundation
 public import X509
 
 extension PKI {

@@ -13,7 +13,7 @@ public import Musl
 #elseif canImport(Darwin)
 public import Darwin
 #endif
-public import Foundation
+import Foundation
 
 /// `write(2)`, named so it is not shadowed by ``PKI/Files/write(_:to:mode:overwrite:)``.
 private func posixWrite(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {

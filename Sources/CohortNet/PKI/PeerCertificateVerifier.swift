@@ -1,4 +1,4 @@
-public import CohortCore
+import CohortCore
 public import Foundation
 @_spi(FixedExpiryValidationTime) public import X509
 

@@ -1,9 +1,9 @@
 public import CohortWire
-public import GRPCCore
-public import GRPCNIOTransportHTTP2
-public import NIOCore
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import NIOCore
 public import NIOPosix
-public import NIOSSL
+import NIOSSL
 
 /// A connection to one named peer: mutual TLS 1.3 (only) with this node's certificate, and the
 /// server's certificate must identify exactly `peer` (same consortium, trusted CA, valid, not

@@ -1,9 +1,9 @@
-public import CohortWire
-public import GRPCCore
-public import GRPCNIOTransportHTTP2
-public import NIOCore
+import CohortWire
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import NIOCore
 public import NIOPosix
-public import NIOSSL
+import NIOSSL
 public import ServiceLifecycle
 
 /// The node's peer service endpoint: gRPC over HTTP/2 over TLS 1.3, client certificate required

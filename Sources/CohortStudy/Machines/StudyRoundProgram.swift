@@ -1,4 +1,4 @@
-public import CohortCore
+import CohortCore
 public import Foundation
 
 extension Study {

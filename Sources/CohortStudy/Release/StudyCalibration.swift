@@ -1,6 +1,6 @@
 public import CohortCore
-public import CohortPrivacy
-public import Foundation
+import CohortPrivacy
+import Foundation
 
 extension Study {
     /// Converts a spec's per-node (ε, δ) into a zCDP budget ρ and a discrete Gaussian variance.

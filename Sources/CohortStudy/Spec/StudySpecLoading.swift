@@ -1,5 +1,5 @@
 public import Foundation
-public import Yams
+import Yams
 
 extension Study.Spec {
     /// Largest spec document accepted, in bytes.
