@@ -30,7 +30,7 @@ struct StudyContributionTests {
     @Test func meanEncodesClampedShiftedSumsAndCounts() throws {
         let spec = try StudyFixtures.spec(
             kind: .mean, dimensions: [.valueTier],
-            mean: Study.MeanMeasure(measure: .aov, lower: 1_000, upper: 5_000))
+            mean: Study.MeanMeasure(measure: .aov, lower: 1_000, upper: 5_000, currency: "EUR"))
         // AOV in cents; nil = no purchases; 9000 clamps to 5000, 500 clamps to 1000.
         let measures: [Double?] = [3_000, 9_000, nil, 500, 2_000, nil]
         let c = try Study.Contribution.compute(spec: spec, codes: [Self.tiers], measures: measures)

@@ -56,4 +56,26 @@ struct StudyPolicyTests {
         #expect(!reason.contains("4817") && !reason.contains("4,817") && !reason.contains("4 817"))
         #expect(reason == "fewer consenting customers than this node's minimum of 5000")
     }
+
+    /// Issue 16: a study of amounts names their currency, and a node takes part only if it
+    /// reports in that currency — amounts in different currencies are never summed.
+    @Test func moneyStudiesRequireTheNodesReportingCurrency() throws {
+        let spec = try StudyFixtures.spec(
+            kind: .mean, mean: Study.MeanMeasure(measure: .aov, lower: 0, upper: 10_000, currency: "EUR"),
+            purpose: .benchmarking)
+        var policy = Study.Policy(epsilonPerStudy: [.benchmarking: 2], maxDelta: 1e-5, minConsentingCustomers: 1, autoApprove: true)
+        guard case .reject(.currencyMismatch(let none)) = policy.decide(spec, remainingPeriodEpsilon: 5, consentingCustomers: 10) else {
+            Issue.record("a node without a reporting currency took part")
+            return
+        }
+        #expect(none.contains("no reporting currency"))
+        policy.reportingCurrency = "GBP"
+        guard case .reject(.currencyMismatch(let other)) = policy.decide(spec, remainingPeriodEpsilon: 5, consentingCustomers: 10) else {
+            Issue.record("a GBP node took part in a EUR study")
+            return
+        }
+        #expect(other.contains("in EUR") && other.contains("reports in GBP"))
+        policy.reportingCurrency = "EUR"
+        #expect(policy.decide(spec, remainingPeriodEpsilon: 5, consentingCustomers: 10) == .accept)
+    }
 }

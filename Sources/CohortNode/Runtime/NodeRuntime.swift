@@ -257,6 +257,7 @@ public enum NodeRuntime {
             autoApprove: config.studies.autoApprove)
         policy.categoryAttributes = config.data.attributes.compactMapValues { $0.type == .category ? $0.values : nil }
         policy.numericAttributes = Set(config.data.attributes.filter { $0.value.type != .category }.keys)
+        policy.reportingCurrency = config.data.reportingCurrency
         return policy
     }
 

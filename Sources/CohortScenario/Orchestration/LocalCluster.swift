@@ -108,6 +108,7 @@ public struct LocalCluster: Sendable {
         config.network.metrics = "127.0.0.1:0"
         config.network.peers = peers
         config.studies.autoApprove = true
+        config.data.reportingCurrency = member.profile.currency  // every synthetic amount is in it
         member.configure(&config)
         try config.validate()
         try Data(try config.yaml().utf8).write(to: URL(fileURLWithPath: configPath))

@@ -75,6 +75,9 @@ enum ScenarioPreparation {
         config.network.metrics = "127.0.0.1:0"
         config.network.peers = peers
         config.studies.autoApprove = party.approval == .auto
+        if case .synthetic(let profile, _, _) = party.data, config.data.reportingCurrency == nil {
+            config.data.reportingCurrency = profile.currency  // every synthetic amount is in it
+        }
         party.policy.apply(to: &config)
         do {
             try config.validate()

@@ -28,7 +28,7 @@ extension Study.Result {
         var lines: [String] = []
         var title = "Study \(study) — \(kind.rawValue)"
         if let mean = spec.mean {
-            title += " of \(mean.measure.rawValue) [\(mean.lower), \(mean.upper)] (\(mean.measure.unit))"
+            title += " of \(mean.measure.rawValue) [\(mean.lower), \(mean.upper)] (\(mean.currency.map { "minor units of \($0)" } ?? mean.measure.unit))"
         }
         lines.append(title)
         lines.append(

@@ -51,6 +51,10 @@ extension Study {
 
         /// Unit of the measure, for reports. Money is in minor units of each node's reporting
         /// currency (config `data.reporting_currency`), which participants must share.
+        /// Whether the measure is an amount of money (`clv`, `aov`): a study of it names its
+        /// currency.
+        public var isMoney: Bool { self == .clv || self == .aov }
+
         public var unit: String {
             switch self {
             case .churnRate: return "fraction"

@@ -20,6 +20,9 @@ extension Study {
         /// The node's custom integer and boolean attributes (config `data.attributes`), usable
         /// as `attribute:<name>` mean measures. A study averaging one the node lacks is refused.
         public var numericAttributes: Set<String> = []
+        /// The node's reporting currency (`data.reporting_currency`), ISO 4217; nil when unset.
+        /// A study of a money measure in another currency, or on a node without one, is refused.
+        public var reportingCurrency: String? = nil
 
         /// Creates a policy.
         public init(
@@ -62,6 +65,8 @@ extension Study {
             case attributeUnavailable(String)
             /// The proposal itself is not acceptable to this node (not listed, reused id, …).
             case invalidProposal(String)
+            /// The study's money measure is in a currency this node does not report in.
+            case currencyMismatch(String)
 
             /// A sentence for the lead and the audit log. It never states a data-dependent figure
             /// (such as the exact number of consenting customers).
@@ -76,6 +81,7 @@ extension Study {
                 case .operatorRejected(let reason): return "rejected by the operator: \(reason)"
                 case .attributeUnavailable(let reason): return reason
                 case .invalidProposal(let reason): return "invalid proposal: \(reason)"
+                case .currencyMismatch(let reason): return reason
                 }
             }
         }
@@ -99,6 +105,16 @@ extension Study {
                 guard missing.isEmpty else {
                     return .reject(.attributeUnavailable(
                         "the study's categories \(missing.joined(separator: ", ")) of attribute '\(name)' are not declared by this node (it has: \(declared.joined(separator: ", ")))"))
+                }
+            }
+            if let currency = spec.mean?.currency {
+                guard let reporting = reportingCurrency else {
+                    return .reject(.currencyMismatch(
+                        "the study's amounts are in \(currency), and this node has no reporting currency (data.reporting_currency in its cohort.yaml)"))
+                }
+                guard reporting == currency else {
+                    return .reject(.currencyMismatch(
+                        "the study's amounts are in \(currency), and this node reports in \(reporting); amounts in different currencies are never summed"))
                 }
             }
             let epsilon = spec.privacy.epsilon

@@ -122,12 +122,17 @@ extension Study {
         public let lower: Double
         /// Values above are lowered to this bound before encoding.
         public let upper: Double
+        /// For a money measure (``Measure/isMoney``): the ISO 4217 code of the currency its
+        /// amounts (and bounds, in minor units) are in. Every party's reporting currency must
+        /// be this one; amounts in different currencies are never summed.
+        public let currency: String?
 
         /// Creates a measure with bounds; validated by ``Spec``.
-        public init(measure: Measure, lower: Double, upper: Double) {
+        public init(measure: Measure, lower: Double, upper: Double, currency: String? = nil) {
             self.measure = measure
             self.lower = lower
             self.upper = upper
+            self.currency = currency
         }
 
         /// Width of the clamp interval, `upper − lower`, in the measure's unit.

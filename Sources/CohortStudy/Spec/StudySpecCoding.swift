@@ -19,7 +19,7 @@ extension Study.Spec: Codable {
     }
 
     static let topLevelKeys: [String] = [
-        "id", "kind", "purpose", "as_of", "dimensions", "regions", "attribute_values", "measure", "lower", "upper",
+        "id", "kind", "purpose", "as_of", "dimensions", "regions", "attribute_values", "measure", "lower", "upper", "currency",
         "privacy", "participants", "deadline_seconds", "deadline_at",
     ]
     static let privacyKeys: [String] = ["epsilon", "delta", "min_count"]
@@ -62,9 +62,10 @@ extension Study.Spec: Codable {
             }
             let lower = try Self.decode(Double.self, c, "lower", path: "lower", required: true) ?? 0
             let upper = try Self.decode(Double.self, c, "upper", path: "upper", required: true) ?? 0
-            mean = Study.MeanMeasure(measure: measure, lower: lower, upper: upper)
+            let currency = try Self.decode(String.self, c, "currency", path: "currency", required: false)
+            mean = Study.MeanMeasure(measure: measure, lower: lower, upper: upper, currency: currency)
         } else {
-            for key in ["lower", "upper"] where c.contains(Key(key)) {
+            for key in ["lower", "upper", "currency"] where c.contains(Key(key)) {
                 throw StudyError(.invalidValue, key: key, "clamp bounds are only for a mean study")
             }
         }
@@ -131,6 +132,7 @@ extension Study.Spec: Codable {
             try c.encode(mean.measure.rawValue, forKey: Key("measure"))
             try c.encode(mean.lower, forKey: Key("lower"))
             try c.encode(mean.upper, forKey: Key("upper"))
+            try c.encodeIfPresent(mean.currency, forKey: Key("currency"))
         }
         var p = c.nestedContainer(keyedBy: Key.self, forKey: Key("privacy"))
         try p.encode(privacy.epsilon, forKey: Key("epsilon"))

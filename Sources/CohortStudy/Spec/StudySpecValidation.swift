@@ -153,6 +153,19 @@ extension Study.Spec {
                     .invalidValue, key: "upper",
                     "\(mean.measure.rawValue) bounds must lie in [\(domain.lowerBound), \(domain.upperBound)], got \(mean.upper)")
             }
+            if mean.measure.isMoney {
+                guard let currency = mean.currency else {
+                    throw StudyError(
+                        .missingKey, key: "currency",
+                        "\(mean.measure.rawValue) is an amount of money: name its currency (ISO 4217, e.g. currency: EUR); every party must report in it")
+                }
+                guard currency.utf8.count == 3, currency.utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else {
+                    throw StudyError(.invalidValue, key: "currency", "expected an ISO 4217 code of three capital letters, got '\(currency)'")
+                }
+            } else if mean.currency != nil {
+                throw StudyError(
+                    .invalidValue, key: "currency", "only a money measure (clv, aov) has a currency, not \(mean.measure.rawValue)")
+            }
         }
     }
 
