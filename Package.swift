@@ -65,15 +65,17 @@ let package = Package(
         .target(
             name: "CohortAudit",
             dependencies: [
+                "CohortCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: optimizedStrict
         ),
         .target(
             name: "CohortStore",
             dependencies: [
-                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortPrivacy", "CZlib",
+                "CohortAnalytics", "CohortAudit", "CohortCore", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -167,7 +169,7 @@ let package = Package(
         ),
         .target(
             name: "CohortTestSupport",
-            dependencies: ["CohortCore", "CohortProcess", "CohortStudy"],
+            dependencies: ["CohortCore", "CohortStudy"],
             swiftSettings: strict
         ),
 
@@ -185,17 +187,17 @@ let package = Package(
         .testTarget(name: "CohortCoreTests", dependencies: ["CohortCore"], swiftSettings: strict),
         .testTarget(
             name: "CohortStudyTests",
-            dependencies: ["CohortStudy", "CohortCore", "CohortPrivacy", "CohortAnalytics", "CohortTestSupport"],
+            dependencies: ["CohortStudy", "CohortCore", "CohortTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "CohortNetTests",
             dependencies: [
-                "CohortNet", "CohortCore", "CohortTestSupport", "CohortNetTestSupport",
+                "CohortNet", "CohortTestSupport", "CohortNetTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "CohortPrivacyTests", dependencies: ["CohortPrivacy", "CohortTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CohortPrivacyTests", dependencies: ["CohortCore", "CohortPrivacy", "CohortTestSupport"], swiftSettings: strict),
         .testTarget(name: "CohortAnalyticsTests", dependencies: ["CohortAnalytics", "CohortTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CohortSecureAggregationTests",
@@ -220,7 +222,7 @@ let package = Package(
         .testTarget(
             name: "CohortStoreTests",
             dependencies: [
-                "CohortStore", "CohortAudit", "CohortTestSupport", "CohortProcess",
+                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortProcess", "CohortStore", "CohortTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -228,7 +230,9 @@ let package = Package(
         .testTarget(
             name: "CohortNodeTests",
             dependencies: [
-                "CohortNode", "CohortNet", "CohortStudy", "CohortCore", "CohortTestSupport", "CohortNetTestSupport",
+                "CohortAudit", "CohortCore", "CohortNet", "CohortNetTestSupport", "CohortNode", "CohortProcess", "CohortStore",
+                "CohortStudy", "CohortTestSupport", "CohortWire",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -241,16 +245,17 @@ let package = Package(
         .testTarget(
             name: "CohortScenarioTests",
             dependencies: [
-                "CohortScenario", "CohortTestSupport", "CohortNetTestSupport", "CohortCore", "CohortNet", "CohortNode", "CohortStore", "CohortAudit",
-                "CohortWire",
+                "CohortAudit", "CohortCore", "CohortNet", "CohortNetTestSupport", "CohortNode", "CohortProcess", "CohortScenario",
+                "CohortStore", "CohortStudy", "CohortTestSupport", "CohortWire",
             ],
             swiftSettings: strict),
         .testTarget(
             name: "cohortTests",
             dependencies: [
-                "cohort", "cohort-bench", "CohortTestSupport", "CohortNetTestSupport", "CohortStore", "CohortAudit", "CohortCore", "CohortNet", "CohortNode",
-                "CohortScenario", "CohortStudy",
+                "cohort", "cohort-bench", "CohortAnalytics", "CohortAudit", "CohortCore", "CohortNet", "CohortNetTestSupport",
+                "CohortNode", "CohortPrivacy", "CohortProcess", "CohortScenario", "CohortStore", "CohortStudy", "CohortTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Snapshots"],

@@ -1,7 +1,7 @@
 public import CohortNet
-public import Crypto
+import Crypto
 public import Foundation
-public import X509
+import X509
 
 extension PKI {
     /// Builds throwaway PKIs for tests — including deliberately bad identities (expired, not yet

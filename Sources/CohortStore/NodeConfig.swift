@@ -1,6 +1,6 @@
 public import CohortCore
 import Foundation
-public import Yams
+import Yams
 
 /// The node configuration file `cohort.yaml` (YAML, snake_case keys).
 ///

@@ -1,6 +1,5 @@
 import CohortNet
 import CohortNode
-import CohortScenario
 import CohortNetTestSupport
 import CohortTestSupport
 import CohortProcess

@@ -1,12 +1,12 @@
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 // On Linux the toolchain attributes `stat` and `mode_t` to these modules (through Foundation's
 // re-exports); MemberImportVisibility wants them imported where they are used.
 #if canImport(CDispatch)
 public import CDispatch
 #endif
 #if canImport(CoreFoundation)
-public import CoreFoundation
+import CoreFoundation
 #endif
 #elseif canImport(Musl)
 public import Musl

@@ -1,8 +1,8 @@
 public import CohortCore
 public import CohortStore
-public import CohortWire
+import CohortWire
 public import Foundation
-public import GRPCCore
+import GRPCCore
 
 extension AdminClient {
     /// Runs a node-local analysis in the running node (which reads the data and audits the

@@ -1,11 +1,11 @@
-public import CohortStore
+import CohortStore
 public import CohortWire
 public import Foundation
-public import GRPCCore
-public import GRPCNIOTransportHTTP2
+import GRPCCore
+import GRPCNIOTransportHTTP2
 
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// The `cohort` CLI's connection to a running node's admin socket.

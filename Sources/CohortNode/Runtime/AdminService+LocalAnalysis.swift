@@ -1,8 +1,8 @@
-public import CohortCore
-public import CohortAudit
-public import CohortStore
+import CohortCore
+import CohortAudit
+import CohortStore
 public import CohortWire
-public import Foundation
+import Foundation
 public import GRPCCore
 
 /// The admin RPCs that let the node-local commands (`analyze`, `data features`, `privacy plan`,

@@ -1,9 +1,9 @@
-public import CohortStudy
-public import CohortCore
+import CohortStudy
+import CohortCore
 public import CohortAudit
 public import CohortStore
 public import CohortWire
-public import Foundation
+import Foundation
 public import GRPCCore
 
 /// The operator's control surface of a running node, served on the admin Unix socket.

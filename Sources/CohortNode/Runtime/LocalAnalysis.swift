@@ -1,6 +1,6 @@
-public import CohortStudy
+import CohortStudy
 public import CohortCore
-public import CohortAnalytics
+import CohortAnalytics
 public import CohortAudit
 public import CohortStore
 public import Foundation

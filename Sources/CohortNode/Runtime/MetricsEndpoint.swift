@@ -1,7 +1,7 @@
 public import Logging
-public import NIOCore
-public import NIOHTTP1
-public import NIOPosix
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 public import ServiceLifecycle
 
 /// Serves `GET /metrics` (Prometheus text format) over plain HTTP/1.1 on a local address.

@@ -1,4 +1,4 @@
-public import CohortStudy
+import CohortStudy
 public import Prometheus
 
 /// The node's Prometheus metrics: one registry per node process.

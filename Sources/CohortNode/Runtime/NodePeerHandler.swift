@@ -1,9 +1,9 @@
 public import CohortNet
-public import CohortStudy
+import CohortStudy
 public import CohortAudit
 public import CohortWire
-public import Foundation
-public import GRPCCore
+import Foundation
+import GRPCCore
 
 /// Serves the peer RPCs of a running node: every call arrives authenticated (the peer name
 /// comes from its verified certificate) and is handed to the ``StudyEngine``.

@@ -1,19 +1,19 @@
-public import UnixSignals
-public import Prometheus
+import UnixSignals
+import Prometheus
 public import CohortNet
 public import CohortStudy
-public import CohortCore
-public import CohortAudit
+import CohortCore
+import CohortAudit
 public import CohortStore
-public import CohortWire
-public import Foundation
-public import GRPCCore
-public import GRPCNIOTransportHTTP2
+import CohortWire
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
 public import Logging
-public import ServiceLifecycle
+import ServiceLifecycle
 
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// A running node: the mTLS peer server, the admin socket, the metrics endpoint and the study

@@ -1,8 +1,8 @@
 public import CohortStudy
-public import CohortCore
-public import CohortPrivacy
-public import CohortStore
-public import Foundation
+import CohortCore
+import CohortPrivacy
+import CohortStore
+import Foundation
 
 extension NodeStudyServices {
     /// What `spec` would cost this node now: the study's zCDP cost (the same ρ its

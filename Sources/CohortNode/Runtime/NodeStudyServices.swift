@@ -2,9 +2,9 @@ public import CohortStudy
 public import CohortCore
 public import CohortAnalytics
 public import CohortAudit
-public import CohortPrivacy
+import CohortPrivacy
 public import CohortStore
-public import Crypto
+import Crypto
 public import Foundation
 
 /// The node's own side of a study: policy inputs from the ledger and the consent table, the

@@ -1,9 +1,9 @@
-public import CohortCore
+import CohortCore
 public import CohortNet
 public import CohortStudy
-public import CohortWire
+import CohortWire
 public import Foundation
-public import GRPCCore
+import GRPCCore
 
 /// The lead's outbound calls to the peers named in the node config, over mTLS gRPC.
 ///

@@ -1,6 +1,6 @@
 public import CohortStudy
-public import CohortCore
-public import CohortPrivacy
+import CohortCore
+import CohortPrivacy
 public import CohortStore
 public import Foundation
 

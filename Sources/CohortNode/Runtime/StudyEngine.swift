@@ -1,7 +1,7 @@
-public import Prometheus
+import Prometheus
 public import CohortStudy
-public import CohortCore
-public import Crypto
+import CohortCore
+import Crypto
 public import Foundation
 public import Logging
 

@@ -1,4 +1,4 @@
-public import CohortCore
+import CohortCore
 public import CohortStudy
 public import Foundation
 

@@ -1,8 +1,8 @@
-public import CohortStudy
-public import CohortCore
+import CohortStudy
+import CohortCore
 public import CohortAudit
-public import Crypto
-public import Foundation
+import Crypto
+import Foundation
 
 extension StudyAuditEvent {
     /// The `study.proposed` details that say what was agreed: `spec_sha256` (SHA-256 hex of the

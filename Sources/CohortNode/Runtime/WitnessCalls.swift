@@ -1,7 +1,7 @@
-public import CohortNet
+import CohortNet
 public import CohortAudit
-public import CohortWire
-public import Foundation
+import CohortWire
+import Foundation
 
 /// A peer's answer to a checkpoint sent for witnessing.
 public struct WitnessReply: Sendable, Hashable {

@@ -1,5 +1,5 @@
 public import CohortAudit
-public import Foundation
+import Foundation
 public import Logging
 public import ServiceLifecycle
 

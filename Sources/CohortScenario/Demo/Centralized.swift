@@ -1,8 +1,8 @@
-public import CohortAnalytics
+import CohortAnalytics
 public import CohortStudy
-public import CohortCore
-public import CohortNode
-public import CohortStore
+import CohortCore
+import CohortNode
+import CohortStore
 public import Foundation
 
 /// The centralized, non-private answer to a study: the same definitions computed exactly on

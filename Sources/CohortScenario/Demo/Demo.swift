@@ -1,9 +1,9 @@
-public import CohortWire
-public import CohortNet
-public import CohortStudy
-public import CohortAudit
-public import CohortNode
-public import CohortStore
+import CohortWire
+import CohortNet
+import CohortStudy
+import CohortAudit
+import CohortNode
+import CohortStore
 public import Foundation
 
 /// `cohort demo`: the scenario `scenarios/demo.yaml` — three partners on loopback, end to end,

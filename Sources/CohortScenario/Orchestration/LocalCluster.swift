@@ -1,6 +1,6 @@
 public import CohortNet
-public import CohortAudit
-public import CohortNode
+import CohortAudit
+import CohortNode
 public import CohortStore
 public import Foundation
 

@@ -3,7 +3,7 @@ import CohortProcess
 public import Foundation
 
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// A `cohort node run` child process started by a scenario or the demo.

@@ -1,8 +1,8 @@
 import CohortCore
 import CohortStudy
 public import CohortAudit
-public import CohortPrivacy
-public import Foundation
+import CohortPrivacy
+import Foundation
 
 /// What a node's audit log says happened, for a compliance officer (`cohort audit report`):
 /// who accessed which customers' data for which purpose and study, consent changes and
