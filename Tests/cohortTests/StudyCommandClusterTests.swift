@@ -116,11 +116,12 @@ import Testing
         let temp = try TemporaryDirectory(prefix: "cohort-study-cli")
         defer { temp.remove() }
         let cluster = try await Self.makeCluster(temp)
-        let processes = try await cluster.start(executable: try BuiltProducts.cohortExecutable(), nodes: ["alpha", "beta"])
+        let processes = try await cluster.start(executable: try BuiltProducts.cohortExecutable(), nodes: ["alpha", "beta", "gamma"])
         defer { for p in processes { p.crash() } }
         let alpha = try cluster.directory("alpha").path
         let beta = try cluster.directory("beta").path
-        let spec = try Self.writeSpec(temp.url, name: "study.yaml", id: "s-show", participants: ["beta"], deadline: 60)
+        let gamma = try cluster.directory("gamma").path
+        let spec = try Self.writeSpec(temp.url, name: "study.yaml", id: "s-show", participants: ["beta", "gamma"], deadline: 60)
 
         let propose = try CLIProcess(["study", "propose", spec, "--node", alpha, "--progress"], in: temp.url)
         #expect(try await Self.waitForState("s-show", "awaitingApproval", node: beta, in: temp.url), "beta queued the study")
@@ -131,7 +132,7 @@ import Testing
         let detail = try Self.json(show.stdout)
         #expect(detail["state"] as? String == "awaitingApproval")
         #expect(detail["lead"] as? String == "alpha")
-        #expect(detail["parties"] as? [String] == ["alpha", "beta"])
+        #expect(detail["parties"] as? [String] == ["alpha", "beta", "gamma"])
         #expect(detail["waiting_for"] as? [String] == ["operator@beta"])
         let spec_ = try #require(detail["spec"] as? [String: Any])
         #expect(spec_["as_of"] as? String == Self.asOf && spec_["deadline_at"] is String)
@@ -154,7 +155,14 @@ import Testing
         #expect(leadView["state"] as? String == "proposing")
         #expect(leadView["waiting_for"] as? [String] == ["beta"])
         let stages = (leadView["progress"] as? [[String: Any]] ?? []).map { "\($0["node"] ?? "")=\($0["stage"] ?? "")" }
-        #expect(stages == ["alpha=accepted", "beta=awaiting_approval"], "\(stages)")
+        #expect(stages == ["alpha=accepted", "beta=awaiting_approval", "gamma=accepted"], "\(stages)")
+
+        // Another participant sees every party's stage too (asked of the lead, StudyProgress).
+        let gammaStatus = try await Self.cohort(["study", "status", "s-show", "--node", gamma, "--json"], in: temp.url)
+        #expect(gammaStatus.status == 0, "\(gammaStatus.stderr)")
+        let gammaStages = (try Self.json(gammaStatus.stdout)["progress"] as? [[String: Any]] ?? [])
+            .map { "\($0["node"] ?? "")=\($0["stage"] ?? "")" }
+        #expect(gammaStages == ["alpha=proposing", "beta=awaiting_approval", "gamma=accepted"], "\(gammaStages)")
 
         let approve = try await Self.cohort(["study", "approve", "s-show", "--node", beta], in: temp.url)
         #expect(approve.status == 0 && approve.stdout.contains("study s-show: accepted"), "\(approve)")
