@@ -78,4 +78,15 @@ struct StudyPolicyTests {
         policy.reportingCurrency = "EUR"
         #expect(policy.decide(spec, remainingPeriodEpsilon: 5, consentingCustomers: 10) == .accept)
     }
+
+    /// Budget figures in refusals read as a person writes them, not as ledger arithmetic.
+    @Test(arguments: [
+        (Study.Policy.Rejection.insufficientBudget(requested: 1, remaining: 0.19999999999999996), "ε 1.0 exceeds the remaining period budget 0.2"),
+        (.epsilonAboveStudyCap(requested: 9, cap: 1), "ε 9.0 exceeds the per-study cap 1.0"),
+        (.insufficientBudget(requested: 0.5, remaining: 0.30000000000000004), "ε 0.5 exceeds the remaining period budget 0.3"),
+        (.deltaAbovePolicy(requested: 1e-5, maximum: 1e-6), "δ 1e-05 exceeds the node's maximum 1e-06"),
+    ])
+    func refusalsPrintBudgetFiguresWithoutFloatNoise(rejection: Study.Policy.Rejection, text: String) {
+        #expect(rejection.description == text)
+    }
 }

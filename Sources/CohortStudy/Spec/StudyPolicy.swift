@@ -1,4 +1,5 @@
 public import CohortCore
+import Foundation
 extension Study {
     /// A participant node's policy for accepting studies (from its `cohort.yaml` privacy and
     /// studies sections). ``decide(_:remainingPeriodEpsilon:consentingCustomers:)`` is pure: the
@@ -73,9 +74,11 @@ extension Study {
             public var description: String {
                 switch self {
                 case .purposeNotAllowed(let p): return "purpose \(p.rawValue) is not allowed by this node's policy"
-                case .epsilonAboveStudyCap(let r, let c): return "ε \(r) exceeds the per-study cap \(c)"
-                case .deltaAbovePolicy(let r, let m): return "δ \(r) exceeds the node's maximum \(m)"
-                case .insufficientBudget(let r, let rem): return "ε \(r) exceeds the remaining period budget \(rem)"
+                case .epsilonAboveStudyCap(let r, let c):
+                    return "ε \(Self.figure(r)) exceeds the per-study cap \(Self.figure(c))"
+                case .deltaAbovePolicy(let r, let m): return "δ \(Self.figure(r)) exceeds the node's maximum \(Self.figure(m))"
+                case .insufficientBudget(let r, let rem):
+                    return "ε \(Self.figure(r)) exceeds the remaining period budget \(Self.figure(rem))"
                 case .tooFewConsentingCustomers(_, let r):
                     return "fewer consenting customers than this node's minimum of \(r)"
                 case .operatorRejected(let reason): return "rejected by the operator: \(reason)"
@@ -83,6 +86,14 @@ extension Study {
                 case .invalidProposal(let reason): return "invalid proposal: \(reason)"
                 case .currencyMismatch(let reason): return reason
                 }
+            }
+
+            /// A budget figure as a person writes it: at most 6 significant digits, so that
+            /// ledger arithmetic (0.19999999999999996) reads as 0.2.
+            static func figure(_ value: Double) -> String {
+                guard value.isFinite else { return "\(value)" }
+                let rounded = Double(String(format: "%.6g", value)) ?? value
+                return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(format: "%.1f", rounded) : "\(rounded)"
             }
         }
 
