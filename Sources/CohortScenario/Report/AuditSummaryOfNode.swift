@@ -1,4 +1,4 @@
-public import CohortAudit
+import CohortAudit
 public import Foundation
 
 extension ScenarioSummary.AuditSummary {

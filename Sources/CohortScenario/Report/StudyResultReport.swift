@@ -1,7 +1,7 @@
-public import CohortCore
+import CohortCore
 public import CohortStudy
-public import CohortNode
-public import Foundation
+import CohortNode
+import Foundation
 
 /// `cohort study result <id> --html`: one released result as a self-contained page for a
 /// partner's data team — the spec that was agreed, the answer per cell with error bars, the

@@ -1,7 +1,7 @@
-public import CohortCore
+import CohortCore
 public import CohortStudy
-public import CohortNode
-public import Foundation
+import CohortNode
+import Foundation
 
 extension ScenarioSummary.StudySummary {
     /// The study section of a released result as a partner sees it: the federated cells ± their

@@ -1,5 +1,5 @@
 import CohortNet
-public import CohortNode
+import CohortNode
 public import Foundation
 
 /// Runs a scenario: a fresh PKI, one real `cohort node run` process per party on free loopback

@@ -1,7 +1,7 @@
 import CohortCore
 import CohortNet
-public import CohortNode
-public import CohortStore
+import CohortNode
+import CohortStore
 public import Foundation
 
 /// Scenario files (`scenarios/*.yaml`): a simulated multi-party study — the parties and their

@@ -1,6 +1,6 @@
 public import CohortCore
-public import CohortStore
-public import Foundation
+import CohortStore
+import Foundation
 
 extension Scenario {
     /// Something injected at a named point of the scenario.

@@ -1,10 +1,10 @@
 import CohortCore
 import CohortStudy
-public import CohortAudit
-public import CohortNode
-public import CohortStore
+import CohortAudit
+import CohortNode
+import CohortStore
 public import Foundation
-public import Yams
+import Yams
 
 extension Scenario {
     /// Largest scenario file accepted, in bytes.

@@ -1,6 +1,6 @@
 public import CohortStudy
-public import CohortNode
-public import Foundation
+import CohortNode
+import Foundation
 
 extension Scenario {
     /// One study of a scenario: who leads it, who takes part, and its spec.

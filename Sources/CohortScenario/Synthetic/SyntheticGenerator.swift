@@ -1,5 +1,5 @@
-public import CohortCore
-public import CohortPrivacy
+import CohortCore
+import CohortPrivacy
 public import Foundation
 
 extension Synthetic {
