@@ -35,10 +35,9 @@ extension Audit.Log {
         let new = try Audit.NoteSigner.generate(name: old.verifier.name)
         let handover: Audit.SignedCheckpoint
         do {
-            _ = try await log.record(Audit.Event(type: .keyRotated, actor: actor, details: [
-                "key": .string("audit"), "old_sha256": .string(fingerprint(old.verifier)), "new_sha256": .string(fingerprint(new.verifier)),
-                "old_verifier": .string(old.verifier.text), "new_verifier": .string(new.verifier.text),
-            ]))
+            _ = try await log.record(.auditKeyRotated(
+                actor: actor, oldSHA256: fingerprint(old.verifier), newSHA256: fingerprint(new.verifier),
+                oldVerifier: old.verifier.text, newVerifier: new.verifier.text))
             let signed = try await log.signCheckpoint()
             var both = signed
             try both.cosign(with: new)

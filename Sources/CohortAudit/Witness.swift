@@ -74,9 +74,7 @@ extension Audit.Log {
         }
         var cosigned = peer
         try cosigned.cosign(with: signer)
-        _ = try await record(Audit.Event(type: .checkpointCosigned, actor: actor, details: [
-            "origin": .string(origin), "size": .integer(Int64(size)), "root": .string(root.hex),
-        ]))
+        _ = try await record(.checkpointCosigned(actor: actor, origin: origin, size: size, root: root))
         let serialized = cosigned.serialized
         try AuditDatabase.wrap(databasePath) {
             try pool.write { db in
@@ -105,11 +103,9 @@ extension Audit.Log {
                                 proof.map(\.hex).joined(separator: "\n"), reason, Audit.Timestamp.format(Date())])
             }
         }
-        _ = try await record(Audit.Event(type: .checkpointRefused, actor: actor, details: [
-            "origin": .string(origin), "size": .integer(Int64(peer.checkpoint.size)), "root": .string(peer.checkpoint.root.hex),
-            "reason": .string(reason), "witnessed_size": .integer(Int64(previous.size)),
-            "witnessed_root": .string(previous.root.hex),
-        ]))
+        _ = try await record(.checkpointRefused(
+            actor: actor, origin: origin, size: peer.checkpoint.size, root: peer.checkpoint.root, reason: reason,
+            witnessedSize: previous.size, witnessedRoot: previous.root))
         throw AuditError(.proofMismatch, "refused to cosign \(origin) at size \(peer.checkpoint.size): \(reason); kept as evidence")
     }
 

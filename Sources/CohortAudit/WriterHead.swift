@@ -89,10 +89,8 @@ struct WriterHead: Sendable {
         try AuditDatabase.wrap(path) {
             try pool.write { db in
                 var (tree, last) = try databaseTree(db)
-                let event = Audit.Event(type: .logAlert, actor: "system", details: [
-                    "reason": .string(reason), "size": .integer(Int64(tree.size)), "root": .string(tree.root.hex),
-                    "expected_size": .integer(Int64(expected.size)), "expected_root": .string(expected.root.hex),
-                ])
+                let event = Audit.Event.logAlert(
+                    reason: reason, size: tree.size, root: tree.root, expectedSize: expected.size, expectedRoot: expected.root)
                 let entry = Audit.Entry(
                     seq: tree.size, timestamp: Audit.Timestamp.format(Date()), node: node, type: event.type, prev: last,
                     actor: event.actor, subject: nil, purpose: "", study: "", details: event.details)

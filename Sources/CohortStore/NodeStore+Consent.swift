@@ -77,12 +77,10 @@ extension NodeStore {
                 return (event, Pseudonym.hex(pseudonym))
             }
         }
-        var details: [String: Audit.Value] = ["at": .string(CivilTime.iso8601(unixSeconds: seconds)), "source": .string("cli")]
-        if let method { details["method"] = .string(method) }
-        if let policyVersion { details["policy_version"] = .string(policyVersion) }
         try await session.auditThenCommit([
-            Audit.Event(type: action == .grant ? .consentGranted : .consentWithdrawn, actor: actor,
-                        subject: pseudonym, purpose: purpose.rawValue, details: details),
+            .consent(
+                granted: action == .grant, actor: actor, pseudonym: pseudonym, purpose: purpose.rawValue,
+                at: CivilTime.iso8601(unixSeconds: seconds), source: .cli, method: method, policyVersion: policyVersion),
         ], audit: audit)
         return event
     }

@@ -43,10 +43,9 @@ extension NodeStore {
             }
         }
         try await session.auditThenCommit([
-            Audit.Event(type: .subjectErased, actor: actor, subject: report.pseudonym, details: [
-                "transactions": .integer(Int64(report.transactionsDeleted)),
-                "consent_events": .integer(Int64(report.consentEventsDeleted)),
-            ]),
+            .subjectErased(
+                actor: actor, pseudonym: report.pseudonym, transactions: report.transactionsDeleted,
+                consentEvents: report.consentEventsDeleted),
         ], audit: audit)
         try? checkpoint()
         return report

@@ -116,14 +116,10 @@ extension NodeStore {
             throw error
         }
         do {
-            var details: [String: Audit.Value] = [
-                "kind": .string(kind.rawValue), "file": .string(fileName), "sha256": .string(summary.sha256),
-                "accepted": .integer(Int64(summary.accepted)), "rejected": .integer(Int64(summary.rejected)),
-                "import_id": .integer(importID),
-            ]
-            if let duplicateOf { details["duplicate_of"] = .integer(duplicateOf) }
-
-            try await session.audit([Audit.Event(type: .dataImported, actor: options.actor, details: details)], audit: audit)
+            let intent = Audit.Event.dataImported(
+                actor: options.actor, kind: kind.rawValue, file: fileName, sha256: summary.sha256,
+                accepted: summary.accepted, rejected: summary.rejected, importID: importID, duplicateOf: duplicateOf)
+            try await session.audit([intent], audit: audit)
             if kind == .consent {
                 var cursorID = consentRange.lowerBound
                 while cursorID < consentRange.upperBound {
@@ -195,16 +191,11 @@ extension NodeStore {
         while let row = try cursor.next() {
             lastID = row[0]
             let action: String = row[2]
-            var details: [String: Audit.Value] = [
-                "at": .string(CivilTime.iso8601(unixSeconds: row[3])), "source": .string("import"),
-                "import_id": .integer(importID),
-            ]
-            if let method: String = row[4] { details["method"] = .string(method) }
-            if let policy: String = row[5] { details["policy_version"] = .string(policy) }
             let pseudonym: Data = row[6]
-            events.append(Audit.Event(
-                type: action == ConsentAction.grant.rawValue ? .consentGranted : .consentWithdrawn,
-                actor: actor, subject: Pseudonym.hex(pseudonym), purpose: row[1], details: details))
+            events.append(.consent(
+                granted: action == ConsentAction.grant.rawValue, actor: actor, pseudonym: Pseudonym.hex(pseudonym),
+                purpose: row[1], at: CivilTime.iso8601(unixSeconds: row[3]), source: .import(id: importID),
+                method: row[4], policyVersion: row[5]))
         }
         return (events, lastID)
     }

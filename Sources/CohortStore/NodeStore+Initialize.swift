@@ -70,9 +70,7 @@ extension NodeStore {
         try NodeFilePermissions.createPrivateFile(directory.auditDatabasePath)
         let log = try await Audit.Log.open(nodeDirectory: path, node: name)
         do {
-            _ = try await log.record(Audit.Event(type: .nodeInitialized, actor: actor, details: [
-                "consortium": .string(consortium), "schema": .string(migrations.last ?? ""),
-            ]))
+            _ = try await log.record(.nodeInitialized(actor: actor, consortium: consortium, schema: migrations.last ?? ""))
         } catch {
             await log.close()
             throw StoreError(.auditFailed, "cannot write node.initialized to the audit log: \(error)")

@@ -77,14 +77,9 @@ extension NodeStore {
         let event: Audit.Event
         let reason = failure ?? "the importing process stopped before the import committed"
         if committed {
-            event = Audit.Event(type: .importCommitted, actor: actor, details: [
-                "import_id": .integer(marker.importID), "reconciled": .integer(reconciled ? 1 : 0),
-            ])
+            event = .importCommitted(actor: actor, importID: marker.importID, reconciled: reconciled)
         } else {
-            event = Audit.Event(type: .importRolledBack, actor: actor, details: [
-                "import_id": .integer(marker.importID), "reason": .string(reason),
-                "reconciled": .integer(reconciled ? 1 : 0),
-            ])
+            event = .importRolledBack(actor: actor, importID: marker.importID, reason: reason, reconciled: reconciled)
         }
         // Audited first: with the log down nothing changes, and the marker keeps the id taken.
         do {

@@ -35,16 +35,12 @@ enum AuditBench {
         return dir
     }
 
-    /// A data.accessed event of 311–320 bytes as stored (the "~300-byte entries"), with the
-    /// details its schema requires.
+    /// A study `data.accessed` event of 311–320 bytes as stored (the "~300-byte entries"),
+    /// made like the node makes it (actor `study:<id>`; the 8-character ids keep the size).
     static func event(_ i: Int) -> Audit.Event {
-        Audit.Event(
-            type: .dataAccessed, actor: "operator-\(i % 7)", purpose: "segmentation", study: "study-2026-\(i % 97)",
-            details: [
-                "rows": .integer(Int64(1000 + i % 5000)), "round": .integer(Int64(i % 10)),
-                "used": .integer(Int64(900 + i % 4000)), "transactions": .integer(Int64(i % 90_000)),
-                "as_of": .string("2026-03-31"),
-            ])
+        .studyDataAccessed(
+            study: "rfm-\(1000 + i % 97)", purpose: "segmentation", rows: 1000 + i % 5000, transactions: i % 90_000,
+            used: 900 + i % 4000, asOf: "2026-03-31", round: i % 10)
     }
 
     /// `writers` tasks, each keeping `inFlight` single-event appends outstanding.

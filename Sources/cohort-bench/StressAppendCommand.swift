@@ -37,10 +37,9 @@ struct StressAppendCommand: AsyncParsableCommand {
                 group.addTask {
                     var n = 0
                     while limit.map({ n < $0 }) ?? true {
-                        let index = try await log.record(Audit.Event(
-                            type: .dataAccessed, actor: "stress", purpose: "benchmarking", study: "stress",
-                            details: ["command": .string("stress-append writer \(w)"), "rows": .integer(Int64(n)),
-                                      "transactions": .integer(0), "as_of": .string(""), "scope": .string("local")]))
+                        let index = try await log.record(.localDataAccessed(
+                            actor: "stress", purpose: "benchmarking", study: "stress", command: "stress-append writer \(w)",
+                            rows: n, transactions: 0, asOf: ""))
                         let line = Array("\(index)\n".utf8)
                         line.withUnsafeBytes { _ = Foundation.write(1, $0.baseAddress, $0.count) }
                         n += 1

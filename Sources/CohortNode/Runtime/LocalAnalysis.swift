@@ -157,11 +157,9 @@ public enum LocalAnalysis {
         let end = try CivilTime.parseArgument(asOf, option: "as-of", endOfDay: true)
         let tables = try purpose.map { try store.loadAnalyticsTables(purpose: $0, consentAt: Date(), transactionsUpTo: end) }
             ?? store.loadAllAnalyticsTables(asOf: end)
-        _ = try await audit.record(Audit.Event(
-            type: .dataAccessed, actor: request.actor, purpose: purpose?.rawValue,
-            details: ["command": .string(request.command.rawValue), "rows": .integer(Int64(tables.customers.count)),
-                      "transactions": .integer(Int64(tables.transactions.count)), "as_of": .string(asOf),
-                      "scope": .string("local")]))
+        _ = try await audit.record(.localDataAccessed(
+            actor: request.actor, purpose: purpose?.rawValue, command: request.command.rawValue,
+            rows: tables.customers.count, transactions: tables.transactions.count, asOf: asOf))
         return tables
     }
 }

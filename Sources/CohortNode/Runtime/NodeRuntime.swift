@@ -172,11 +172,8 @@ public enum NodeRuntime {
             // Serving is on record before anyone is told the node serves: if the append fails,
             // the service throws, the group shuts down and `node run` exits non-zero.
             do {
-                _ = try await audit.record(Audit.Event(
-                    type: .nodeStarted, actor: "system", details: [
-                        "peer_port": .integer(Int64(port)), "pid": .integer(Int64(getpid())),
-                        "mode": .string(config.node.mode.rawValue),
-                    ]))
+                _ = try await audit.record(.nodeStarted(
+                    peerPort: Int(port), pid: Int(getpid()), mode: config.node.mode.rawValue))
             } catch {
                 throw NodeError(.auditFailed, "node \(config.node.name): node.started could not be audited, stopping: \(error)")
             }
@@ -232,7 +229,7 @@ public enum NodeRuntime {
         await engine.flushAudit()
         var unrecorded: NodeError?
         do {
-            _ = try await audit.record(Audit.Event(type: .nodeStopped, actor: "system", details: ["reason": .string(reason)]))
+            _ = try await audit.record(.nodeStopped(reason: reason))
             _ = try await audit.signCheckpoint()
         } catch {
             logger.error("the stop could not be recorded in the audit log", metadata: ["error": "\(error)"])

@@ -89,11 +89,9 @@ public final class NodeStudyServices: StudyLocalServices {
             }
             let reserved = try reserve(purpose: purpose, policy: policy, cost: cost, study: study, at: now)
             do {
-                _ = try await audit.record(Audit.Event(
-                    type: .budgetSpent, actor: "study:\(study)", purpose: purpose.rawValue, study: study,
-                    details: ["epsilon": .string(String(reserved.epsilon)), "delta": .string(String(reserved.delta)),
-                              "rho": .string(String(plan.rho)), "mechanism": .string(reserved.mechanism),
-                              "ledger_id": .integer(reserved.id ?? -1), "round": .integer(Int64(round))]))
+                _ = try await audit.record(.budgetSpent(
+                    study: study, purpose: purpose.rawValue, epsilon: reserved.epsilon, delta: reserved.delta,
+                    rho: plan.rho, mechanism: reserved.mechanism, ledgerID: reserved.id ?? -1, round: round))
             } catch {
                 // Unrecorded spends must not stand: nothing has been read yet. If even the
                 // refund fails, the spend stays (the ledger over-counts, never under-counts).
@@ -109,11 +107,9 @@ public final class NodeStudyServices: StudyLocalServices {
             let attributes = usesAttributes ? try store.customerAttributes() : [:]
             let (codes, measures) = try Self.studyInputs(spec: spec, customers: customers, transactions: transactions, attributes: attributes)
             let contribution = try Study.Contribution.compute(spec: spec, codes: codes, measures: measures)
-            _ = try await audit.record(Audit.Event(
-                type: .dataAccessed, actor: "study:\(study)", purpose: purpose.rawValue, study: study,
-                details: ["rows": .integer(Int64(customers.count)), "transactions": .integer(Int64(transactions.count)),
-                          "used": .integer(Int64(contribution.rowsUsed)),
-                          "as_of": .string(spec.asOf.description), "round": .integer(Int64(round))]))
+            _ = try await audit.record(.studyDataAccessed(
+                study: study, purpose: purpose.rawValue, rows: customers.count, transactions: transactions.count,
+                used: contribution.rowsUsed, asOf: spec.asOf.description, round: round))
             var noise = try makeNoise(study: study, round: round)
             return try contribution.noised(study: study, round: round, plan: plan, noise: &noise)
         } catch {
@@ -172,9 +168,8 @@ public final class NodeStudyServices: StudyLocalServices {
         _ record: BudgetSpendRecord, purpose: Purpose, study: String, round: Int, reason: String
     ) async throws {
         guard let id = record.id else { return }
-        _ = try await audit.record(Audit.Event(
-            type: .budgetRefunded, actor: "study:\(study)", purpose: purpose.rawValue, study: study,
-            details: ["ledger_id": .integer(id), "round": .integer(Int64(round)), "reason": .string(reason)]))
+        _ = try await audit.record(.budgetRefunded(
+            study: study, purpose: purpose.rawValue, ledgerID: id, round: round, reason: reason))
         try store.refundBudget(id: id, study: study)
     }
 
@@ -245,10 +240,9 @@ public final class NodeStudyServices: StudyLocalServices {
         let hex = digest.map { String(format: "%02x", $0) }.joined()
         // On record first: a release the audit log refuses is neither stored nor (by the lead)
         // sent to anyone.
-        _ = try await audit.record(Audit.Event(
-            type: .resultReleased, actor: role == .lead ? node : result.lead, purpose: result.spec.purpose.rawValue,
-            study: result.study,
-            details: ["sha256": .string(hex), "role": .string(role.rawValue), "cells": .integer(Int64(result.cells.count))]))
+        _ = try await audit.record(.resultReleased(
+            actor: role == .lead ? node : result.lead, purpose: result.spec.purpose.rawValue, study: result.study,
+            sha256: hex, role: role.rawValue, cells: result.cells.count))
         try store.saveStudyResult(StoredStudyResult(
             study: result.study, role: role.rawValue, lead: result.lead, purpose: result.spec.purpose.rawValue,
             kind: result.spec.kind.rawValue, resultJSON: json, digestHex: hex, storedAt: Date()))
@@ -256,25 +250,19 @@ public final class NodeStudyServices: StudyLocalServices {
 
     /// Audits a study proposal or decision.
     public func auditStudy(_ event: StudyAuditEvent) async throws {
-        let type: Audit.EventType
-        var details: [String: Audit.Value] = ["lead": .string(event.lead)]
+        let (actor, purpose, study, lead) = (event.actor, event.purpose, event.study, event.lead)
+        let entry: Audit.Event
         switch event.kind {
         case .proposed:
-            type = .studyProposed
-            details.merge(try event.proposalDetails()) { current, _ in current }
-        case .accepted: type = .studyAccepted
+            entry = .studyProposed(actor: actor, purpose: purpose, study: study, lead: lead, terms: try event.proposalTerms())
+        case .accepted:
+            entry = .studyAccepted(actor: actor, purpose: purpose, study: study, lead: lead)
         case .rejected(let reason):
-            type = .studyRejected
-            details["reason"] = .string(reason)
+            entry = .studyRejected(actor: actor, purpose: purpose, study: study, lead: lead, reason: reason, count: event.count)
         case .ended(let outcome, let reason, let rounds):
-            type = .studyEnded
-            details["outcome"] = .string(outcome)
-            details["reason"] = .string(reason)
-            if let rounds { details["round"] = .integer(Int64(rounds)) }
+            entry = .studyEnded(actor: actor, purpose: purpose, study: study, lead: lead, outcome: outcome, reason: reason, rounds: rounds)
         }
-        if let count = event.count { details["count"] = .integer(Int64(count)) }
-        _ = try await audit.record(Audit.Event(
-            type: type, actor: event.actor, purpose: event.purpose, study: event.study, details: details))
+        _ = try await audit.record(entry)
     }
 
     private func consentPurpose(_ spec: Study.Spec) throws -> Purpose {

@@ -123,13 +123,9 @@ public actor PeerEventAuditor {
             return
         }
         logger.warning("peer refused", metadata: ["reason": "\(refusal)"])
-        _ = try await audit.record(Audit.Event(
-            type: .peerRefused, actor: "system", details: [
-                "address": .string(refusal.peerAddress), "claimed_name": .string(refusal.claimedName ?? ""),
-                "code": .string(refusal.code.rawValue), "reason": .string(refusal.reason),
-                "direction": .string(refusal.direction.rawValue),
-                "fingerprint": .string(refusal.fingerprint ?? ""),
-            ]))
+        _ = try await audit.record(.peerRefused(
+            address: refusal.peerAddress, claimedName: refusal.claimedName ?? "", code: refusal.code.rawValue,
+            reason: refusal.reason, direction: refusal.direction.rawValue, fingerprint: refusal.fingerprint ?? ""))
     }
 
     /// Records `connection` in full, or counts it if its peer already had one in the current
@@ -140,11 +136,9 @@ public actor PeerEventAuditor {
         let (admission, ended) = connections.admit(key, now: clock())
         if let ended { try await recordConnections([ended]) }
         guard admission == .record else { return }
-        _ = try await audit.record(Audit.Event(
-            type: .peerConnected, actor: connection.peer, details: [
-                "address": .string(connection.peerAddress), "direction": .string(connection.direction.rawValue),
-                "fingerprint": .string(connection.fingerprint),
-            ]))
+        _ = try await audit.record(.peerConnected(
+            peer: connection.peer, address: connection.peerAddress, direction: connection.direction.rawValue,
+            fingerprint: connection.fingerprint))
     }
 
     /// Records the counts of every window that is over. Call every few seconds.
@@ -166,37 +160,27 @@ public actor PeerEventAuditor {
         for summary in summaries {
             let source = summary.key?.source ?? "*"
             let code = summary.key?.code.rawValue ?? "*"
-            var details = counted(summary)
-            details["address"] = .string(source)
-            details["claimed_name"] = .string("")
-            details["code"] = .string(code)
-            details["direction"] = .string(summary.key?.direction.rawValue ?? "*")
-            details["fingerprint"] = .string("")
-            details["reason"] = .string(summary.key == nil
+            let reason = summary.key == nil
                 ? "\(summary.count) further refusals from sources beyond the tracking limit were counted, not recorded one by one"
-                : "\(summary.count) further refusals (\(code)) from \(source) were counted, not recorded one by one")
-            _ = try await audit.record(Audit.Event(type: .peerRefused, actor: "system", details: details))
+                : "\(summary.count) further refusals (\(code)) from \(source) were counted, not recorded one by one"
+            _ = try await audit.record(.peerRefused(
+                address: source, claimedName: "", code: code, reason: reason,
+                direction: summary.key?.direction.rawValue ?? "*", fingerprint: "", summary: counted(summary)))
         }
     }
 
     private func recordConnections(_ summaries: [AuditThrottle<ConnectionKey>.Summary]) async throws {
         for summary in summaries {
-            var details = counted(summary)
-            details["address"] = .string("*")
-            details["direction"] = .string(summary.key?.direction.rawValue ?? "*")
-            details["fingerprint"] = .string("")
-            _ = try await audit.record(Audit.Event(
-                type: .peerConnected, actor: summary.key?.peer ?? "system", details: details))
+            _ = try await audit.record(.peerConnected(
+                peer: summary.key?.peer ?? "system", address: "*", direction: summary.key?.direction.rawValue ?? "*",
+                fingerprint: "", summary: counted(summary)))
         }
     }
 
-    private func counted<Key>(_ summary: AuditThrottle<Key>.Summary) -> [String: Audit.Value] {
-        [
-            "count": .integer(Int64(summary.count)),
-            "first_seen": .string(Self.timestamp(summary.firstSeen)),
-            "last_seen": .string(Self.timestamp(summary.lastSeen)),
-            "window_seconds": .integer(Int64(window.rounded(.up))),
-        ]
+    private func counted<Key>(_ summary: AuditThrottle<Key>.Summary) -> Audit.EventCount {
+        Audit.EventCount(
+            count: summary.count, firstSeen: Self.timestamp(summary.firstSeen), lastSeen: Self.timestamp(summary.lastSeen),
+            windowSeconds: Int(window.rounded(.up)))
     }
 
     /// The source of an address: inbound `ipv4:10.0.0.7:50432` → `ipv4:10.0.0.7` (the port

@@ -85,10 +85,8 @@ public struct WitnessingService: Service {
             }
             if !substantive { return last }
         }
-        _ = try await audit.record(Audit.Event(type: .checkpointSigned, actor: "system", details: [
-            "size": .integer(Int64(latest.checkpoint.size)), "root": .string(latest.checkpoint.root.hex),
-            "witnesses": .integer(Int64(peers.count)),
-        ]))
+        _ = try await audit.record(.checkpointSigned(
+            size: latest.checkpoint.size, root: latest.checkpoint.root, witnesses: peers.count))
         await state.setPublished(latest)
         return latest
     }

@@ -63,10 +63,9 @@ struct PKIRotateCommand: AsyncParsableCommand {
                 ipAddresses: ip.isEmpty ? nil : ip
             )
             if let log {
-                _ = try await log.record(Audit.Event(
-                    type: .keyRotated, actor: ProcessInfo.processInfo.environment["USER"] ?? "operator",
-                    details: ["key": .string("tls"), "old_sha256": .string(rotation.oldFingerprint), "new_sha256": .string(rotation.newFingerprint),
-                              "backup": .string(rotation.backupDirectory), "identity": .string(rotation.identity.uri)]))
+                _ = try await log.record(.tlsKeyRotated(
+                    actor: ProcessInfo.processInfo.environment["USER"] ?? "operator", oldSHA256: rotation.oldFingerprint,
+                    newSHA256: rotation.newFingerprint, backup: rotation.backupDirectory, identity: rotation.identity.uri))
             }
         } catch {
             await log?.close()
