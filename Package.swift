@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "CohortProcess", swiftSettings: strict),
         // Pure maths: no I/O, no NIO, no SQLite.
         .target(name: "CohortPrivacy", dependencies: ["CohortCore"], swiftSettings: optimizedStrict),
-        .target(name: "CohortAnalytics", swiftSettings: optimizedStrict),
+        .target(name: "CohortAnalytics", dependencies: ["CohortCore"], swiftSettings: optimizedStrict),
         // Pure protocol core of secure aggregation (issue 13): no I/O, no networking.
         .target(
             name: "CohortSecureAggregation",

@@ -1,6 +1,9 @@
+public import CohortCore
+
 extension Analytics {
     /// Conversion between day numbers (days since 1970-01-01, UTC) and proleptic Gregorian
-    /// calendar dates, using Howard Hinnant's `civil_from_days` / `days_from_civil` algorithms.
+    /// calendar dates. The arithmetic is ``CohortCore/CivilCalendar``'s (Howard Hinnant's
+    /// `civil_from_days` / `days_from_civil`); this adds timestamps and `YYYY-MM-DD` text.
     public enum CivilDay {
         /// Seconds per day; transaction timestamps are converted to days by floor division.
         public static let secondsPerDay: Int64 = 86_400
@@ -13,41 +16,24 @@ extension Analytics {
             return (seconds % secondsPerDay < 0) ? q - 1 : q
         }
 
-        /// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's `days_from_civil`),
-        /// without range checks: the one implementation every module uses. O(1).
+        /// Days since 1970-01-01 of a proleptic Gregorian date, without range checks
+        /// (``CohortCore/CivilCalendar/days(year:month:day:)``). O(1).
         @inlinable
         public static func days(year: Int, month: Int, day: Int) -> Int {
-            let y = month <= 2 ? year - 1 : year
-            let era = (y >= 0 ? y : y - 399) / 400
-            let yoe = y - era * 400
-            let mp = (month + 9) % 12
-            let doy = (153 * mp + 2) / 5 + day - 1
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-            return era * 146_097 + doe - 719_468
+            CivilCalendar.days(year: year, month: month, day: day)
         }
 
-        /// The proleptic Gregorian date of a day number (Hinnant's `civil_from_days`). O(1).
+        /// The proleptic Gregorian date of a day number
+        /// (``CohortCore/CivilCalendar/civil(ofDay:)``). O(1).
         @inlinable
         public static func civil(ofDay days: Int) -> (year: Int, month: Int, day: Int) {
-            let z = days + 719_468
-            let era = (z >= 0 ? z : z - 146_096) / 146_097
-            let doe = z - era * 146_097
-            let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-            let mp = (5 * doy + 2) / 153
-            let d = doy - (153 * mp + 2) / 5 + 1
-            let m = mp < 10 ? mp + 3 : mp - 9
-            return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+            CivilCalendar.civil(ofDay: days)
         }
 
         /// Number of days in `month` (1–12) of `year` (proleptic Gregorian).
         @inlinable
         public static func daysInMonth(year: Int, month: Int) -> Int {
-            switch month {
-            case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
-            case 4, 6, 9, 11: return 30
-            default: return 31
-            }
+            CivilCalendar.daysInMonth(year: year, month: month)
         }
 
         /// Year, month (1–12) and day of month (1–31) of day number `day`.

@@ -30,46 +30,21 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     /// Creates a date from its parts; returns nil if it is not a real date.
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
-              day <= Self.daysInMonth(year: year, month: month) else { return nil }
+              day <= CivilCalendar.daysInMonth(year: year, month: month) else { return nil }
         self.year = year
         self.month = month
         self.day = day
     }
 
     /// The date `days` days after 1970-01-01 (negative before); nil outside years 1–9999.
-    /// By Howard Hinnant's `civil_from_days`.
     public init?(daysSinceEpoch days: Int) {
         guard days >= Self.minDays, days <= Self.maxDays else { return nil }
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        self.init(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)
+        let c = CivilCalendar.civil(ofDay: days)
+        self.init(year: c.year, month: c.month, day: c.day)
     }
 
-    /// Days since 1970-01-01 (negative before), by Howard Hinnant's `days_from_civil`.
-    public var daysSinceEpoch: Int { Self.days(year: year, month: month, day: day) }
-
-    /// Days since 1970-01-01 of a valid year/month/day.
-    public static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// The number of days in `month` of `year`.
-    public static func daysInMonth(year: Int, month: Int) -> Int {
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    }
+    /// Days since 1970-01-01 (negative before).
+    public var daysSinceEpoch: Int { CivilCalendar.days(year: year, month: month, day: day) }
 
     /// 0001-01-01 in days since the epoch.
     public static let minDays = -719_162
