@@ -90,18 +90,10 @@ struct PeerServiceAdapter: Cohort_Peer_V1_PeerService.SimpleServiceProtocol {
     private func bounded<Response: Sendable>(
         _ body: @escaping @Sendable () async throws -> Response
     ) async throws -> Response {
-        let limit = maxCallDuration
-        return try await withThrowingTaskGroup(of: Response?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let response = first else {
-                throw RPCError(code: .deadlineExceeded, message: "the call exceeded the server's limit of \(limit)")
-            }
-            return response
+        do {
+            return try await withTimeout(maxCallDuration, body)
+        } catch let timeout as TimeoutError {
+            throw RPCError(code: .deadlineExceeded, message: "the call exceeded the server's limit of \(timeout.limit)")
         }
     }
 }

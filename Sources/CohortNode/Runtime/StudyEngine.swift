@@ -1,6 +1,7 @@
 import Prometheus
 public import CohortStudy
 import CohortCore
+import CohortNet
 import Crypto
 public import Foundation
 public import Logging
@@ -84,8 +85,8 @@ public actor StudyEngine {
     public struct LeadingStudy: Sendable {
         /// The spec with its id (and the lead's `deadline_at`).
         public var spec: Study.Spec
-        /// Current phase description (`proposing`, `collecting`, `completed`, `failed: …`).
-        public var state: String
+        /// Current phase (`proposing`, `collecting`, `completed`, `failed` with its reason, …).
+        public var state: LeadState
         /// When the lead started the study.
         public var startedAt: Date
         /// When it completed or failed; nil while it runs.
@@ -133,21 +134,16 @@ public actor StudyEngine {
     public func restore() async throws {
         let entries = try await local.participantStudies()
         guard !entries.isEmpty else { return }
-        var directives = participant.onRestore(entries, now: clock())
-        while !directives.isEmpty {
-            var next: [Study.ParticipantMachine.Directive] = []
-            for directive in directives {
-                switch directive {
-                case .decide(let id, let spec, _):
-                    next += await decidePolicy(study: id, spec: spec)
-                case .reply:
-                    continue  // the lead polls while a study is undecided; its next poll gets the answer
-                default:
-                    _ = await bookkeeping(directive, study: directive.study, during: "restore", next: &next)
-                }
+        await drain(participant.onRestore(entries, now: clock()), during: "restore") { directive in
+            switch directive {
+            case .decide(let id, let spec, _):
+                return .handled(next: await self.decidePolicy(study: id, spec: spec))
+            case .reply:
+                return .handled(next: [])  // the lead polls while a study is undecided; its next poll gets the answer
+            default:
+                return .bookkeeping
             }
-            directives = next
-        }
+        } afterBookkeeping: { _ in false }
         logger.info("participant studies restored", metadata: ["count": "\(entries.count)"])
     }
 
@@ -200,6 +196,42 @@ public actor StudyEngine {
                 "study": "\(study)", "during": "\(during)", "directive": "\(directive)"])
             next += participant.onDriverFault(study: study, "unexpected directive \(directive.name) during \(during)")
             return .unexpected
+        }
+    }
+
+    /// How the caller of ``drain(_:study:during:handle:afterBookkeeping:)`` takes one directive.
+    enum Handling {
+        /// The caller carried it out; `next` are the directives its outcome produced.
+        case handled(next: [Study.ParticipantMachine.Directive])
+        /// A bookkeeping directive, or one the caller does not expect:
+        /// ``bookkeeping(_:study:during:next:)`` carries it out.
+        case bookkeeping
+    }
+
+    /// Carries out `directives` and every directive their outcomes produce, batch by batch,
+    /// until the machine has none left. Each directive goes to `handle`; those it leaves to
+    /// ``bookkeeping(_:study:during:next:)`` are carried out there (for `study`, or the
+    /// directive's own study when nil), and `afterBookkeeping` decides from the result whether
+    /// the rest of the batch is skipped (`true`; the directives produced so far still run) or
+    /// throws to stop altogether. The one loop of the participant side.
+    private func drain(
+        _ directives: [Study.ParticipantMachine.Directive], study: String? = nil, during: String,
+        handle: (Study.ParticipantMachine.Directive) async throws -> Handling,
+        afterBookkeeping: (Bookkeeping) throws -> Bool
+    ) async rethrows {
+        var directives = directives
+        while !directives.isEmpty {
+            var next: [Study.ParticipantMachine.Directive] = []
+            batch: for directive in directives {
+                switch try await handle(directive) {
+                case .handled(let produced):
+                    next += produced
+                case .bookkeeping:
+                    let outcome = await bookkeeping(directive, study: study ?? directive.study, during: during, next: &next)
+                    if try afterBookkeeping(outcome) { break batch }
+                }
+            }
+            directives = next
         }
     }
 
@@ -258,42 +290,38 @@ public actor StudyEngine {
         let isNew = participant.studies[study] == nil
         var answer: ProposalAnswer?
         var recorded = false
-        var directives = participant.onProposal(spec, from: lead, now: now)
-        while !directives.isEmpty {
-            var next: [Study.ParticipantMachine.Directive] = []
-            batch: for directive in directives {
-                switch directive {
-                case .decide(let id, let spec, _):
-                    next += await decidePolicy(study: id, spec: spec)
-                case .reply(_, _, let reply):
-                    if isNew, case .rejected(let rejection) = reply {
-                        await auditRejection(study: study, spec: spec, lead: lead, reason: rejection.description, now: now)
-                    } else if isNew, !recorded {
-                        do {
-                            try await local.auditStudy(StudyAuditEvent(
-                                kind: .proposed, study: study, purpose: spec.purpose.rawValue, lead: lead, actor: lead, spec: spec))
-                            if case .accepted = reply {
-                                try await local.auditStudy(StudyAuditEvent(
-                                    kind: .accepted, study: study, purpose: spec.purpose.rawValue, lead: lead,
-                                    actor: "policy"))
-                            }
-                            recorded = true
-                        } catch {
-                            // An unrecorded study must not go ahead: reject it instead.
-                            logger.error("cannot record a proposed study in the audit log; rejecting it", metadata: [
-                                "study": "\(study)", "lead": "\(lead)", "error": "\(error)"])
-                            next += participant.onAuditFailed(study: study, error: "\(error)")
-                            continue
+        await drain(participant.onProposal(spec, from: lead, now: now), study: study, during: "a proposal") { directive in
+            switch directive {
+            case .decide(let id, let spec, _):
+                return .handled(next: await self.decidePolicy(study: id, spec: spec))
+            case .reply(_, _, let reply):
+                if isNew, case .rejected(let rejection) = reply {
+                    await self.auditRejection(study: study, spec: spec, lead: lead, reason: rejection.description, now: now)
+                } else if isNew, !recorded {
+                    do {
+                        try await self.local.auditStudy(StudyAuditEvent(
+                            kind: .proposed, study: study, purpose: spec.purpose.rawValue, lead: lead, actor: lead, spec: spec))
+                        if case .accepted = reply {
+                            try await self.local.auditStudy(StudyAuditEvent(
+                                kind: .accepted, study: study, purpose: spec.purpose.rawValue, lead: lead,
+                                actor: "policy"))
                         }
-                    }
-                    answer = Self.answer(for: reply)
-                default:
-                    if case .halt = await bookkeeping(directive, study: study, during: "a proposal", next: &next) {
-                        break batch
+                        recorded = true
+                    } catch {
+                        // An unrecorded study must not go ahead: reject it instead.
+                        self.logger.error("cannot record a proposed study in the audit log; rejecting it", metadata: [
+                            "study": "\(study)", "lead": "\(lead)", "error": "\(error)"])
+                        return .handled(next: self.participant.onAuditFailed(study: study, error: "\(error)"))
                     }
                 }
+                answer = Self.answer(for: reply)
+                return .handled(next: [])
+            default:
+                return .bookkeeping
             }
-            directives = next
+        } afterBookkeeping: { outcome in
+            if case .halt = outcome { return true }
+            return false
         }
         return answer ?? .pending
     }
@@ -350,46 +378,46 @@ public actor StudyEngine {
     public func onContributionRequest(
         study: String, round: Int, payload: Study.RoundPayload = .empty, from lead: String
     ) async throws -> Study.ContributionMessage {
-        var directives = participant.onContributionRequest(study: study, round: round, payload: payload, from: lead, now: clock())
         var sent: Study.ContributionMessage?
         var refusal: NodeError?
-        while !directives.isEmpty {
-            var next: [Study.ParticipantMachine.Directive] = []
-            batch: for directive in directives {
-                switch directive {
-                case .contribute(let id, let round, let payload, let spec, let plan, _, let charge):
-                    do {
-                        let message = try await local.contribute(
-                            spec: spec, plan: plan, study: id, round: round, payload: payload, charge: charge)
-                        next += participant.onContributionSent(study: id, round: round, message: message)
-                        sent = message
-                        metrics?.studyRounds.increment()
-                        if charge { metrics?.addEpsilon(message.cost.epsilon, purpose: spec.purpose.rawValue) }
-                    } catch {
-                        next += participant.onContributionFailed(study: id, round: round, error: "\(error)")
-                        refusal = NodeError(.contributionFailed, "node \(node) could not contribute to study \(id): \(error)")
-                    }
-                case .resend(_, _, let message):
+        let directives = participant.onContributionRequest(study: study, round: round, payload: payload, from: lead, now: clock())
+        await drain(directives, study: study, during: "a contribution request") { directive in
+            switch directive {
+            case .contribute(let id, let round, let payload, let spec, let plan, _, let charge):
+                do {
+                    let message = try await self.local.contribute(
+                        spec: spec, plan: plan, study: id, round: round, payload: payload, charge: charge)
                     sent = message
-                case .reply(_, _, let reply):
-                    switch reply {
-                    case .contributionRefused(let reason), .contributionFailed(let reason):
-                        refusal = refusal ?? NodeError(.contributionRefused, reason)
-                    default:
-                        refusal = NodeError(.contributionRefused, "unexpected state for study \(study)")
-                    }
-                default:
-                    switch await bookkeeping(directive, study: study, during: "a contribution request", next: &next) {
-                    case .done: continue
-                    case .halt, .unexpected:
-                        sent = nil
-                        refusal = NodeError(.contributionFailed,
-                            "node \(node) could not record its state for study \(study); nothing was sent")
-                        break batch
-                    }
+                    self.metrics?.studyRounds.increment()
+                    if charge { self.metrics?.addEpsilon(message.cost.epsilon, purpose: spec.purpose.rawValue) }
+                    return .handled(next: self.participant.onContributionSent(study: id, round: round, message: message))
+                } catch {
+                    refusal = NodeError(.contributionFailed, "node \(self.node) could not contribute to study \(id): \(error)")
+                    return .handled(next: self.participant.onContributionFailed(study: id, round: round, error: "\(error)"))
                 }
+            case .resend(_, _, let message):
+                sent = message
+                return .handled(next: [])
+            case .reply(_, _, let reply):
+                switch reply {
+                case .contributionRefused(let reason), .contributionFailed(let reason):
+                    refusal = refusal ?? NodeError(.contributionRefused, reason)
+                default:
+                    refusal = NodeError(.contributionRefused, "unexpected state for study \(study)")
+                }
+                return .handled(next: [])
+            default:
+                return .bookkeeping
             }
-            directives = next
+        } afterBookkeeping: { outcome in
+            switch outcome {
+            case .done: return false
+            case .halt, .unexpected:
+                sent = nil
+                refusal = NodeError(.contributionFailed,
+                    "node \(self.node) could not record its state for study \(study); nothing was sent")
+                return true
+            }
         }
         if let refusal { throw refusal }
         guard let sent else {
@@ -413,20 +441,19 @@ public actor StudyEngine {
         guard result.study == study else {
             throw NodeError(.invalidMessage, "published result names study \(result.study), not \(study)")
         }
-        var directives = participant.onResult(result, from: lead)
+        let directives = participant.onResult(result, from: lead)
         guard !directives.isEmpty else {
             throw NodeError(.contributionRefused, "node \(node) did not expect a result for study \(study) from \(lead)")
         }
-        while !directives.isEmpty {
-            var next: [Study.ParticipantMachine.Directive] = []
-            for directive in directives {
-                if case .storeResult(_, let result) = directive {
-                    try await local.storeResult(result, json: resultJSON, digest: digest, role: .participant)
-                } else if case .halt = await bookkeeping(directive, study: study, during: "a published result", next: &next) {
-                    throw NodeError(.contributionFailed, "node \(node) could not record the result of study \(study)")
-                }
+        try await drain(directives, study: study, during: "a published result") { directive in
+            guard case .storeResult(_, let result) = directive else { return .bookkeeping }
+            try await self.local.storeResult(result, json: resultJSON, digest: digest, role: .participant)
+            return .handled(next: [])
+        } afterBookkeeping: { outcome in
+            if case .halt = outcome {
+                throw NodeError(.contributionFailed, "node \(self.node) could not record the result of study \(study)")
             }
-            directives = next
+            return false
         }
     }
 
@@ -434,18 +461,14 @@ public actor StudyEngine {
     /// `study.ended`, outcome `aborted`).
     /// - Returns: whether this node knew the study from that lead and ended it now.
     public func onAbort(study: String, reason: String, from lead: String) async throws -> Bool {
-        var directives = participant.onAbort(study: study, reason: reason, from: lead)
-        let ended = !directives.isEmpty
-        while !directives.isEmpty {
-            var next: [Study.ParticipantMachine.Directive] = []
-            for directive in directives {
-                if case .halt = await bookkeeping(directive, study: study, during: "an abort", next: &next) {
-                    throw NodeError(.contributionFailed, "node \(node) could not record the end of study \(study)")
-                }
+        let directives = participant.onAbort(study: study, reason: reason, from: lead)
+        try await drain(directives, study: study, during: "an abort", handle: { _ in .bookkeeping }, afterBookkeeping: { outcome in
+            if case .halt = outcome {
+                throw NodeError(.contributionFailed, "node \(self.node) could not record the end of study \(study)")
             }
-            directives = next
-        }
-        return ended
+            return false
+        })
+        return !directives.isEmpty
     }
 
     /// The operator approves (`true`) or rejects a queued study.
@@ -475,22 +498,17 @@ public actor StudyEngine {
         try await local.auditStudy(StudyAuditEvent(
             kind: approve ? .accepted : .rejected("rejected by the operator: \(reason)"), study: study,
             purpose: entry.spec.purpose.rawValue, lead: entry.lead, actor: "operator"))
-        var directives = approve ? participant.onApproval(study: study) : participant.onRejection(study: study, reason: reason)
-        while !directives.isEmpty {
-            var next: [Study.ParticipantMachine.Directive] = []
-            for directive in directives {
-                switch directive {
-                case .reply:
-                    // The lead polls with ProposeStudy while a study awaits approval; its next
-                    // poll gets this answer from the machine's state.
-                    continue
-                default:
-                    if case .halt = await bookkeeping(directive, study: study, during: "an operator decision", next: &next) {
-                        throw NodeError(.contributionFailed, "node \(node) could not record its decision on study \(study)")
-                    }
-                }
+        let directives = approve ? participant.onApproval(study: study) : participant.onRejection(study: study, reason: reason)
+        try await drain(directives, study: study, during: "an operator decision") { directive in
+            // The lead polls with ProposeStudy while a study awaits approval; its next poll gets
+            // this answer from the machine's state.
+            if case .reply = directive { return .handled(next: []) }
+            return .bookkeeping
+        } afterBookkeeping: { outcome in
+            if case .halt = outcome {
+                throw NodeError(.contributionFailed, "node \(self.node) could not record its decision on study \(study)")
             }
-            directives = next
+            return false
         }
         return approve ? "accepted" : "rejected: \(reason)"
     }
@@ -510,14 +528,9 @@ public actor StudyEngine {
     /// Expires and forgets participant studies (``Study/ParticipantMachine/onTick(now:)``),
     /// carrying out the resulting writes.
     private func carryOutTick(now: Date) async {
-        var directives = participant.onTick(now: now)
-        while !directives.isEmpty {
-            var next: [Study.ParticipantMachine.Directive] = []
-            for directive in directives {
-                _ = await bookkeeping(directive, study: directive.study, during: "the periodic tick", next: &next)
-            }
-            directives = next
-        }
+        await drain(
+            participant.onTick(now: now), during: "the periodic tick", handle: { _ in .bookkeeping },
+            afterBookkeeping: { _ in false })
     }
 
     /// Audits every pending summary of counted rejections (at shutdown).
@@ -542,7 +555,7 @@ public actor StudyEngine {
         out += leading.map { id, study in
             StudySummary(
                 id: id, role: .lead, lead: node, purpose: study.spec.purpose.rawValue,
-                kind: study.spec.kind.rawValue, state: study.state, epsilon: study.spec.privacy.epsilon,
+                kind: study.spec.kind.rawValue, state: study.state.description, epsilon: study.spec.privacy.epsilon,
                 ageSeconds: Self.seconds(from: study.startedAt, to: Date()),
                 deadline: study.spec.deadlineAt.map(StudyDetail.timestamp))
         }
@@ -652,25 +665,17 @@ public actor StudyEngine {
         // The lead's times are wall-clock times (its deadline timer runs on them).
         let wall = Date()
         let spec = lead.spec
-        let name: String
-        let reason: String?
-        if let colon = lead.state.range(of: ": ") {
-            name = String(lead.state[..<colon.lowerBound])
-            reason = String(lead.state[colon.upperBound...])
-        } else {
-            name = lead.state
-            reason = nil
-        }
         let parties = [node] + spec.participants
         let waitingReason: String?
-        switch name {
-        case "proposing": waitingReason = "answers to the proposal from \(lead.waitingFor.joined(separator: ", "))"
-        case "contributing": waitingReason = "this node's own contribution, being computed"
-        case "collecting": waitingReason = "contributions from \(lead.waitingFor.joined(separator: ", "))"
+        switch lead.state.name {
+        case .proposing: waitingReason = "answers to the proposal from \(lead.waitingFor.joined(separator: ", "))"
+        case .contributing: waitingReason = "this node's own contribution, being computed"
+        case .collecting: waitingReason = "contributions from \(lead.waitingFor.joined(separator: ", "))"
         default: waitingReason = nil
         }
         return StudyDetail(
-            id: study, role: .lead, lead: node, parties: parties, spec: spec, state: name, reason: reason,
+            id: study, role: .lead, lead: node, parties: parties, spec: spec, state: lead.state.name.rawValue,
+            reason: lead.state.reason,
             since: StudyDetail.timestamp(lead.startedAt), ageSeconds: Self.seconds(from: lead.startedAt, to: wall),
             deadline: spec.deadlineAt.map(StudyDetail.timestamp),
             secondsToDeadline: spec.deadlineAt.map { Self.signedSeconds(from: wall, to: $0) },
@@ -701,24 +706,15 @@ public actor StudyEngine {
             throw NodeError(.refused, "\(peer) does not take part in study \(study)")
         }
         let parties = [node] + record.spec.participants
-        let name = record.state.split(separator: ":", maxSplits: 1).first.map(String.init) ?? record.state
         return LeadProgress(
-            state: name, round: record.round,
+            state: record.state.name.rawValue, round: record.round,
             parties: parties.map { record.parties[$0] ?? PartyProgress(node: $0, stage: "unknown") })
     }
 
     /// Asks `lead` for its view of `study`, waiting at most 2 s; nil when it does not answer.
     private func askLead(_ lead: String, study: String) async -> LeadProgress? {
         let peers = self.peers
-        return await withTaskGroup(of: LeadProgress?.self) { group in
-            group.addTask { try? await peers.progress(from: lead, study: study) }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(2))
-                return nil
-            }
-            defer { group.cancelAll() }
-            return await group.next() ?? nil
-        }
+        return try? await withTimeout(.seconds(2)) { try await peers.progress(from: lead, study: study) }
     }
 
     // MARK: Lead side
@@ -758,7 +754,7 @@ public actor StudyEngine {
         } catch {
             return .failed(study: study, reason: "\(error)")
         }
-        var record = LeadingStudy(spec: spec, state: "proposing", startedAt: startedAt)
+        var record = LeadingStudy(spec: spec, state: LeadState(.proposing), startedAt: startedAt)
         record.parties[node] = PartyProgress(node: node, stage: "accepted")
         for peer in spec.participants { record.parties[peer] = PartyProgress(node: peer, stage: "proposed") }
         leading[study] = record
@@ -773,7 +769,7 @@ public actor StudyEngine {
             try await local.auditStudy(StudyAuditEvent(
                 kind: .proposed, study: study, purpose: spec.purpose.rawValue, lead: node, actor: "operator", spec: spec))
         } catch {
-            leading[study]?.state = "failed: the proposal could not be audited"
+            leading[study]?.state = .failed("the proposal could not be audited")
             return .failed(study: study, reason: "the proposal could not be written to this node's audit log: \(error)")
         }
 
@@ -834,10 +830,10 @@ public actor StudyEngine {
             do {
                 try await local.storeResult(result, json: json, digest: digest, role: .lead)
             } catch {
-                leading[study]?.state = "failed: \(error)"
+                leading[study]?.state = .failed("\(error)")
                 return .failed(study: study, reason: "could not store the result: \(error)")
             }
-            leading[study]?.state = "completed"
+            leading[study]?.state = LeadState(.completed)
             for peer in spec.participants {
                 do {
                     try await peers.publish(to: peer, study: study, resultJSON: json, digest: digest)
@@ -863,7 +859,7 @@ public actor StudyEngine {
                 }
             }
             if !notes.isEmpty { reason += "; " + notes.joined(separator: "; ") }
-            leading[study]?.state = "failed: \(reason)"
+            leading[study]?.state = .failed(reason)
             do {
                 try await local.auditStudy(StudyAuditEvent(
                     kind: .ended(outcome: "failed", reason: reason, rounds: leading[study]?.round),
@@ -1059,16 +1055,12 @@ public actor StudyEngine {
             for peer in participants {
                 group.addTask {
                     do {
-                        try await withThrowingTaskGroup(of: Bool?.self) { inner in
-                            inner.addTask { try await peers.abort(to: peer, study: study, reason: reason) }
-                            inner.addTask {
-                                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-                                return nil
+                        do {
+                            _ = try await withTimeout(.milliseconds(Int(seconds * 1000))) {
+                                try await peers.abort(to: peer, study: study, reason: reason)
                             }
-                            defer { inner.cancelAll() }
-                            if case .some(.none) = try await inner.next() {
-                                throw NodeError(.peerUnavailable, "no answer within \(seconds) s")
-                            }
+                        } catch is TimeoutError {
+                            throw NodeError(.peerUnavailable, "no answer within \(seconds) s")
                         }
                     } catch {
                         logger.warning("could not tell a participant that the study was abandoned", metadata: [
@@ -1142,15 +1134,16 @@ public actor StudyEngine {
         }
     }
 
-    static func describe(_ phase: Study.LeadMachine.Phase) -> String {
+    /// The state status shows for a lead machine's `phase`.
+    static func describe(_ phase: Study.LeadMachine.Phase) -> LeadState {
         switch phase {
-        case .idle: return "idle"
-        case .checkingOwnPolicy: return "proposing"
-        case .proposing: return "proposing"
-        case .contributingOwn: return "contributing"
-        case .collecting: return "collecting"
-        case .published: return "completed"
-        case .failed(let failure): return "failed: \(failure.description)"
+        case .idle: return LeadState(.idle)
+        case .checkingOwnPolicy: return LeadState(.proposing)
+        case .proposing: return LeadState(.proposing)
+        case .contributingOwn: return LeadState(.contributing)
+        case .collecting: return LeadState(.collecting)
+        case .published: return LeadState(.completed)
+        case .failed(let failure): return .failed(failure.description)
         }
     }
 
