@@ -135,6 +135,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
@@ -161,7 +162,7 @@ let package = Package(
         .executableTarget(
             name: "cohort-bench",
             dependencies: [
-                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortPrivacy", "CohortScenario", "CohortStore",
+                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortNode", "CohortPrivacy", "CohortScenario", "CohortStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimizedStrict

@@ -39,8 +39,8 @@ public struct CustomAttribute: Sendable, Equatable, Codable {
         return bytes.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
     }
 
-    /// The problem with the declaration, or nil (used by ``NodeConfig/validate()``).
-    func problem() -> String? {
+    /// The problem with the declaration, or nil (used by the node config's validation).
+    public func problem() -> String? {
         switch type {
         case .category:
             guard let values, !values.isEmpty else { return "a category attribute needs a non-empty 'values' list" }

@@ -34,10 +34,9 @@ public struct ImportOptions: Sendable, Equatable {
     public var mapping: ImportMapping?
     /// Rates for converting other currencies into the reporting currency (`--rates`).
     public var rates: CurrencyRates?
-    /// The node's reporting currency (config `data.reporting_currency`), for mapped imports.
-    public var reportingCurrency: String?
-    /// The node's declared custom attributes (config `data.attributes`), for mapped imports.
-    public var attributes: [String: CustomAttribute] = [:]
+    /// The node's reporting currency and declared custom attributes (its config's `data:`
+    /// section), for mapped imports.
+    public var declarations = DataDeclarations()
     /// A later export of the same source (`--incremental`, mapped imports only): orders already
     /// imported are skipped, customers already stored are updated (key: customer id); a file
     /// already imported (same SHA-256) changes nothing and the report says so.

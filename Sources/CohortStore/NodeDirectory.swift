@@ -1,6 +1,7 @@
 import Foundation
 
-/// The paths of a node's data directory.
+/// The paths of a node's data directory. The store uses the SQLite files and
+/// `imports-pending/`; `CohortNode` adds the home's own paths (`cohort.yaml`, `keys/`, `tls/`).
 ///
 /// ```
 /// <root>/cohort.yaml   commented config
@@ -22,16 +23,10 @@ public struct NodeDirectory: Sendable, Hashable {
         self.root = root
     }
 
-    /// `<root>/cohort.yaml`.
-    public var configPath: String { path("cohort.yaml") }
     /// `<root>/node.sqlite`.
     public var databasePath: String { path("node.sqlite") }
     /// `<root>/audit.sqlite`.
     public var auditDatabasePath: String { path("audit.sqlite") }
-    /// `<root>/keys`.
-    public var keysPath: String { path("keys") }
-    /// `<root>/tls`.
-    public var tlsPath: String { path("tls") }
     /// `<root>/imports-pending`: markers of imports whose outcome is not yet in the audit log.
     public var pendingImportsPath: String { path("imports-pending") }
 
@@ -44,11 +39,5 @@ public struct NodeDirectory: Sendable, Hashable {
     public func path(_ relative: String) -> String {
         if relative.hasPrefix("/") { return relative }
         return root.hasSuffix("/") ? root + relative : root + "/" + relative
-    }
-
-    /// Whether the directory looks like an initialized node (config and database present).
-    public var isInitialized: Bool {
-        let fm = FileManager.default
-        return fm.fileExists(atPath: configPath) && fm.fileExists(atPath: databasePath)
     }
 }

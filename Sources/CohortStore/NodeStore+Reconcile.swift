@@ -47,7 +47,7 @@ extension NodeStore {
     /// entry may repeat, it never contradicts.)
     ///
     /// Call it whenever the node's store and audit log are opened together, before anything else
-    /// (``NodeSession/run(directory:_:)`` and the node runtime do); no import of this store may be
+    /// (the node's `NodeSession.run` and runtime do); no import of this store may be
     /// in progress. O(pending imports).
     ///
     /// - Returns: the imports settled, oldest first (usually none).

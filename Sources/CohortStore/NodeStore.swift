@@ -99,11 +99,6 @@ public final class NodeStore: Sendable {
         }
     }
 
-    /// Loads and validates the node's `cohort.yaml`.
-    public func loadConfig() throws -> NodeConfig {
-        try NodeConfig.load(from: directory.configPath)
-    }
-
     /// Checkpoints the WAL into the main file and closes all connections. The store must not be
     /// used afterwards.
     public func close() throws {

@@ -1,6 +1,7 @@
 import CohortCore
 import CohortAnalytics
 import CohortAudit
+import CohortNode
 import CohortStore
 import Foundation
 
@@ -48,7 +49,7 @@ enum StoreBench {
             .appendingPathComponent("cohort-store-bench-\(UUID().uuidString)").path
         let nodePath = root + "/node"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        _ = try await NodeStore.initialize(directory: nodePath, name: "bench", consortium: "bench")
+        _ = try await NodeHome.initialize(directory: nodePath, name: "bench", consortium: "bench")
 
         let channels = ["web", "store", "app", "phone"]
         let categories = ["grocery", "electronics", "fashion", "home", "toys", "books", "garden", "sports"]
@@ -114,7 +115,7 @@ enum StoreBench {
         let nodePath = root + "/node"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        _ = try await NodeStore.initialize(directory: nodePath, name: "bench", consortium: "bench")
+        _ = try await NodeHome.initialize(directory: nodePath, name: "bench", consortium: "bench")
         let mappingPath = root + "/online-retail.yaml"
         try """
             kind: transactions

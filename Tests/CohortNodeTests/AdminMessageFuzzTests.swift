@@ -41,7 +41,7 @@ import Testing
         init() async throws {
             directory = try TemporaryDirectory(prefix: "cohort-admin-fuzz")
             let path = directory.appending("node").path
-            _ = try await NodeStore.initialize(directory: path, name: "acme", consortium: "demo")
+            _ = try await NodeHome.initialize(directory: path, name: "acme", consortium: "demo")
             store = try NodeStore.open(directory: path)
             let csv = directory.appending("customers.csv")
             try Data("""

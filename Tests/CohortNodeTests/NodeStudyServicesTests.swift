@@ -88,7 +88,7 @@ import Testing
         static func make(name: String = "acme") async throws -> Fixture {
             let temp = try TemporaryDirectory(prefix: "cohort-services")
             let dir = temp.appending("node").path
-            _ = try await NodeStore.initialize(directory: dir, name: name, consortium: "demo")
+            _ = try await NodeHome.initialize(directory: dir, name: name, consortium: "demo")
             let store = try NodeStore.open(directory: dir)
             let log = try await Audit.Log.open(nodeDirectory: dir, node: name)
             for (kind, text) in [(ImportKind.customers, customers), (.transactions, transactions), (.consent, consent)] {

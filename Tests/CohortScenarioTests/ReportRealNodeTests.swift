@@ -1,6 +1,7 @@
 import CohortCore
 import CohortAudit
 import CohortScenario
+import CohortNode
 import CohortStore
 import CohortTestSupport
 import Foundation
@@ -40,7 +41,7 @@ import Testing
     func uciPartnerFilesImportWithZeroRejects(_ partner: String, _ customers: Int, _ invoices: Int, _ grants: Int) async throws {
         let root = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        _ = try await NodeStore.initialize(directory: root + "/\(partner)", name: partner, consortium: "uci")
+        _ = try await NodeHome.initialize(directory: root + "/\(partner)", name: partner, consortium: "uci")
         let reports = try await Self.importPartner(partner, into: root + "/\(partner)")
         #expect(reports.map(\.rowsRejected) == [0, 0, 0])
         #expect(reports.map(\.rowsAccepted) == [customers, invoices, grants])
@@ -57,7 +58,7 @@ import Testing
     static func makeNode() async throws -> (root: String, node: String) {
         let root = try temporaryDirectory()
         let node = root + "/world"
-        _ = try await NodeStore.initialize(directory: node, name: "world", consortium: "uci")
+        _ = try await NodeHome.initialize(directory: node, name: "world", consortium: "uci")
         _ = try await importPartner("world", into: node)
         try await NodeSession.run(directory: node) { store, _, log in
             let study = "benchmarking-20261202-0badc0de"

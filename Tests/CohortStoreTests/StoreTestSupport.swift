@@ -84,7 +84,7 @@ struct TestNode {
     static func make(seeded: Bool = true) async throws -> TestNode {
         let temp = try TemporaryDirectory()
         let dir = temp.file("node")
-        _ = try await NodeStore.initialize(directory: dir, name: "acme", consortium: "demo")
+        _ = try await createDirectory(dir)
         let node = TestNode(temp: temp, store: try NodeStore.open(directory: dir))
         if seeded {
             let path = try temp.write("customers.csv", customersCSV)
@@ -96,6 +96,19 @@ struct TestNode {
     func cleanup() {
         try? store.close()
         temp.cleanup()
+    }
+
+    /// A node directory as the store sees one: the directory (0700), `node.sqlite` with every
+    /// migration, and an empty audit log (what `cohort node init` makes, less the home's
+    /// `cohort.yaml`, `keys/` and `tls/`, which belong to CohortNode).
+    static func createDirectory(_ path: String, node: String = "acme") async throws -> NodeDirectory {
+        let directory = NodeDirectory(path)
+        try NodeFilePermissions.createPrivateDirectory(path)
+        _ = try NodeStore.create(in: directory)
+        try NodeFilePermissions.createPrivateFile(directory.auditDatabasePath)
+        let log = try await Audit.Log.open(nodeDirectory: path, node: node)
+        await log.close()
+        return directory
     }
 
     /// SHA-256 of node.sqlite after a WAL checkpoint, plus a logical dump of every table.

@@ -118,13 +118,13 @@ struct StoreTrustDefectTests {
         #expect(Self.mode(rejects) == 0o600)
     }
 
-    @Test("defect 5: a node whose node.sqlite is empty or missing while its audit log has entries refuses to open, and init --force refuses too",
+    @Test("defect 5: a node whose node.sqlite is empty or missing while its audit log has entries refuses to open, and creating a store there is refused too",
           arguments: ["empty", "missing"])
     func defect5LostStoreRefusesToOpen(how: String) async throws {
         let temp = try TemporaryDirectory()
         defer { temp.cleanup() }
         let path = temp.file("node")
-        let directory = try await NodeStore.initialize(directory: path, name: "acme")
+        let directory = try await TestNode.createDirectory(path)
         let store = try NodeStore.open(directory: path)
         let log = try await Audit.Log.open(nodeDirectory: path, node: "acme")
         _ = try await store.importCSV(.customers, from: try temp.write("c.csv", TestNode.customersCSV), audit: log)
@@ -144,8 +144,8 @@ struct StoreTrustDefectTests {
             let e = error as? StoreError
             return e?.code == .storeMissing && e?.description.contains("audit log") == true
         }
-        await #expect {
-            _ = try await NodeStore.initialize(directory: path, name: "acme", force: true)
+        #expect {
+            _ = try NodeStore.create(in: directory)
         } throws: { error in
             (error as? StoreError)?.code == .storeMissing
         }
@@ -295,14 +295,14 @@ struct StoreTrustDefectTests {
 
     // MARK: 8. modes
 
-    @Test("defect 8: node init into an existing empty 0755 directory makes it 0700 and every SQLite file 0600")
+    @Test("defect 8: creating a node in an existing empty 0755 directory makes it 0700 and every SQLite file 0600")
     func defect8NodeInitTightensModes() async throws {
         let temp = try TemporaryDirectory()
         defer { temp.cleanup() }
         let path = temp.file("node")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         _ = chmod(path, 0o755)
-        let directory = try await NodeStore.initialize(directory: path, name: "acme")
+        let directory = try await TestNode.createDirectory(path)
         #expect(Self.mode(path) == 0o700)
         #expect(Self.mode(directory.databasePath) == 0o600)
         #expect(Self.mode(directory.auditDatabasePath) == 0o600)
@@ -322,7 +322,7 @@ struct StoreTrustDefectTests {
         let temp = try TemporaryDirectory()
         defer { temp.cleanup() }
         let path = temp.file("node")
-        let directory = try await NodeStore.initialize(directory: path, name: "acme")
+        let directory = try await TestNode.createDirectory(path)
         _ = chmod(path, 0o755)
         _ = chmod(directory.databasePath, 0o644)
         _ = chmod(directory.auditDatabasePath, 0o666)

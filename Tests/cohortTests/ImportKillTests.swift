@@ -1,5 +1,6 @@
 import ArgumentParser
 import CohortAudit
+import CohortNode
 import CohortStore
 import CohortScenario
 import CohortTestSupport
@@ -26,7 +27,7 @@ struct ImportKillTests {
         init() async throws {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("cohort-kill-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-            _ = try await NodeStore.initialize(directory: root + "/node", name: "acme", consortium: "demo")
+            _ = try await NodeHome.initialize(directory: root + "/node", name: "acme", consortium: "demo")
             var customers = "customer_id,signup_date\n"
             var consent = "customer_id,purpose,action,at,method,policy_version\n"
             for i in 0..<ImportKillTests.customers {

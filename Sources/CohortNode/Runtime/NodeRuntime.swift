@@ -4,7 +4,7 @@ public import CohortNet
 public import CohortStudy
 import CohortCore
 import CohortAudit
-public import CohortStore
+import CohortStore
 import CohortWire
 import Foundation
 import GRPCCore

@@ -1,7 +1,7 @@
 public import CohortNet
 import CohortAudit
-import CohortNode
-public import CohortStore
+public import CohortNode
+import CohortStore
 public import Foundation
 
 /// Several node directories on this machine, wired to each other on loopback, with synthetic
@@ -100,7 +100,7 @@ public struct LocalCluster: Sendable {
         _ member: Member, directory: URL, consortium: String, listenPort: Int, peers: [NodeConfig.Peer],
         seed: UInt64, asOf: String, say: @Sendable (String) -> Void
     ) async throws {
-        _ = try await NodeStore.initialize(
+        _ = try await NodeHome.initialize(
             directory: directory.path, name: member.name, consortium: consortium, force: true, actor: "scenario")
         let configPath = NodeDirectory(directory.path).configPath
         var config = try NodeConfig.load(from: configPath)

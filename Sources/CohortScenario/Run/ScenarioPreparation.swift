@@ -68,7 +68,7 @@ enum ScenarioPreparation {
         _ party: Scenario.Party, directory: URL, consortium: String, port: Int, peers: [NodeConfig.Peer],
         material: PKI.NodeTLSMaterial, seed: UInt64, customers: Int, asOf: String, say: @Sendable (String) -> Void
     ) async throws -> PreparedParty {
-        _ = try await NodeStore.initialize(directory: directory.path, name: party.name, consortium: consortium, force: true, actor: "scenario")
+        _ = try await NodeHome.initialize(directory: directory.path, name: party.name, consortium: consortium, force: true, actor: "scenario")
         let configPath = NodeDirectory(directory.path).configPath
         var config = try NodeConfig.load(from: configPath)
         config.network.listen = "127.0.0.1:\(port)"

@@ -1,5 +1,5 @@
 public import CohortCore
-public import CohortStore
+public import CohortNode
 public import Foundation
 
 extension Scenario {

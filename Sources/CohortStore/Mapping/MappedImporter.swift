@@ -445,7 +445,7 @@ final class MappedImporter {
         case nil: signPlan = nil
         }
         let stored = try String.fetchOne(db, sql: "SELECT currency FROM transactions LIMIT 1")
-        reporting = options.reportingCurrency ?? stored
+        reporting = options.declarations.reportingCurrency ?? stored
         if let reporting { reportingExponent = CurrencyTable.exponent(of: reporting) ?? 2 }
 
         let insert = try CSVImporter.FastInsert(db: db, sql: "INSERT INTO transactions (customer, ts, amount_minor, currency, channel, category) VALUES (?, ?, ?, ?, ?, ?)")
@@ -783,9 +783,9 @@ final class MappedImporter {
         var attributes: [(name: String, declaration: CustomAttribute, value: Value)] = []
         for name in mapping.attributes.keys.sorted() {
             let rule = mapping.attributes[name]!
-            guard let declaration = options.attributes[name] else {
+            guard let declaration = options.declarations.attributes[name] else {
                 throw StoreError(.invalidMapping,
-                                 "attribute '\(name)' is not declared in the node config (data.attributes\(options.attributes.isEmpty ? " is empty" : ": \(options.attributes.keys.sorted().joined(separator: ", "))"))",
+                                 "attribute '\(name)' is not declared in the node config (data.attributes\(options.declarations.attributes.isEmpty ? " is empty" : ": \(options.declarations.attributes.keys.sorted().joined(separator: ", "))"))",
                                  file: mapping.file, line: rule.location.line, column: rule.location.column)
             }
             attributes.append((name, declaration, try compile(rule, name: name)))

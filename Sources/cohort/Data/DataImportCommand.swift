@@ -1,4 +1,5 @@
 import ArgumentParser
+import CohortNode
 import CohortStore
 
 /// `cohort data import customers|transactions|consent <file.csv[.gz]> --node <dir> [--map <mapping.yaml>
@@ -91,8 +92,7 @@ struct DataImportCommand: AsyncParsableCommand {
             options.incremental = incremental
         }
         let report = try await NodeSession.run(directory: node) { store, config, log in
-            options.reportingCurrency = config.data.reportingCurrency
-            options.attributes = config.data.attributes
+            options.declarations = config.data.declarations
             return try await store.importCSV(kind, from: file, options: options, audit: log)
         }
         if report.nothingNewSince != nil {

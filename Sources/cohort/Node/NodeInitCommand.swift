@@ -1,4 +1,5 @@
 import ArgumentParser
+import CohortNode
 import CohortStore
 
 /// `cohort node init <dir> --name <node> [--consortium c] [--force]`.
@@ -31,7 +32,7 @@ struct NodeInitCommand: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
-        let node = try await NodeStore.initialize(
+        let node = try await NodeHome.initialize(
             directory: directory, name: name, consortium: consortium, force: force, actor: NodeSession.defaultActor)
         print("Initialized node '\(name)' (consortium '\(consortium)') in \(node.root)")
         print("  config:   \(node.configPath)")

@@ -1,3 +1,4 @@
+import CohortStore
 import Yams
 
 /// Rewrites the floating-point scalars of generated YAML the way a person writes them

@@ -1,7 +1,8 @@
 import CohortTestSupport
 import Foundation
 import Testing
-@testable import CohortStore
+import CohortNode
+import CohortStore
 
 /// Fuzzes `cohort.yaml` parsing with mutated configurations whose numbers are pushed to the
 /// edges of Int and Double: the parser returns a validated config or throws a ``StoreError``

@@ -1,10 +1,11 @@
 import Foundation
 import CohortCore
 import Testing
-@testable import CohortStore
+import CohortNode
+import CohortStore
 
 @Suite("NodeConfig")
-struct StoreNodeConfigTests {
+struct NodeConfigTests {
     static let template = NodeConfigTemplate.text(name: "acme", consortium: "demo")
 
     @Test("the commented template loads")

@@ -1,4 +1,5 @@
 public import CohortCore
+public import CohortStore
 import Foundation
 import Yams
 
@@ -228,6 +229,11 @@ extension NodeConfig {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encodeIfPresent(reportingCurrency, forKey: .reportingCurrency)
             if !attributes.isEmpty { try c.encode(attributes, forKey: .attributes) }
+        }
+
+        /// What the importer takes from this section.
+        public var declarations: DataDeclarations {
+            DataDeclarations(reportingCurrency: reportingCurrency, attributes: attributes)
         }
     }
 

@@ -1,14 +1,18 @@
+public import CohortStore
 import CohortAudit
 import Foundation
 
-extension NodeStore {
+/// A node's home directory: creating it (`cohort node init`). Its layout is
+/// ``CohortStore/NodeDirectory`` with the home paths of `NodeDirectory+Home.swift`.
+public enum NodeHome {
     /// Creates a node directory (`cohort node init`):
     ///
     /// - the directory itself — refused if it exists and is not empty, unless `force`; created
     ///   or tightened to 0700 whatever the umask;
     /// - `cohort.yaml`, the commented template (see ``NodeConfigTemplate``);
-    /// - `node.sqlite` with all migrations applied (WAL), created 0600 (so are its `-wal`/`-shm`
-    ///   and `audit.sqlite`; existing SQLite files are tightened to 0600);
+    /// - `node.sqlite` with all migrations applied (WAL), created 0600 by
+    ///   ``CohortStore/NodeStore/create(in:)`` (so are its `-wal`/`-shm` and `audit.sqlite`;
+    ///   existing SQLite files are tightened to 0600);
     /// - `keys/` and `tls/` (0700);
     /// - the audit log through `Audit.Log.open(nodeDirectory:node:)`, with a
     ///   `node.initialized` entry (details: consortium, schema).
@@ -18,7 +22,7 @@ extension NodeStore {
     /// It never starts a fresh store beside an audit log that has entries: a missing or empty
     /// `node.sqlite` there is refused (`.storeMissing`), even with `force`.
     ///
-    /// - Throws: ``StoreError`` `.invalidArgument` (bad name), `.directoryNotEmpty`,
+    /// - Throws: ``CohortStore/StoreError`` `.invalidArgument` (bad name), `.directoryNotEmpty`,
     ///   `.storeMissing`, `.io`.
     public static func initialize(
         directory path: String, name: String, consortium: String = "default", force: Bool = false,
@@ -42,10 +46,7 @@ extension NodeStore {
                 let what = directory.isInitialized ? "already holds a node" : "is not empty"
                 throw StoreError(.directoryNotEmpty, "'\(path)' \(what); refusing to initialize (use --force to initialize anyway; data is never deleted)")
             }
-            let storeBytes = (try? fm.attributesOfItem(atPath: directory.databasePath)[.size] as? Int) ?? 0
-            if storeBytes == 0, let evidence = auditEvidence(directory) {
-                throw StoreError(.storeMissing, "\(directory.databasePath) is missing or empty but \(evidence): refusing to start an empty store beside it (restore node.sqlite from a backup)")
-            }
+            try NodeStore.refuseLostStore(directory)
         }
         try NodeFilePermissions.createPrivateDirectory(path)
         do {
@@ -62,10 +63,7 @@ extension NodeStore {
             throw StoreError(.io, "cannot create node directory: \(error.localizedDescription)", file: path)
         }
         try NodeFilePermissions.tighten(directory)
-        try NodeFilePermissions.createPrivateFile(directory.databasePath)
-        let store = try openDatabase(directory)
-        let migrations = try store.appliedMigrations()
-        try store.close()
+        let migrations = try NodeStore.create(in: directory)
 
         try NodeFilePermissions.createPrivateFile(directory.auditDatabasePath)
         let log = try await Audit.Log.open(nodeDirectory: path, node: name)
