@@ -97,7 +97,7 @@ let package = Package(
         .target(
             name: "CohortStudy",
             dependencies: [
-                "CohortCore", "CohortPrivacy",
+                "CohortAnalytics", "CohortCore", "CohortPrivacy", "CohortLearning",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
@@ -123,7 +123,7 @@ let package = Package(
         .target(
             name: "CohortNode",
             dependencies: [
-                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortNet", "CohortPrivacy", "CohortStore",
+                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortLearning", "CohortNet", "CohortPrivacy", "CohortStore",
                 "CohortStudy", "CohortWire",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -142,8 +142,8 @@ let package = Package(
         .target(
             name: "CohortScenario",
             dependencies: [
-                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortNet", "CohortNode", "CohortPrivacy", "CohortStore",
-                "CohortStudy", "CohortWire", "CohortProcess",
+                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortLearning", "CohortNet", "CohortNode", "CohortPrivacy",
+                "CohortStore", "CohortStudy", "CohortWire", "CohortProcess",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: optimizedStrict
@@ -162,7 +162,8 @@ let package = Package(
         .executableTarget(
             name: "cohort-bench",
             dependencies: [
-                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortNode", "CohortPrivacy", "CohortScenario", "CohortStore",
+                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortLearning", "CohortNet", "CohortNetTestSupport", "CohortNode",
+                "CohortPrivacy", "CohortScenario", "CohortStore", "CohortWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimizedStrict
@@ -230,8 +231,8 @@ let package = Package(
         .testTarget(
             name: "CohortNodeTests",
             dependencies: [
-                "CohortAudit", "CohortCore", "CohortNet", "CohortNetTestSupport", "CohortNode", "CohortProcess", "CohortStore",
-                "CohortStudy", "CohortTestSupport", "CohortWire",
+                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortLearning", "CohortNet", "CohortNetTestSupport", "CohortNode",
+                "CohortPrivacy", "CohortProcess", "CohortStore", "CohortStudy", "CohortTestSupport", "CohortWire",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

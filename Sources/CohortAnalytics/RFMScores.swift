@@ -16,7 +16,7 @@ extension Analytics {
     ///   `1 + k` and R scores `5 − k` (a value equal to a cut falls in the lower bin).
     public enum RFM {
         /// Four ascending cut points per dimension (R in days, F in purchases, M in cents).
-        public struct CutPoints: Sendable, Equatable, Codable {
+        public struct CutPoints: Sendable, Hashable, Codable {
             /// Recency cuts (days).
             public var recency: [Double]
             /// Frequency cuts (purchases).

@@ -177,7 +177,7 @@ extension Audit.EventSchema {
         case .budgetSpent:
             return s(type, "—", "purpose, study", [
                 F("epsilon", .string, "ε charged, decimal"), F("delta", .string, "δ charged, decimal"),
-                F("rho", .string, "ρ (zCDP), decimal"), F("mechanism", .string, "mechanism"),
+                F("rho", .string, "ρ (zCDP), decimal, or `none` for a spend accounted in RDP (a subsampled training study)"), F("mechanism", .string, "mechanism"),
                 F("ledger_id", .integer, "ledger row"), F("round", .integer, "study round"),
             ], "Reserved before any row is read")
         case .budgetRefunded:

@@ -187,7 +187,7 @@ extension StudyFixtures {
         public func firstRound() throws -> Study.RoundPayload { try Study.RoundPayload([0]) }
 
         /// The aggregation checks and the round.
-        public func validate(_ message: Study.ContributionMessage, from node: String, round: Int) throws {
+        public func validate(_ message: Study.ContributionMessage, from node: String, round: Int, payload: Study.RoundPayload) throws {
             try Study.Aggregation.validate(message, from: node, spec: spec, study: try spec.requireID())
             guard message.round == round else {
                 throw StudyError(.invalidContribution, key: node, "round \(message.round), expected \(round)")

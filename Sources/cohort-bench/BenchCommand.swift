@@ -21,7 +21,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     static var allWorkloads: [BenchWorkload] {
         PrivacyBench.workloads() + AnalyticsBench.workloads() + AuditBench.workloads()
-            + StoreBench.workloads() + GeneratorBench.workloads()
+            + StoreBench.workloads() + GeneratorBench.workloads() + StudyBench.workloads()
     }
 
     func run() async throws {

@@ -8,7 +8,7 @@ struct CohortBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cohort-bench",
         abstract: "Cohort's benchmarks and test tools (not for operators).",
-        subcommands: [BenchCommand.self, StressAppendCommand.self],
+        subcommands: [BenchCommand.self, QualityCommand.self, StressAppendCommand.self],
         defaultSubcommand: BenchCommand.self
     )
 }

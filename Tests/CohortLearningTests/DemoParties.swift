@@ -1,30 +1,11 @@
 import CohortCore
-import CohortAnalytics
 import CohortLearning
 import CohortScenario
 
-/// The demo's three synthetic partners (retail 60k, telecom 40k, bank 20k customers at scale 1)
-/// as learning inputs: features as of the demo's as-of date, restricted to the customers whose
-/// latest consent event for `purpose` is a grant.
+/// The demo's partners as learning inputs (``CohortScenario/Synthetic/LearningParties``).
 enum DemoParties {
-    static let sizes: [(Synthetic.Profile, Int)] = [(.retail, 60_000), (.telecom, 40_000), (.bank, 20_000)]
-
     static func make(scale: Double, purpose: Purpose, seed: UInt64 = 7) throws -> [Learning.Customers] {
-        try sizes.enumerated().map { index, entry in
-            let generator = try Synthetic.Generator(
-                profile: entry.0, customers: max(200, Int((Double(entry.1) * scale).rounded())), seed: seed &+ UInt64(index))
-            let dataset = generator.generate()
-            let tables = dataset.analyticsTables
-            let features = try Analytics.Features.compute(
-                customers: tables.customers, transactions: tables.transactions, asOf: generator.asOf.daysSinceEpoch)
-            var granted = [Bool](repeating: false, count: features.count)
-            let consent = dataset.consent
-            for e in 0..<consent.count where consent.purpose[e] == purpose {
-                granted[Int(consent.customer[e])] = consent.action[e] == .grant
-            }
-            let all = try Learning.Customers(features: features, regions: tables.customers.region)
-            return all.selecting((0..<all.count).filter { granted[$0] })
-        }
+        try Synthetic.LearningParties.make(scale: scale, purpose: purpose, seed: seed)
     }
 
     /// Quarter-scale parties, generated once per test process.

@@ -373,7 +373,7 @@ struct StudyMultiRoundSimulationTests {
         struct Greedy: Study.RoundProgram {
             var maxRounds: Int { 2 }
             func firstRound() throws -> Study.RoundPayload { .empty }
-            func validate(_ message: Study.ContributionMessage, from node: String, round: Int) throws {}
+            func validate(_ message: Study.ContributionMessage, from node: String, round: Int, payload: Study.RoundPayload) throws {}
             func afterRound(
                 _ round: Int, payload: Study.RoundPayload, contributions: [String: Study.ContributionMessage],
                 startedAt: Date, completedAt: Date

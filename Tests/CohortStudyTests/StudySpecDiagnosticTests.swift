@@ -88,6 +88,7 @@ import Testing
     @Test func everySpecKeyIsDocumentedOnceInTheKeyTable() {
         let documented = Study.Spec.keyDocs.map(\.key)
         let keys = Study.Spec.topLevelKeys + Study.Spec.privacyKeys.map { "privacy." + $0 }
+            + Study.LearningParameters.keys.map { "learning." + $0 }
         #expect(Set(documented) == Set(keys))
         #expect(documented.count == Set(documented).count)
     }

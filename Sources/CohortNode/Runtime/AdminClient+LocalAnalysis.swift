@@ -20,6 +20,8 @@ extension AdminClient {
         message.json = request.json
         message.spec = Data((request.spec ?? "").utf8)
         message.parties = Int32(clamping: request.parties ?? 0)
+        message.study = request.study ?? ""
+        message.top = Int32(clamping: request.top ?? 0)
         try await stub.localAnalysis(message, options: options) { response in
             for try await chunk in response.messages {
                 try await receive(chunk.data)

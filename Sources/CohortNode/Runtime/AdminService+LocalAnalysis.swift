@@ -6,7 +6,7 @@ import Foundation
 public import GRPCCore
 
 /// The admin RPCs that let the node-local commands (`analyze`, `data features`, `privacy plan`,
-/// `consent status`, `audit checkpoint`) work while the node runs: the node reads its own data
+/// `study apply`, `consent status`, `audit checkpoint`) work while the node runs: the node reads its own data
 /// and writes the audit entries, because it is the audit log's one writer.
 extension AdminService {
     /// Runs a local analysis on the node's data (audited by the node) and streams its output.
@@ -23,7 +23,8 @@ extension AdminService {
                 try await response.write(chunk)
             }
         } catch let error as NodeError {
-            throw RPCError(code: .invalidArgument, message: error.message)
+            // An unknown study is `notFound`, which the CLI reports as its own (exit 66).
+            throw RPCError(code: error.code == .unknownStudy ? .notFound : .invalidArgument, message: error.message)
         } catch let error as StoreError {
             throw RPCError(code: .invalidArgument, message: error.description)
         } catch let error as CoreError {
@@ -76,11 +77,15 @@ extension AdminService {
         guard request.parties >= 0, request.parties <= 1000 else {
             throw RPCError(code: .invalidArgument, message: "parties \(request.parties) must be in 1…1000 (0: from the spec)")
         }
+        guard request.top >= 0 else {
+            throw RPCError(code: .invalidArgument, message: "top \(request.top) must be at least 1 (0: every customer)")
+        }
         return LocalAnalysis.Request(
             command: command, asOf: request.asOf, purpose: purpose,
             actor: request.actor.isEmpty ? "operator" : request.actor, k: request.k == 0 ? nil : Int(request.k),
             seed: request.seed, json: request.json,
             spec: request.spec.isEmpty ? nil : String(decoding: request.spec, as: UTF8.self),
-            parties: request.parties == 0 ? nil : Int(request.parties))
+            parties: request.parties == 0 ? nil : Int(request.parties),
+            study: request.study.isEmpty ? nil : request.study, top: request.top == 0 ? nil : Int(request.top))
     }
 }

@@ -5,7 +5,7 @@ public import CohortAudit
 public import CohortStore
 public import Foundation
 
-/// The node-local analyses (`analyze`, `data features`, `privacy plan`): one implementation,
+/// The node-local analyses (`analyze`, `data features`, `privacy plan`, `study apply`): one implementation,
 /// run by the CLI on a stopped node and by the running node for the CLI (admin RPC
 /// `LocalAnalysis`), so the `data.accessed` entry is always written by whoever holds the audit
 /// log — the running node when it runs.
@@ -21,6 +21,8 @@ public enum LocalAnalysis {
         case features = "data features"
         /// Standard error per cell and studies per period for a study spec.
         case plan = "privacy plan"
+        /// A released learning model's scores of the consenting customers (CSV, ``ModelApplication``).
+        case apply = "study apply"
     }
 
     /// What to run.
@@ -43,11 +45,16 @@ public enum LocalAnalysis {
         public var spec: String?
         /// `plan`: parties adding noise; nil for the spec's participants plus the lead.
         public var parties: Int?
+        /// `apply`, `features`: the released learning study whose model scores the customers.
+        public var study: String?
+        /// `apply`: only the `top` customers most likely to churn, highest first; nil for all.
+        public var top: Int?
 
         /// Creates a request.
         public init(
             command: Command, asOf: String, purpose: Purpose? = nil, actor: String, k: Int? = nil,
-            seed: UInt64 = 1, json: Bool = false, spec: String? = nil, parties: Int? = nil
+            seed: UInt64 = 1, json: Bool = false, spec: String? = nil, parties: Int? = nil,
+            study: String? = nil, top: Int? = nil
         ) {
             self.command = command
             self.asOf = asOf
@@ -58,6 +65,8 @@ public enum LocalAnalysis {
             self.json = json
             self.spec = spec
             self.parties = parties
+            self.study = study
+            self.top = top
         }
     }
 
@@ -65,7 +74,7 @@ public enum LocalAnalysis {
     public static let chunkBytes = 1 << 20
 
     /// Runs `request` on the node's data and passes the output to `emit` in order (one chunk
-    /// for `analyze` and `plan`, ~1 MiB chunks of CSV lines for `features`).
+    /// for `analyze` and `plan`, ~1 MiB chunks of CSV lines for `features` and `apply`).
     /// - Throws: ``NodeError`` (`invalidMessage`) for bad arguments or too little data, store and
     ///   audit errors as they come (an audit failure stops the analysis before any output).
     public static func run(
@@ -86,9 +95,22 @@ public enum LocalAnalysis {
             try await emitChunked(Data((text + "\n").utf8), emit)
         case .features:
             let asOfDay = try day(request.asOf)
-            let tables = try await loadTables(request, store: store, audit: audit, purpose: request.purpose, asOf: request.asOf)
+            // With a study: its released model scores each customer (columns after the
+            // attributes), and only the customers consenting now to the study's purpose are read.
+            let model = try request.study.map { try ModelApplication.model(study: $0, store: store) }
+            var purpose = request.purpose
+            if let model {
+                let studyPurpose = try ModelApplication.purpose(model)
+                if let purpose, purpose != studyPurpose {
+                    throw NodeError(.invalidMessage, "study \(model.study) is for \(studyPurpose.rawValue); --purpose \(purpose.rawValue) does not match (leave it out)")
+                }
+                purpose = studyPurpose
+            }
+            let tables = try await loadTables(
+                request, store: store, audit: audit, purpose: purpose, asOf: request.asOf, study: model?.study)
             let features = try Analytics.Features.compute(
                 customers: tables.customers, transactions: tables.transactions, asOf: asOfDay)
+            let scores = try model.map { try ModelApplication.featureColumns($0, features: features, regions: tables.customers.region) }
             var buffer = Data()
             // Custom attributes (config data.attributes) follow the standard columns (issue 16).
             let attributeNames = config.data.attributes.keys.sorted()
@@ -99,6 +121,9 @@ public enum LocalAnalysis {
                     let suffix = index == 0 ? AttributeColumns.header(attributeNames)
                         : AttributeColumns.row(attributeNames, attributes[features.ids[index - 1]])
                     buffer.append(contentsOf: suffix.utf8)
+                }
+                if let scores {
+                    buffer.append(contentsOf: (index == 0 ? scores.header : scores.rows[index - 1]).utf8)
                 }
                 buffer.append(0x0A)
                 if buffer.count >= chunkBytes {
@@ -115,18 +140,25 @@ public enum LocalAnalysis {
             } catch {
                 throw NodeError(.invalidMessage, "invalid study spec: \(error)")
             }
+            guard !spec.kind.isLearning else {
+                // Nothing is read: a learning study's cost depends on its spec alone.
+                throw NodeError(.invalidMessage, "a \(spec.kind.rawValue) study has no cells to preview; `cohort privacy cost --spec <file>` prices all its rounds")
+            }
             guard let purpose = Purpose(rawValue: spec.purpose.rawValue) else {
                 throw NodeError(.invalidMessage, "unknown purpose \(spec.purpose.rawValue)")
             }
             let tables = try await loadTables(request, store: store, audit: audit, purpose: purpose, asOf: spec.asOf.description)
             let (codes, measures) = try NodeStudyServices.studyInputs(
-                spec: spec, customers: tables.customers, transactions: tables.transactions)
+                spec: spec, customers: tables.customers, transactions: tables.transactions,
+                rfm: try NodeStudyServices.rfmScoring(for: spec, store: store))
             let exact = try Study.Contribution.compute(spec: spec, codes: codes, measures: measures)
             let plan = try PrivacyPlan.make(
                 spec: spec, contribution: exact, parties: request.parties ?? (spec.participants.count + 1),
                 store: store, config: config, at: Date())
             let output = request.json ? try plan.json() : plan.text()
             try await emitChunked(Data((output + "\n").utf8), emit)
+        case .apply:
+            try await ModelApplication.run(request, store: store, audit: audit, emit: emit)
         }
     }
 
@@ -150,15 +182,17 @@ public enum LocalAnalysis {
     }
 
     /// Loads the customers in scope (consenting now to `purpose`, or all) with their
-    /// transactions up to the end of `asOf`, then audits the access durably before returning.
+    /// transactions up to the end of `asOf`, then audits the access durably (for `study`, if
+    /// any) before returning.
     static func loadTables(
-        _ request: Request, store: NodeStore, audit: any AuditRecording, purpose: Purpose?, asOf: String
+        _ request: Request, store: NodeStore, audit: any AuditRecording, purpose: Purpose?, asOf: String,
+        study: String? = nil
     ) async throws -> (customers: Analytics.CustomerTable, transactions: Analytics.TransactionTable) {
         let end = try CivilTime.parseArgument(asOf, option: "as-of", endOfDay: true)
         let tables = try purpose.map { try store.loadAnalyticsTables(purpose: $0, consentAt: Date(), transactionsUpTo: end) }
             ?? store.loadAllAnalyticsTables(asOf: end)
         _ = try await audit.record(.localDataAccessed(
-            actor: request.actor, purpose: purpose?.rawValue, command: request.command.rawValue,
+            actor: request.actor, purpose: purpose?.rawValue, study: study, command: request.command.rawValue,
             rows: tables.customers.count, transactions: tables.transactions.count, asOf: asOf))
         return tables
     }

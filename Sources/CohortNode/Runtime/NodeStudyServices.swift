@@ -2,6 +2,7 @@ public import CohortStudy
 public import CohortCore
 public import CohortAnalytics
 public import CohortAudit
+import CohortLearning
 import CohortPrivacy
 public import CohortStore
 import Crypto
@@ -19,8 +20,10 @@ public import Foundation
 public final class NodeStudyServices: StudyLocalServices {
     let store: NodeStore
     let config: NodeConfig
-    private let audit: any AuditRecording
-    private let randomness: RandomnessChoice
+    let audit: any AuditRecording
+    let randomness: RandomnessChoice
+    /// Each running learning study's customers, read once per study (see `+Learning`).
+    let learningCustomers = LearningCustomerCache()
 
     /// Where noise comes from.
     public enum RandomnessChoice: Sendable {
@@ -29,6 +32,10 @@ public final class NodeStudyServices: StudyLocalServices {
         /// A seeded generator (simulation only; refused in production mode). Each release
         /// derives its own stream from the seed and the study id.
         case seeded(UInt64)
+        /// No noise at all (simulation only; refused in production mode): known-answer runs
+        /// whose released values must equal the central computation. Every message says
+        /// `simulated`.
+        case noiseless
     }
 
     /// Creates the services of a node.
@@ -41,13 +48,16 @@ public final class NodeStudyServices: StudyLocalServices {
                 throw NodeError(.invalidConfiguration, "node \(config.node.name): \(error)")
             }
         }
+        if case .noiseless = randomness, config.node.mode == .production {
+            throw NodeError(.invalidConfiguration, "node \(config.node.name): noiseless contributions are for simulation mode only")
+        }
         self.store = store
         self.config = config
         self.audit = audit
         self.randomness = randomness
     }
 
-    private var node: String { config.node.name }
+    var node: String { config.node.name }
 
     // MARK: Policy inputs
 
@@ -76,6 +86,9 @@ public final class NodeStudyServices: StudyLocalServices {
     public func contribute(
         spec: Study.Spec, plan: Study.NoisePlan, study: String, round: Int, payload: Study.RoundPayload, charge: Bool
     ) async throws -> Study.ContributionMessage {
+        if spec.kind.isLearning {
+            return try await contributeLearning(spec: spec, study: study, round: round, payload: payload, charge: charge)
+        }
         let purpose = try consentPurpose(spec)
         let now = Date()
         var record: BudgetSpendRecord?
@@ -84,28 +97,16 @@ public final class NodeStudyServices: StudyLocalServices {
                 "sigma_squared": String(plan.sigmaSquared), "l2_sensitivity": String(plan.l2Sensitivity),
                 "coordinates": String(plan.coordinates),
             ])
-            guard let policy = try NodeBudget.policy(purpose, config: config) else {
-                throw NodeError(.budgetExceeded, "node \(node) does not allow purpose \(purpose.rawValue)")
-            }
-            let reserved = try reserve(purpose: purpose, policy: policy, cost: cost, study: study, at: now)
-            do {
-                _ = try await audit.record(.budgetSpent(
-                    study: study, purpose: purpose.rawValue, epsilon: reserved.epsilon, delta: reserved.delta,
-                    rho: plan.rho, mechanism: reserved.mechanism, ledgerID: reserved.id ?? -1, round: round))
-            } catch {
-                // Unrecorded spends must not stand: nothing has been read yet. If even the
-                // refund fails, the spend stays (the ledger over-counts, never under-counts).
-                _ = try? store.refundBudget(id: reserved.id ?? -1, study: study)
-                throw NodeError(.contributionFailed, "node \(node): the budget spend could not be audited, nothing was read: \(error)")
-            }
-            record = reserved
+            record = try await reserveRecorded(purpose: purpose, cost: cost, study: study, round: round, at: now)
         }
         do {
             let (customers, transactions) = try store.loadAnalyticsTables(
                 purpose: purpose, consentAt: now, transactionsUpTo: Self.endOfDay(spec.asOf))
             let usesAttributes = !spec.attributeNames.isEmpty || spec.mean?.measure.attributeName != nil
             let attributes = usesAttributes ? try store.customerAttributes() : [:]
-            let (codes, measures) = try Self.studyInputs(spec: spec, customers: customers, transactions: transactions, attributes: attributes)
+            let (codes, measures) = try Self.studyInputs(
+                spec: spec, customers: customers, transactions: transactions, attributes: attributes,
+                rfm: try Self.rfmScoring(for: spec, store: store))
             let contribution = try Study.Contribution.compute(spec: spec, codes: codes, measures: measures)
             _ = try await audit.record(.studyDataAccessed(
                 study: study, purpose: purpose.rawValue, rows: customers.count, transactions: transactions.count,
@@ -123,6 +124,7 @@ public final class NodeStudyServices: StudyLocalServices {
         if let entry {
             try store.saveParticipantStudy(study, state: try ParticipantStudyCoding.encode(entry))
         } else {
+            learningCustomers.remove(study)
             try store.deleteParticipantStudy(study)
         }
     }
@@ -133,6 +135,28 @@ public final class NodeStudyServices: StudyLocalServices {
             entries[study] = try ParticipantStudyCoding.decode(state, study: study)
         }
         return entries
+    }
+
+    /// Reserves `cost` (``reserve(purpose:policy:cost:study:at:)``) and audits `budget.spent`
+    /// before anything is read; an unrecorded spend is refunded and the contribution refused.
+    func reserveRecorded(
+        purpose: Purpose, cost: Privacy.Cost, study: String, round: Int, at now: Date
+    ) async throws -> BudgetSpendRecord {
+        guard let policy = try NodeBudget.policy(purpose, config: config) else {
+            throw NodeError(.budgetExceeded, "node \(node) does not allow purpose \(purpose.rawValue)")
+        }
+        let reserved = try reserve(purpose: purpose, policy: policy, cost: cost, study: study, at: now)
+        do {
+            _ = try await audit.record(.budgetSpent(
+                study: study, purpose: purpose.rawValue, epsilon: reserved.epsilon, delta: reserved.delta,
+                rho: reserved.rho, mechanism: reserved.mechanism, ledgerID: reserved.id ?? -1, round: round))
+        } catch {
+            // Unrecorded spends must not stand: nothing has been read yet. If even the
+            // refund fails, the spend stays (the ledger over-counts, never under-counts).
+            _ = try? store.refundBudget(id: reserved.id ?? -1, study: study)
+            throw NodeError(.contributionFailed, "node \(node): the budget spend could not be audited, nothing was read: \(error)")
+        }
+        return reserved
     }
 
     /// Atomically decides and records the spend (the ledger decides inside the store's write
@@ -164,7 +188,7 @@ public final class NodeStudyServices: StudyLocalServices {
 
     /// Gives back a reservation whose contribution failed before leaving the node. The refund
     /// is audited first; if that append fails the spend stays (the conservative side).
-    private func refund(
+    func refund(
         _ record: BudgetSpendRecord, purpose: Purpose, study: String, round: Int, reason: String
     ) async throws {
         guard let id = record.id else { return }
@@ -173,10 +197,12 @@ public final class NodeStudyServices: StudyLocalServices {
         try store.refundBudget(id: id, study: study)
     }
 
-    private func makeNoise(study: String, round: Int) throws -> any Study.NoiseSource {
+    func makeNoise(study: String, round: Int) throws -> any Study.NoiseSource {
         switch randomness {
         case .system:
             return DiscreteGaussianNoise(source: Privacy.SystemRandomness(), simulated: false)
+        case .noiseless:
+            return NoNoise()
         case .seeded(let seed):
             var mix = SHA256()
             mix.update(data: Data("\(seed)|\(node)|\(study)|\(round)".utf8))
@@ -190,10 +216,11 @@ public final class NodeStudyServices: StudyLocalServices {
     /// `attribute:<name>` dimensions (a customer without a listed value is coded `other`).
     public static func studyInputs(
         spec: Study.Spec, customers: Analytics.CustomerTable, transactions: Analytics.TransactionTable,
-        attributes: [String: [String: String]] = [:]
+        attributes: [String: [String: String]] = [:], rfm: Analytics.Features.RFMScoring = .populationQuintiles
     ) throws -> (codes: [[UInt16]], measures: [Double?]?) {
         let features = try Analytics.Features.compute(
-            customers: customers, transactions: transactions, asOf: Int32(spec.asOf.daysSinceEpoch))
+            customers: customers, transactions: transactions, asOf: Int32(spec.asOf.daysSinceEpoch),
+            options: Analytics.Features.Options(rfm: rfm))
         let codes: [[UInt16]] = try spec.dimensions.map { dimension in
             if let name = dimension.attributeName {
                 let values = spec.attributeValues[name] ?? []
@@ -237,6 +264,7 @@ public final class NodeStudyServices: StudyLocalServices {
 
     /// Stores the result and audits `result.released` with its digest.
     public func storeResult(_ result: Study.Result, json: Data, digest: Data, role: StudyRole) async throws {
+        learningCustomers.remove(result.study)
         let hex = digest.map { String(format: "%02x", $0) }.joined()
         // On record first: a release the audit log refuses is neither stored nor (by the lead)
         // sent to anyone.
@@ -265,11 +293,33 @@ public final class NodeStudyServices: StudyLocalServices {
         _ = try await audit.record(entry)
     }
 
-    private func consentPurpose(_ spec: Study.Spec) throws -> Purpose {
+    func consentPurpose(_ spec: Study.Spec) throws -> Purpose {
         guard let purpose = Purpose(rawValue: spec.purpose.rawValue) else {
             throw NodeError(.invalidMessage, "unknown purpose \(spec.purpose.rawValue)")
         }
         return purpose
+    }
+
+    /// How a spec scores RFM: each node's own quintiles, the spec's cut points, or those a
+    /// published `quantiles` study released (read from this node's stored copy of its result).
+    /// - Throws: ``NodeError`` (`invalidMessage`) when the named study is not stored here, is
+    ///   not a quantiles study, or did not release the quintile cuts.
+    public static func rfmScoring(for spec: Study.Spec, store: NodeStore) throws -> Analytics.Features.RFMScoring {
+        switch spec.rfmCutPoints {
+        case nil: return .populationQuintiles
+        case .given(let cuts): return .cutPoints(cuts)
+        case .released(let study):
+            guard let stored = try store.studyResults().first(where: { $0.study == study }) else {
+                throw NodeError(.invalidMessage, "rfm_cut_points: study \(study) has no published result on this node; it must have taken part in that quantiles study")
+            }
+            let result = try Study.Result.decode(json: stored.resultJSON)
+            guard case .quantiles(let quantiles)? = result.learning?.model else {
+                throw NodeError(.invalidMessage, "rfm_cut_points: study \(study) is a \(result.spec.kind.rawValue) study, not a quantiles study")
+            }
+            do { return .cutPoints(try quantiles.rfmCutPoints()) } catch {
+                throw NodeError(.invalidMessage, "rfm_cut_points: study \(study): \(error)")
+            }
+        }
     }
 
     /// The last second of a calendar day (UTC): consent and transactions of that day count.
@@ -294,5 +344,13 @@ struct DiscreteGaussianNoise<Source: Privacy.RandomSource>: Study.NoiseSource {
         }
         return Study.NoiseReport(
             mechanism: "discrete-gaussian", sigmaSquared: sampler.sigmaSquared.doubleValue, simulated: simulated)
+    }
+}
+
+/// No noise (``NodeStudyServices/RandomnessChoice/noiseless``, simulation only): reports σ² = 0
+/// and `simulated`, so the lead's result says it carries no privacy.
+struct NoNoise: Study.NoiseSource {
+    mutating func addNoise(to values: inout [Int64], sigmaSquared: Double) throws -> Study.NoiseReport {
+        Study.NoiseReport(mechanism: "none", sigmaSquared: 0, simulated: true)
     }
 }

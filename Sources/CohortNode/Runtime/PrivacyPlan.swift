@@ -126,6 +126,8 @@ public struct PrivacyPlan: Codable, Sendable, Equatable {
                 cells.append(Cell(
                     labels: labels, localCount: local, expectedCount: local * parties,
                     countStandardError: variance.squareRoot() / q, localMean: mean, meanStandardError: meanSE))
+            case .kmeans, .logisticRegression, .quantiles:
+                break
             }
         }
         let sigma = spec.kind == .mean ? noise.sigmaSquared.squareRoot() / q : noise.sigmaSquared.squareRoot()

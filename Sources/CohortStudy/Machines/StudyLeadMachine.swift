@@ -260,7 +260,7 @@ extension Study {
 
         private func check(_ message: ContributionMessage, from peer: String, round: Int) -> Failure? {
             do {
-                try program.validate(message, from: peer, round: round)
+                try program.validate(message, from: peer, round: round, payload: payload)
                 return nil
             } catch let error as StudyError {
                 return .invalidContribution(from: peer, message: error.message)

@@ -50,9 +50,9 @@ extension Study {
         /// The payload of round 0.
         func firstRound() throws -> RoundPayload
 
-        /// Checks one node's contribution to `round` (length, study, cost); throws
-        /// ``StudyError`` naming what is wrong.
-        func validate(_ message: ContributionMessage, from node: String, round: Int) throws
+        /// Checks one node's contribution to `round`, whose request carried `payload` (length,
+        /// study, cost); throws ``StudyError`` naming what is wrong.
+        func validate(_ message: ContributionMessage, from node: String, round: Int, payload: RoundPayload) throws
 
         /// Decides, from every party's contribution to `round` (keyed by node name, the lead
         /// included), what happens next.
@@ -83,7 +83,7 @@ extension Study {
         public func firstRound() throws -> RoundPayload { .empty }
 
         /// ``Aggregation/validate(_:from:spec:study:)`` and round 0.
-        public func validate(_ message: ContributionMessage, from node: String, round: Int) throws {
+        public func validate(_ message: ContributionMessage, from node: String, round: Int, payload: RoundPayload) throws {
             try Aggregation.validate(message, from: node, spec: spec, study: try spec.requireID())
             guard message.round == round else {
                 throw StudyError(.invalidContribution, key: "contributions[\(node)]",
@@ -121,10 +121,12 @@ extension Study {
             try make(spec, lead)
         }
 
-        /// The kinds this node runs: histogram and mean are ``SingleRelease``.
+        /// The kinds this node runs: histogram and mean are ``SingleRelease``, the learning
+        /// kinds ``LearningProgram``.
         public static let standard = RoundPrograms { spec, lead in
             switch spec.kind {
             case .histogram, .mean: return SingleRelease(spec: spec, lead: lead)
+            case .kmeans, .logisticRegression, .quantiles: return try LearningProgram(spec: spec, lead: lead)
             }
         }
     }

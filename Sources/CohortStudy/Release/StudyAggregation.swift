@@ -65,14 +65,23 @@ extension Study {
         /// Checks one message against the spec (study, length, finite non-negative
         /// variance, cost purpose); throws `invalidContribution` naming the node.
         public static func validate(_ message: ContributionMessage, from node: String, spec: Spec, study: String) throws {
+            try validateCost(message, from: node, spec: spec, study: study, coordinates: spec.coordinateCount)
+        }
+
+        /// Checks one message's study, length (`coordinates`), noise variance and cost (ε, δ,
+        /// purpose as the spec's); throws `invalidContribution` naming the node. Every kind's
+        /// round uses it; the length comes from the kind (and, for learning kinds, the round).
+        public static func validateCost(
+            _ message: ContributionMessage, from node: String, spec: Spec, study: String, coordinates: Int
+        ) throws {
             let key = "contributions[\(node)]"
             guard message.study == study else {
                 throw StudyError(.invalidContribution, key: key, "is for study '\(message.study)', expected '\(study)'")
             }
-            guard message.values.count == spec.coordinateCount else {
+            guard message.values.count == coordinates else {
                 throw StudyError(
                     .invalidContribution, key: key,
-                    "has \(message.values.count) coordinates, expected \(spec.coordinateCount)")
+                    "has \(message.values.count) coordinates, expected \(coordinates)")
             }
             let cost = message.cost
             guard cost.sigmaSquared.isFinite, cost.sigmaSquared >= 0, cost.sigmaSquared < 1e30 else {
@@ -109,6 +118,8 @@ extension Study {
             case .mean:
                 counts = sums.dropFirst(cells).prefix(cells)
                 scale = Double(FixedPoint.resolution)
+            case .kmeans, .logisticRegression, .quantiles:
+                return (0, 0)
             }
             let total = counts.reduce(0.0) { $0 + Double($1) }
             return (total / scale, (Double(cells) * variance).squareRoot() / scale)
@@ -150,6 +161,8 @@ extension Study {
                     out.append(Result.Cell(
                         labels: labels, count: count, countStandardError: sd / q, mean: mean,
                         meanStandardError: meanSE, suppressed: false))
+                case .kmeans, .logisticRegression, .quantiles:
+                    return []
                 }
             }
             return out

@@ -43,6 +43,13 @@ extension Study {
         /// Depends on the spec only, so the cost is known before any customer data is read.
         public static func plan(for spec: Spec) throws -> NoisePlan {
             let rho = try rho(epsilon: spec.privacy.epsilon, delta: spec.privacy.delta)
+            if spec.kind.isLearning {
+                // Every round has its own noise (``LearningAlgorithm/roundNoise(for:)``); the
+                // plan carries the study's whole budget, which the rounds' costs compose to at most.
+                return NoisePlan(
+                    purpose: spec.purpose, epsilon: spec.privacy.epsilon, delta: spec.privacy.delta, rho: rho,
+                    l2Sensitivity: 0, sigmaSquared: 0, coordinates: 0)
+            }
             let sensitivity = Sensitivity.of(spec)
             let sigmaSquared = max(sensitivity.l2 * sensitivity.l2 / (2 * rho), minimumSigmaSquared)
             return NoisePlan(

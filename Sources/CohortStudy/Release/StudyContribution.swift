@@ -56,6 +56,9 @@ extension Study {
                     throw StudyError(
                         .invalidInput, key: "measures", "got \(measures.count) values for \(rows) customers")
                 }
+            case .kmeans, .logisticRegression, .quantiles:
+                throw StudyError(
+                    .invalidInput, key: "kind", "a \(spec.kind.rawValue) study's contributions come from its learning algorithm")
             }
             let cells = layout.cellCount
             var values = [Int64](repeating: 0, count: spec.coordinateCount)
@@ -125,11 +128,13 @@ extension Study {
 }
 
 extension Study.Spec {
-    /// Length of a contribution vector: cells for `histogram`, 2 × cells for `mean`.
+    /// Length of a contribution vector: cells for `histogram`, 2 × cells for `mean`; 0 for the
+    /// learning kinds, whose every round has its own length (``Study/LearningAlgorithm``).
     public var coordinateCount: Int {
         switch kind {
         case .histogram: return layout.cellCount
         case .mean: return 2 * layout.cellCount
+        case .kmeans, .logisticRegression, .quantiles: return 0
         }
     }
 }

@@ -29,12 +29,16 @@ extension Study {
         public var startedAt: Date
         /// When the last contribution arrived and the result was computed (whole seconds).
         public var completedAt: Date
+        /// The model or statistic of a learning study (`kmeans`, `logistic-regression`,
+        /// `quantiles`); nil for histogram and mean studies, whose release is ``cells``.
+        public var learning: LearningRelease?
 
         /// Creates a result (normally through ``Aggregation/aggregate(spec:lead:contributions:startedAt:completedAt:)``).
         public init(
             study: String, lead: String, spec: Spec, cells: [Cell], participants: [ParticipantSummary],
             noiseVariance: Double, simulatedNoise: Bool, releasedCustomers: Double,
-            releasedCustomersStandardError: Double, startedAt: Date, completedAt: Date
+            releasedCustomersStandardError: Double, startedAt: Date, completedAt: Date,
+            learning: LearningRelease? = nil
         ) {
             self.study = study
             self.lead = lead
@@ -47,6 +51,7 @@ extension Study {
             self.releasedCustomersStandardError = releasedCustomersStandardError
             self.startedAt = Self.wholeSeconds(startedAt)
             self.completedAt = Self.wholeSeconds(completedAt)
+            self.learning = learning
         }
 
         /// One released cell. Standard errors account for the DP noise only (not for sampling
@@ -126,7 +131,7 @@ extension Study {
         }
 
         enum CodingKeys: String, CodingKey {
-            case study, lead, spec, cells, participants
+            case study, lead, spec, cells, participants, learning
             case noiseVariance = "noise_variance"
             case simulatedNoise = "simulated_noise"
             case releasedCustomers = "released_customers"

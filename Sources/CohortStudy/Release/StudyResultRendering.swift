@@ -6,6 +6,7 @@ extension Study.Result {
     /// date, ε/δ per node and participants, then one row per cell. Suppressed cells show
     /// `suppressed`. Numbers: histogram counts as integers, mean-study counts with 1 decimal, means with 4 decimals.
     public func textTable() -> String {
+        if let learning { return learningText(learning) }
         let kind = spec.kind
         var header = spec.dimensions.map(\.rawValue) + ["count", "count_se"]
         if kind == .mean { header += ["mean", "mean_se"] }
@@ -57,6 +58,7 @@ extension Study.Result {
     /// RFC 4180 CSV: header `<dimension…>,count,count_se[,mean,mean_se],suppressed`, one row per
     /// cell, full-precision numbers (histogram counts as integers), empty fields for suppressed values, CRLF line ends.
     public func csv() -> String {
+        if let learning { return learning.csv() }
         let kind = spec.kind
         var header = spec.dimensions.map(\.rawValue) + ["count", "count_se"]
         if kind == .mean { header += ["mean", "mean_se"] }
@@ -70,6 +72,18 @@ extension Study.Result {
             lines.append(row.joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// The header lines every result has, then the learning release's own lines.
+    private func learningText(_ learning: Study.LearningRelease) -> String {
+        var lines = ["Study \(study) — \(spec.kind.rawValue)"]
+        lines.append("purpose \(spec.purpose.rawValue), as of \(spec.asOf), ε \(spec.privacy.epsilon) and δ \(spec.privacy.delta) per node for the whole study")
+        lines.append("lead \(lead); ε spent per node: " + participants.map { "\($0.node) \($0.epsilon)" }.joined(separator: ", "))
+        if simulatedNoise { lines.append("SIMULATED NOISE — no privacy guarantee") }
+        lines.append("standard errors include the privacy noise only")
+        lines.append("")
+        lines += learning.textLines()
+        return lines.joined(separator: "\n") + "\n"
     }
 
     private static func format(_ value: Double?, decimals: Int) -> String {

@@ -18,6 +18,7 @@ extension Study {
         /// - `histogram`: one customer adds 1 to exactly one cell → L1 = L2 = 1.
         /// - `mean`: one customer adds `e ∈ [0, Q]` to one cell's sum and `Q` to its count
         ///   (``FixedPoint``) → L1 = 2Q, L2 = √(Q² + Q²) = Q·√2.
+        /// - learning kinds: 0 here; each round has its own (``LearningAlgorithm/roundNoise(for:)``).
         public static func of(_ spec: Spec) -> Sensitivity {
             switch spec.kind {
             case .histogram:
@@ -25,6 +26,9 @@ extension Study {
             case .mean:
                 let q = Double(FixedPoint.resolution)
                 return Sensitivity(l1: 2 * q, l2: q * 2.0.squareRoot())
+            case .kmeans, .logisticRegression, .quantiles:
+                // Per round: see ``LearningAlgorithm/roundNoise(for:)``.
+                return Sensitivity(l1: 0, l2: 0)
             }
         }
     }

@@ -5,5 +5,24 @@ extension Study {
         case histogram
         /// Per-cell mean of a bounded per-customer measure, released with the cell count.
         case mean
+        /// DP k-means segmentation over the consortium features (purpose `segmentation`):
+        /// a noised-grid initialization, DP Lloyd rounds and a profile round.
+        case kmeans
+        /// DP federated logistic regression on the churn label (purpose `model-training`):
+        /// a second-moment round, clipped and noised gradient rounds, and a federated evaluation
+        /// round on every node's holdout.
+        case logisticRegression = "logistic-regression"
+        /// DP quantiles of recency, frequency and monetary value from fine noised histograms;
+        /// the release yields consortium RFM cut points.
+        case quantiles
+
+        /// True for the multi-round learning kinds (``kmeans``, ``logisticRegression``,
+        /// ``quantiles``), which take a `learning:` section instead of dimensions.
+        public var isLearning: Bool {
+            switch self {
+            case .histogram, .mean: return false
+            case .kmeans, .logisticRegression, .quantiles: return true
+            }
+        }
     }
 }

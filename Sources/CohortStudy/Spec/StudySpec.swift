@@ -4,7 +4,7 @@ public import Foundation
 extension Study {
     /// A validated study specification, shared verbatim by the lead and all participants.
     ///
-    /// Build one with ``init(id:kind:purpose:asOf:dimensions:regions:mean:privacy:participants:deadlineSeconds:)``
+    /// Build one with ``init(id:kind:purpose:asOf:dimensions:regions:attributeValues:mean:learning:rfmCutPoints:privacy:participants:deadlineSeconds:)``
     /// (validates) or load one from YAML/JSON with ``load(yaml:)`` / ``load(json:)`` (snake_case
     /// keys, see the type's `Codable` conformance). Every rule violation throws a ``StudyError``
     /// whose `key` names the offending key.
@@ -37,6 +37,10 @@ extension Study {
         public let attributeValues: [String: [String]]
         /// The measure and its clamp bounds; present exactly when `kind == .mean`.
         public let mean: MeanMeasure?
+        /// The `learning:` section of a learning kind (nil for histogram and mean).
+        public let learning: LearningParameters?
+        /// Consortium RFM cut points (`rfm_cut_points`); nil = each node's own quintiles.
+        public let rfmCutPoints: RFMCutPoints?
         /// Privacy parameters charged on each node, and the suppression threshold.
         public let privacy: PrivacyParameters
         /// Names of the participating nodes other than the lead (the lead always participates).
@@ -52,7 +56,7 @@ extension Study {
         public init(
             id: String? = nil, kind: Kind, purpose: Purpose, asOf: CalendarDate,
             dimensions: [Dimension], regions: [String] = [], attributeValues: [String: [String]] = [:],
-            mean: MeanMeasure? = nil,
+            mean: MeanMeasure? = nil, learning: LearningParameters? = nil, rfmCutPoints: RFMCutPoints? = nil,
             privacy: PrivacyParameters, participants: [String], deadlineSeconds: Int
         ) throws {
             self.id = id
@@ -63,6 +67,8 @@ extension Study {
             self.regions = regions
             self.attributeValues = attributeValues
             self.mean = mean
+            self.learning = learning
+            self.rfmCutPoints = rfmCutPoints
             self.privacy = privacy
             self.participants = participants
             self.deadlineSeconds = deadlineSeconds
@@ -104,8 +110,12 @@ extension Study {
             return id
         }
 
-        /// Number of rounds of the protocol: 1 for `histogram` and `mean`.
-        public var rounds: Int { 1 }
+        /// Most rounds of the protocol: 1 for `histogram` and `mean`, the algorithm's budgeted
+        /// rounds for a learning kind (it may finish earlier).
+        public var rounds: Int {
+            guard kind.isLearning else { return 1 }
+            return (try? LearningAlgorithm(spec: self).maximumRounds) ?? 1
+        }
 
         /// The cell layout (mixed-radix index over the dimensions' categories).
         public var layout: CellLayout { CellLayout(dimensions: dimensions, regions: regions, attributeValues: attributeValues) }

@@ -1,3 +1,4 @@
+import CohortAnalytics
 import CohortCore
 import Foundation
 
@@ -20,7 +21,7 @@ extension Study.Spec: Codable {
 
     static let topLevelKeys: [String] = [
         "id", "kind", "purpose", "as_of", "dimensions", "regions", "attribute_values", "measure", "lower", "upper", "currency",
-        "privacy", "participants", "deadline_seconds", "deadline_at",
+        "learning", "rfm_cut_points", "privacy", "participants", "deadline_seconds", "deadline_at",
     ]
     static let privacyKeys: [String] = ["epsilon", "delta", "min_count"]
 
@@ -41,7 +42,7 @@ extension Study.Spec: Codable {
         guard let asOf = CalendarDate(asOfText) else {
             throw StudyError(.invalidValue, key: "as_of", "expected a date YYYY-MM-DD, got '\(asOfText)'")
         }
-        let dimensionNames = try Self.decode([String].self, c, "dimensions", path: "dimensions", required: true) ?? []
+        let dimensionNames = try Self.decode([String].self, c, "dimensions", path: "dimensions", required: !kind.isLearning) ?? []
         var dimensions: [Study.Dimension] = []
         for (index, name) in dimensionNames.enumerated() {
             guard let dimension = Study.Dimension(rawValue: name) else {
@@ -70,6 +71,18 @@ extension Study.Spec: Codable {
             }
         }
 
+        var learning: Study.LearningParameters?
+        if c.contains(Key("learning")) {
+            guard kind.isLearning else {
+                throw StudyError(.invalidValue, key: "learning", "only a kmeans, logistic-regression or quantiles study takes a learning section")
+            }
+            learning = try Self.decodeLearning(c)
+        } else if kind.isLearning {
+            learning = Study.LearningParameters()
+        }
+
+        let rfmCutPoints = c.contains(Key("rfm_cut_points")) ? try Self.decodeCutPoints(c) : nil
+
         guard c.contains(Key("privacy")) else {
             throw StudyError(.missingKey, key: "privacy", "required key is missing")
         }
@@ -91,7 +104,7 @@ extension Study.Spec: Codable {
 
         try self.init(
             id: id, kind: kind, purpose: purpose, asOf: asOf, dimensions: dimensions, regions: regions,
-            attributeValues: attributeValues, mean: mean, privacy: Study.PrivacyParameters(epsilon: epsilon, delta: delta, minCount: minCount),
+            attributeValues: attributeValues, mean: mean, learning: learning, rfmCutPoints: rfmCutPoints, privacy: Study.PrivacyParameters(epsilon: epsilon, delta: delta, minCount: minCount),
             participants: participants, deadlineSeconds: deadline)
         if let deadlineAtText {
             guard let date = Self.parseDeadline(deadlineAtText) else {
@@ -125,14 +138,39 @@ extension Study.Spec: Codable {
         try c.encode(kind.rawValue, forKey: Key("kind"))
         try c.encode(purpose.rawValue, forKey: Key("purpose"))
         try c.encode(asOf, forKey: Key("as_of"))
-        try c.encode(dimensions.map(\.rawValue), forKey: Key("dimensions"))
+        if !kind.isLearning { try c.encode(dimensions.map(\.rawValue), forKey: Key("dimensions")) }
         if !regions.isEmpty { try c.encode(regions, forKey: Key("regions")) }
         if !attributeValues.isEmpty { try c.encode(attributeValues, forKey: Key("attribute_values")) }
+        if let learning {
+            var l = c.nestedContainer(keyedBy: Key.self, forKey: Key("learning"))
+            try l.encodeIfPresent(learning.k, forKey: Key("k"))
+            try l.encodeIfPresent(learning.features, forKey: Key("features"))
+            try l.encodeIfPresent(learning.bounds, forKey: Key("bounds"))
+            try l.encodeIfPresent(learning.rounds, forKey: Key("rounds"))
+            try l.encodeIfPresent(learning.clipNorm, forKey: Key("clip_norm"))
+            try l.encodeIfPresent(learning.learningRate, forKey: Key("learning_rate"))
+            try l.encodeIfPresent(learning.l2, forKey: Key("l2"))
+            try l.encodeIfPresent(learning.holdoutShare, forKey: Key("holdout_share"))
+            try l.encodeIfPresent(learning.samplingRate, forKey: Key("sampling_rate"))
+            try l.encodeIfPresent(learning.seed, forKey: Key("seed"))
+            try l.encodeIfPresent(learning.regions, forKey: Key("regions"))
+            try l.encodeIfPresent(learning.probabilities, forKey: Key("probabilities"))
+        }
         if let mean {
             try c.encode(mean.measure.rawValue, forKey: Key("measure"))
             try c.encode(mean.lower, forKey: Key("lower"))
             try c.encode(mean.upper, forKey: Key("upper"))
             try c.encodeIfPresent(mean.currency, forKey: Key("currency"))
+        }
+        if let rfmCutPoints {
+            var r = c.nestedContainer(keyedBy: Key.self, forKey: Key("rfm_cut_points"))
+            switch rfmCutPoints {
+            case .released(let study): try r.encode(study, forKey: Key("study"))
+            case .given(let cuts):
+                try r.encode(cuts.recency, forKey: Key("recency"))
+                try r.encode(cuts.frequency, forKey: Key("frequency"))
+                try r.encode(cuts.monetary, forKey: Key("monetary"))
+            }
         }
         var p = c.nestedContainer(keyedBy: Key.self, forKey: Key("privacy"))
         try p.encode(privacy.epsilon, forKey: Key("epsilon"))
@@ -141,6 +179,56 @@ extension Study.Spec: Codable {
         try c.encode(participants, forKey: Key("participants"))
         try c.encode(deadlineSeconds, forKey: Key("deadline_seconds"))
         if let deadlineAt { try c.encode(Self.formatDeadline(deadlineAt), forKey: Key("deadline_at")) }
+    }
+
+    /// `rfm_cut_points: { study: <id> }` or `{ recency: [4], frequency: [4], monetary: [4] }`.
+    private static func decodeCutPoints(_ c: KeyedDecodingContainer<Key>) throws -> Study.RFMCutPoints {
+        let r: KeyedDecodingContainer<Key>
+        do {
+            r = try c.nestedContainer(keyedBy: Key.self, forKey: Key("rfm_cut_points"))
+        } catch {
+            throw StudyError(.invalidValue, key: "rfm_cut_points", "must be a mapping: { study: <quantiles study id> } or { recency: [..], frequency: [..], monetary: [..] }")
+        }
+        try rejectUnknownKeys(r, allowed: ["study", "recency", "frequency", "monetary"], prefix: "rfm_cut_points.")
+        if let study = try decode(String.self, r, "study", path: "rfm_cut_points.study", required: false) {
+            guard r.allKeys.count == 1 else {
+                throw StudyError(.invalidValue, key: "rfm_cut_points", "give either study or the three cut lists, not both")
+            }
+            return .released(study: study)
+        }
+        let recency = try decode([Double].self, r, "recency", path: "rfm_cut_points.recency", required: true) ?? []
+        let frequency = try decode([Double].self, r, "frequency", path: "rfm_cut_points.frequency", required: true) ?? []
+        let monetary = try decode([Double].self, r, "monetary", path: "rfm_cut_points.monetary", required: true) ?? []
+        do {
+            return .given(try Analytics.RFM.CutPoints(recency: recency, frequency: frequency, monetary: monetary))
+        } catch let error as AnalyticsError {
+            throw StudyError(.invalidValue, key: "rfm_cut_points", error.message)
+        }
+    }
+
+    /// The `learning:` mapping; unknown keys are refused like everywhere else.
+    private static func decodeLearning(_ c: KeyedDecodingContainer<Key>) throws -> Study.LearningParameters {
+        let l: KeyedDecodingContainer<Key>
+        do {
+            l = try c.nestedContainer(keyedBy: Key.self, forKey: Key("learning"))
+        } catch {
+            throw StudyError(.invalidValue, key: "learning", "must be a mapping of learning parameters (\(Study.LearningParameters.keys.joined(separator: ", ")))")
+        }
+        try rejectUnknownKeys(l, allowed: Study.LearningParameters.keys, prefix: "learning.")
+        var p = Study.LearningParameters()
+        p.k = try decode(Int.self, l, "k", path: "learning.k", required: false)
+        p.features = try decode([String].self, l, "features", path: "learning.features", required: false)
+        p.bounds = try decode([String: [Double]].self, l, "bounds", path: "learning.bounds", required: false)
+        p.rounds = try decode(Int.self, l, "rounds", path: "learning.rounds", required: false)
+        p.clipNorm = try decode(Double.self, l, "clip_norm", path: "learning.clip_norm", required: false)
+        p.learningRate = try decode(Double.self, l, "learning_rate", path: "learning.learning_rate", required: false)
+        p.l2 = try decode(Double.self, l, "l2", path: "learning.l2", required: false)
+        p.holdoutShare = try decode(Double.self, l, "holdout_share", path: "learning.holdout_share", required: false)
+        p.samplingRate = try decode(Double.self, l, "sampling_rate", path: "learning.sampling_rate", required: false)
+        p.seed = try decode(Int.self, l, "seed", path: "learning.seed", required: false)
+        p.regions = try decode([String].self, l, "regions", path: "learning.regions", required: false)
+        p.probabilities = try decode([Double].self, l, "probabilities", path: "learning.probabilities", required: false)
+        return p
     }
 
     private static func rejectUnknownKeys(
@@ -192,6 +280,8 @@ extension Study.Spec: Codable {
         case is Double.Type: return "a number"
         case is Int.Type: return "an integer"
         case is [String].Type: return "a list of strings"
+        case is [Double].Type: return "a list of numbers"
+        case is [String: [Double]].Type: return "a mapping of feature names to [lower, upper]"
         default: return "a value of type \(T.self)"
         }
     }

@@ -10,7 +10,12 @@ extension Study.Spec {
     /// Checks every rule; throws a ``StudyError`` naming the first offending key.
     func validate() throws {
         if let id { try Self.validateName(id, key: "id") }
-        guard !dimensions.isEmpty else {
+        if kind.isLearning {
+            try validateLearningShape()
+        } else if learning != nil {
+            throw StudyError(.invalidValue, key: "learning", "only a kmeans, logistic-regression or quantiles study takes a learning section")
+        }
+        guard kind.isLearning || !dimensions.isEmpty else {
             throw StudyError(.invalidValue, key: "dimensions", "at least one dimension is required")
         }
         if let duplicate = Self.firstDuplicate(dimensions.map(\.rawValue)) {
@@ -28,6 +33,12 @@ extension Study.Spec {
             }
         }
         try validateMean()
+        if let cuts = rfmCutPoints {
+            guard dimensions.contains(.rfmSegment) else {
+                throw StudyError(.invalidValue, key: "rfm_cut_points", "cut points apply only to a study with the rfm_segment dimension")
+            }
+            if case .released(let study) = cuts { try Self.validateName(study, key: "rfm_cut_points.study") }
+        }
         let p = privacy
         guard p.epsilon.isFinite, p.epsilon > 0, p.epsilon <= Self.maxEpsilon else {
             throw StudyError(
@@ -55,6 +66,39 @@ extension Study.Spec {
             throw StudyError(
                 .invalidValue, key: "deadline_seconds",
                 "must be an integer number of seconds in 1...3600, got \(deadlineSeconds)")
+        }
+        if kind.isLearning {
+            // Builds the algorithm: features, bounds, rounds, C and the split of ε into the
+            // rounds are all checked here, before any data is read.
+            _ = try Study.LearningAlgorithm(spec: self)
+        }
+    }
+
+    /// A learning kind has no cells: no dimensions, regions, attribute values or measure; its
+    /// purpose is the one its release serves.
+    private func validateLearningShape() throws {
+        guard dimensions.isEmpty else {
+            throw StudyError(.invalidValue, key: "dimensions", "a \(kind.rawValue) study has no dimensions; its features are under learning.features")
+        }
+        guard regions.isEmpty else {
+            throw StudyError(.invalidValue, key: "regions", "a \(kind.rawValue) study takes its region labels under learning.regions")
+        }
+        guard attributeValues.isEmpty else {
+            throw StudyError(.invalidValue, key: "attribute_values", "a \(kind.rawValue) study has no attribute dimensions")
+        }
+        guard mean == nil else {
+            throw StudyError(.invalidValue, key: "measure", "a \(kind.rawValue) study takes no measure")
+        }
+        let required: Purpose?
+        switch kind {
+        case .kmeans: required = .segmentation
+        case .logisticRegression: required = .modelTraining
+        default: required = nil
+        }
+        if let required, purpose != required {
+            throw StudyError(
+                .invalidValue, key: "purpose",
+                "a \(kind.rawValue) study serves purpose \(required.rawValue), not \(purpose.rawValue): customers consent per purpose")
         }
     }
 
@@ -123,6 +167,8 @@ extension Study.Spec {
 
     private func validateMean() throws {
         switch kind {
+        case .kmeans, .logisticRegression, .quantiles:
+            return
         case .histogram:
             guard mean == nil else {
                 throw StudyError(.invalidValue, key: "measure", "a histogram study takes no measure")

@@ -261,7 +261,7 @@ public nonisolated struct Cohort_Admin_V1_LocalAnalysisRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// "analyze", "data features" or "privacy plan".
+  /// "analyze", "data features", "privacy plan" or "study apply".
   public var command: String = String()
 
   /// Reference date, YYYY-MM-DD (UTC).
@@ -287,6 +287,13 @@ public nonisolated struct Cohort_Admin_V1_LocalAnalysisRequest: Sendable {
 
   /// privacy plan: number of parties that add noise (0: the spec's participants plus the lead).
   public var parties: Int32 = 0
+
+  /// study apply, data features: the released learning study whose model scores the customers
+  /// (empty: none).
+  public var study: String = String()
+
+  /// study apply: only the N customers most likely to churn (0: every customer).
+  public var top: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -848,7 +855,7 @@ nonisolated extension Cohort_Admin_V1_EraseCustomerResponse: SwiftProtobuf.Messa
 
 nonisolated extension Cohort_Admin_V1_LocalAnalysisRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".LocalAnalysisRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}command\0\u{3}as_of\0\u{1}purpose\0\u{1}actor\0\u{1}k\0\u{1}seed\0\u{1}json\0\u{1}spec\0\u{1}parties\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}command\0\u{3}as_of\0\u{1}purpose\0\u{1}actor\0\u{1}k\0\u{1}seed\0\u{1}json\0\u{1}spec\0\u{1}parties\0\u{1}study\0\u{1}top\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -865,6 +872,8 @@ nonisolated extension Cohort_Admin_V1_LocalAnalysisRequest: SwiftProtobuf.Messag
       case 7: try { try decoder.decodeSingularBoolField(value: &self.json) }()
       case 8: try { try decoder.decodeSingularBytesField(value: &self.spec) }()
       case 9: try { try decoder.decodeSingularInt32Field(value: &self.parties) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.study) }()
+      case 11: try { try decoder.decodeSingularInt32Field(value: &self.top) }()
       default: break
       }
     }
@@ -898,6 +907,12 @@ nonisolated extension Cohort_Admin_V1_LocalAnalysisRequest: SwiftProtobuf.Messag
     if self.parties != 0 {
       try visitor.visitSingularInt32Field(value: self.parties, fieldNumber: 9)
     }
+    if !self.study.isEmpty {
+      try visitor.visitSingularStringField(value: self.study, fieldNumber: 10)
+    }
+    if self.top != 0 {
+      try visitor.visitSingularInt32Field(value: self.top, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -911,6 +926,8 @@ nonisolated extension Cohort_Admin_V1_LocalAnalysisRequest: SwiftProtobuf.Messag
     if lhs.json != rhs.json {return false}
     if lhs.spec != rhs.spec {return false}
     if lhs.parties != rhs.parties {return false}
+    if lhs.study != rhs.study {return false}
+    if lhs.top != rhs.top {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

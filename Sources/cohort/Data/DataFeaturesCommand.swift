@@ -9,7 +9,7 @@ struct DataFeaturesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Export the per-customer feature table (RFM, scores, segment, stage, tier, CLV …) as CSV.",
-        discussion: "Local only: the file contains customer ids and never crosses the network. The access is audited. Works while the node runs (the node reads the data and audits the access)."
+        discussion: "Local only: the file contains customer ids and never crosses the network. The access is audited. Works while the node runs (the node reads the data and audits the access). With --study, a released kmeans study adds each customer's cluster and cluster_name, a logistic-regression (churn) study adds churn_probability; only customers consenting now to the study's purpose are exported."
     )
 
     @OptionGroup var options: LocalAnalysisOptions
@@ -21,6 +21,10 @@ struct DataFeaturesCommand: AsyncParsableCommand {
     /// Overwrite.
     @Flag(help: "Overwrite an existing output file.")
     var force = false
+
+    /// A released learning study whose model scores each customer.
+    @Option(help: "A released kmeans or logistic-regression study: add its cluster (cluster, cluster_name) or churn_probability columns. Only customers consenting now to its purpose.")
+    var study: String?
 
     func validate() throws {
         if !force, FileManager.default.fileExists(atPath: out) {
@@ -38,7 +42,9 @@ struct DataFeaturesCommand: AsyncParsableCommand {
         }
         let lines = LineCounter()
         do {
-            try await LocalAnalysis.route(try options.request(.features), node: options.node) { data in
+            var request = try options.request(.features)
+            request.study = study
+            try await LocalAnalysis.route(request, node: options.node) { data in
                 try handle.write(contentsOf: data)
                 lines.add(data)
             }

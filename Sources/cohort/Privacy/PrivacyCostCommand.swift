@@ -1,6 +1,7 @@
 import CohortCore
 import ArgumentParser
 import CohortPrivacy
+import CohortStudy
 import Foundation
 
 /// `cohort privacy cost`: what a release or training run will cost, before it runs.
@@ -14,6 +15,7 @@ struct PrivacyCostCommand: ParsableCommand {
           cohort privacy cost --mechanism discrete-laplace --scale 2 --sensitivity 1
           cohort privacy cost --mechanism distributed-discrete-gaussian --sigma 20 --parties 10 --dropouts 3 --sensitivity 1
           cohort privacy cost --mechanism subsampled-gaussian --noise-multiplier 1.1 --sampling-rate 0.01 --steps 1000 --json
+          cohort privacy cost --spec churn-model.yaml
         σ and t are exact decimals ("2.5") or fractions ("5/2").
         """
     )
@@ -26,7 +28,10 @@ struct PrivacyCostCommand: ParsableCommand {
     }
 
     @Option(help: "Mechanism: \(Mechanism.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var mechanism: Mechanism
+    var mechanism: Mechanism?
+
+    @Option(help: "A study spec (YAML): price the whole study (every round of a k-means or training study composed) instead of one mechanism.")
+    var spec: String?
 
     @Option(help: "Discrete Gaussian σ (central, in output units), exact decimal or p/q.")
     var sigma: String?
@@ -65,6 +70,10 @@ struct PrivacyCostCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        guard (mechanism == nil) != (spec == nil) else {
+            throw ValidationError("give either --mechanism or --spec <study.yaml>")
+        }
+        guard let mechanism else { return }
         guard delta.isFinite, delta > 0, delta < 1 else {
             throw ValidationError("--delta must be in (0, 1), got \(delta)")
         }
@@ -112,7 +121,7 @@ struct PrivacyCostCommand: ParsableCommand {
     }
 
     func plan() throws -> Privacy.CostEstimate.Plan {
-        switch mechanism {
+        switch mechanism ?? .discreteGaussian {
         case .discreteGaussian:
             return .discreteGaussian(sigma: try Self.parsePositive(sigma ?? "", option: "--sigma"), l2Sensitivity: sensitivity)
         case .discreteLaplace:
@@ -126,6 +135,15 @@ struct PrivacyCostCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let spec {
+            let text: String
+            do { text = try String(contentsOfFile: spec, encoding: .utf8) } catch {
+                throw ValidationError("cannot read the spec \(spec): \(error.localizedDescription)")
+            }
+            let cost = try Study.SpecCost.of(try Study.Spec.check(yaml: text, file: spec))
+            print(json ? try JSONOutput.text(cost) : cost.lines.joined(separator: "\n"))
+            return
+        }
         let report = try Privacy.CostEstimate.evaluate(plan(), delta: delta)
         if json {
             print(try JSONOutput.text(report))

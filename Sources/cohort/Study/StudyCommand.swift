@@ -5,14 +5,15 @@ import CohortNode
 import CohortStore
 import Foundation
 
-/// `cohort study …`: propose, follow, approve, reject and read federated studies.
+/// `cohort study …`: propose, follow, approve, reject, read and apply federated studies.
 struct StudyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study",
-        abstract: "Propose, follow, approve, reject and read federated studies.",
+        abstract: "Propose, follow, approve, reject, read and apply federated studies.",
         subcommands: [
             StudyProposeCommand.self, StudyValidateCommand.self, StudyShowCommand.self, StudyStatusCommand.self,
             StudyApproveCommand.self, StudyRejectCommand.self, StudyListCommand.self, StudyResultCommand.self,
+            StudyApplyCommand.self,
         ]
     )
 }

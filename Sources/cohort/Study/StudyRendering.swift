@@ -56,7 +56,8 @@ enum StudyRendering {
         lines.append("kind: \(spec.kind.rawValue)")
         lines.append("purpose: \(spec.purpose.rawValue)")
         lines.append("as_of: \(spec.asOf)")
-        lines.append("dimensions: [\(spec.dimensions.map(\.rawValue).joined(separator: ", "))]")
+        if !spec.kind.isLearning { lines.append("dimensions: [\(spec.dimensions.map(\.rawValue).joined(separator: ", "))]") }
+        if let learning = spec.learning { lines.append("learning: { \(learningText(learning)) }") }
         if !spec.regions.isEmpty { lines.append("regions: [\(spec.regions.joined(separator: ", "))]") }
         if let mean = spec.mean {
             lines.append("measure: \(mean.measure.rawValue)")
@@ -139,7 +140,12 @@ enum StudyRendering {
         var lines = ["\(file): valid"]
         lines.append("  \(kindText(spec)), purpose \(spec.purpose.rawValue), as of \(spec.asOf)")
         lines.append("  \(privacyText(spec))")
-        if let plan = try? Study.Calibration.plan(for: spec) {
+        if spec.kind.isLearning, let cost = try? Study.SpecCost.of(spec) {
+            lines.append("  whole study: ε = \(number(cost.epsilon)) per node at δ = \(number(cost.delta)) (\(cost.accountant), \(cost.rounds) budgeted rounds composed)")
+            for phase in cost.phases {
+                lines.append("    \(phase.name): \(phase.rounds) round(s) of \(phase.coordinates) coordinates, σ = \(number(phase.sigma)) (encoded units)")
+            }
+        } else if let plan = try? Study.Calibration.plan(for: spec) {
             let sigma = plan.sigmaSquared.squareRoot()
             switch spec.kind {
             case .histogram:
@@ -147,6 +153,8 @@ enum StudyRendering {
             case .mean:
                 let q = Double(Study.FixedPoint.resolution)
                 lines.append("  noise per node: discrete Gaussian, σ = \(number(sigma / q)) per cell count and per clamped sum in units of the clamp range (\(number(sigma)) in fixed point, Q = \(Int(q)); ρ = \(number(plan.rho)) in zCDP)")
+            case .kmeans, .logisticRegression, .quantiles:
+                break
             }
         }
         lines.append("  participants: \(spec.participants.joined(separator: ", ")) (and the lead, which takes part with its own data)")
@@ -170,12 +178,38 @@ enum StudyRendering {
         let over = spec.dimensions.map(\.rawValue).joined(separator: " × ")
         let cellText = "\(cells) cell\(cells == 1 ? "" : "s")"
         switch spec.kind {
+        case .kmeans:
+            return "k-means: \(spec.learning?.k ?? 0) segments over the consortium features, \(spec.rounds) budgeted rounds"
+        case .logisticRegression:
+            return "logistic regression: a churn model trained over \(spec.rounds) budgeted rounds, evaluated on every node's holdout"
+        case .quantiles:
+            return "quantiles of recency, frequency and monetary value (one round)"
         case .histogram:
             return "histogram: customers per cell of \(over) (\(cellText))"
         case .mean:
             let m = spec.mean
             return "mean of \(m?.measure.rawValue ?? "?") clamped to [\(number(m?.lower ?? 0)), \(number(m?.upper ?? 0))] per cell of \(over) (\(cellText))"
         }
+    }
+
+    /// The `learning:` section's given keys, as YAML flow items.
+    static func learningText(_ l: Study.LearningParameters) -> String {
+        var items: [String] = []
+        if let k = l.k { items.append("k: \(k)") }
+        if let f = l.features { items.append("features: [\(f.joined(separator: ", "))]") }
+        if let b = l.bounds {
+            items.append("bounds: { " + b.keys.sorted().map { "\($0): [\(b[$0]!.map(number).joined(separator: ", "))]" }.joined(separator: ", ") + " }")
+        }
+        if let r = l.rounds { items.append("rounds: \(r)") }
+        if let c = l.clipNorm { items.append("clip_norm: \(number(c))") }
+        if let x = l.learningRate { items.append("learning_rate: \(number(x))") }
+        if let x = l.l2 { items.append("l2: \(number(x))") }
+        if let x = l.holdoutShare { items.append("holdout_share: \(number(x))") }
+        if let x = l.samplingRate { items.append("sampling_rate: \(number(x))") }
+        if let x = l.seed { items.append("seed: \(x)") }
+        if let r = l.regions { items.append("regions: [\(r.joined(separator: ", "))]") }
+        if let p = l.probabilities { items.append("probabilities: [\(p.map(number).joined(separator: ", "))]") }
+        return items.joined(separator: ", ")
     }
 
     static func privacyText(_ spec: Study.Spec) -> String {

@@ -1,0 +1,77 @@
+import CohortLearning
+public import Foundation
+
+extension Study {
+    /// The ``RoundProgram`` of the learning kinds: each round's payload is the algorithm's
+    /// (grid, centroids, model weights, …), every node's noised vector is summed mod 2⁶⁴ and read
+    /// as signed, and the algorithm decides from the sum whether to run another round or release.
+    public struct LearningProgram: RoundProgram {
+        /// The study's spec (with its id).
+        public let spec: Spec
+        /// The lead's name.
+        public let lead: String
+        /// The spec's algorithm.
+        public let algorithm: LearningAlgorithm
+
+        /// The program of `spec` led by `lead`.
+        /// - Throws: ``StudyError`` when the spec's learning section is invalid.
+        public init(spec: Spec, lead: String) throws {
+            self.spec = spec
+            self.lead = lead
+            self.algorithm = try LearningAlgorithm(spec: spec)
+        }
+
+        /// The algorithm's budgeted rounds.
+        public var maxRounds: Int { algorithm.maximumRounds }
+
+        /// The algorithm's first payload.
+        public func firstRound() throws -> RoundPayload { try algorithm.firstPayload() }
+
+        /// Study, round, the cost's figures and purpose (as for every kind), and the length the
+        /// round's payload asks for.
+        public func validate(_ message: ContributionMessage, from node: String, round: Int, payload: RoundPayload) throws {
+            let key = "contributions[\(node)]"
+            guard message.round == round else {
+                throw StudyError(.invalidContribution, key: key, "is for round \(message.round), expected round \(round)")
+            }
+            let expected = try algorithm.roundNoise(for: payload).dimension
+            try Aggregation.validateCost(message, from: node, spec: spec, study: try spec.requireID(), coordinates: expected)
+        }
+
+        /// Sums the round, then asks the algorithm for the next payload or the release.
+        public func afterRound(
+            _ round: Int, payload: RoundPayload, contributions: [String: ContributionMessage],
+            startedAt: Date, completedAt: Date
+        ) -> RoundDecision {
+            do {
+                let nodes = contributions.keys.sorted()
+                let length = try algorithm.roundNoise(for: payload).dimension
+                let total = try Aggregation.sum(nodes.compactMap { contributions[$0]?.values }, length: length)
+                switch try algorithm.advance(payload, aggregate: total.map { Int64(bitPattern: $0) }, round: round) {
+                case .nextRound(let next):
+                    return .nextRound(next)
+                case .finished(let model):
+                    let release = LearningRelease(rounds: round + 1, model: model)
+                    let participants = nodes.compactMap { node -> Result.ParticipantSummary? in
+                        guard let m = contributions[node] else { return nil }
+                        return Result.ParticipantSummary(
+                            node: node, epsilon: m.cost.epsilon, delta: m.cost.delta, rho: m.cost.rho,
+                            noiseVariance: m.cost.sigmaSquared, simulatedNoise: m.cost.simulated)
+                    }
+                    let customers = release.releasedCustomers
+                    return .publish(Result(
+                        study: try spec.requireID(), lead: lead, spec: spec, cells: [], participants: participants,
+                        noiseVariance: participants.reduce(0) { $0 + $1.noiseVariance },
+                        simulatedNoise: participants.contains { $0.simulatedNoise },
+                        releasedCustomers: customers?.value ?? 0,
+                        releasedCustomersStandardError: customers?.standardError ?? 0,
+                        startedAt: startedAt, completedAt: completedAt, learning: release))
+                }
+            } catch let error as StudyError {
+                return .fail("round \(round + 1): \(error.message)")
+            } catch {
+                return .fail("round \(round + 1): \(error)")
+            }
+        }
+    }
+}
