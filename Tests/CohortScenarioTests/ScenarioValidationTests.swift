@@ -20,7 +20,8 @@ import Testing
     @Test func theShippedScenariosIncludeTheDemoAndOneOfEachKind() {
         let names = Set(Self.shippedScenarios)
         for required in ["demo.yaml", "retail-benchmark.yaml", "consent-and-erasure.yaml", "hostile-peer.yaml",
-                         "budget-exhaustion.yaml", "crash-restart.yaml", "uci-online-retail.yaml"] {
+                         "budget-exhaustion.yaml", "crash-restart.yaml", "uci-online-retail.yaml",
+                         "kmeans-segmentation.yaml", "churn-model.yaml"] {
             #expect(names.contains(required), "scenarios/\(required) is shipped")
         }
     }
@@ -91,8 +92,8 @@ import Testing
         BadCase(name: "data path that does not exist", replace: "synthetic: { profile: bank, customers: 300 }",
                 with: "csv: { customers: nope/customers.csv, transactions: nope/tx.csv }",
                 line: 8, column: 25, message: "the data file `nope/customers.csv` does not exist"),
-        BadCase(name: "study kind not supported yet", replace: "kind: histogram", with: "kind: kmeans",
-                line: 13, column: 13, message: "study kind `kmeans` is not supported yet by this node"),
+        BadCase(name: "study kind not supported yet", replace: "kind: histogram", with: "kind: evaluation",
+                line: 13, column: 13, message: "study kind `evaluation` is not supported yet by this node"),
         BadCase(name: "secure aggregation not supported yet", replace: "      kind: histogram", with: "      secure_aggregation: { threshold: 1 }\n      kind: histogram",
                 line: 13, column: 7, message: "`secure_aggregation` is not supported yet by this node"),
         BadCase(name: "bad value inside a study spec", replace: "epsilon: 1.0,", with: "epsilon: -1,",

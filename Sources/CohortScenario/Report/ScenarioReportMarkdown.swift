@@ -1,3 +1,4 @@
+import CohortStudy
 /// `report.md` of a scenario run: the same sections and numbers as ``ScenarioReportHTML``, as
 /// GFM tables (no charts), for reading in a terminal, a pull request or a wiki.
 public enum ScenarioReportMarkdown {
@@ -71,7 +72,8 @@ public enum ScenarioReportMarkdown {
         case .published: out += "Published after \(n(study.endedAtSeconds - study.startedAtSeconds, 1)) s"
         case .failed: out += "**Failed**: \(MarkdownText.escape(study.failureReason ?? "no reason given"))"
         }
-        out += ", \(study.rounds.count) round\(study.rounds.count == 1 ? "" : "s")"
+        let roundCount = study.learning?.rounds ?? study.rounds.count
+        out += ", \(roundCount) round\(roundCount == 1 ? "" : "s")"
         if let released = study.releasedCustomers {
             out += "; customers in the study \(n(released, 0))"
             if let se = study.releasedCustomersStandardError { out += " ± \(n(se, 1))" }
@@ -79,6 +81,10 @@ public enum ScenarioReportMarkdown {
             if let central = study.centralCustomers { out += ", \(n(Double(central), 0)) central" }
         }
         out += ".\n\n"
+        for table in LearningReportTables(study).tables {
+            out += "#### \(MarkdownText.escape(table.title))\n\n" + MarkdownText.table(table.headers, table.rows, numeric: table.numeric)
+            if let note = table.note { out += MarkdownText.escape(note) + "\n\n" }
+        }
         if !study.cells.isEmpty {
             let d = StudySectionHTML.digits(study)
             let hasCentral = study.cells.contains { $0.central != nil }
@@ -104,12 +110,12 @@ public enum ScenarioReportMarkdown {
                     [String(i + 1), n(c.size, 0)] + c.centroid.map { n($0, 3) }
                         + (i < k.central.count ? k.central[i].centroid.map { n($0, 3) } : k.features.map { _ in "–" })
                 }, numeric: Set(1..<(2 + 2 * k.features.count)))
-            out += "Inertia ratio (federated / central): \(n(k.inertiaRatio, 3)); adjusted Rand index: \(n(k.adjustedRandIndex, 3)).\n\n"
+            out += "Inertia ratio (federated / central): \(n(k.inertiaRatio, 4)); adjusted Rand index: \(n(k.adjustedRandIndex, 3)).\n\n"
         }
         if let m = study.model {
-            out += MarkdownText.table(["model", "AUC", "accuracy"], [
-                ["federated", n(m.federatedAUC, 3), n(m.federatedAccuracy, 3)],
-                ["central", n(m.centralAUC, 3), n(m.centralAccuracy, 3)],
+            out += MarkdownText.table(["model", "holdout AUC (exact)", "holdout accuracy at 0.5 (exact)"], [
+                ["federated", n(m.federatedAUC, 4), n(m.federatedAccuracy, 4)],
+                ["central", n(m.centralAUC, 4), n(m.centralAccuracy, 4)],
             ], numeric: [1, 2])
         }
         if !study.spends.isEmpty {

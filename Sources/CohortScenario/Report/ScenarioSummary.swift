@@ -1,5 +1,5 @@
 import CohortCore
-import CohortStudy
+public import CohortStudy
 import Foundation
 
 /// Everything a scenario run found, in one value: the model of `summary.json`, filled by the
@@ -160,6 +160,10 @@ public struct ScenarioSummary: Sendable, Hashable, Codable {
         public var kmeans: KMeansSummary?
         /// Churn-model studies (`logistic-regression`, `evaluation`): ROC and calibration.
         public var model: ModelSummary?
+        /// Learning studies (`kmeans`, `logistic-regression`, `quantiles`): the release as the lead
+        /// published it (clusters and profiles, model weights and evaluation, quantiles), every
+        /// noised figure with its standard error.
+        public var learning: Study.LearningRelease?
 
         /// Creates a study summary.
         public init(
@@ -168,7 +172,7 @@ public struct ScenarioSummary: Sendable, Hashable, Codable {
             startedAtSeconds: Double, endedAtSeconds: Double, rounds: [Round] = [], cells: [Cell] = [],
             errors: ErrorMetrics? = nil, spends: [Spend] = [], releasedCustomers: Double? = nil,
             releasedCustomersStandardError: Double? = nil, centralCustomers: Int? = nil,
-            kmeans: KMeansSummary? = nil, model: ModelSummary? = nil
+            kmeans: KMeansSummary? = nil, model: ModelSummary? = nil, learning: Study.LearningRelease? = nil
         ) {
             self.name = name
             self.id = id
@@ -191,11 +195,12 @@ public struct ScenarioSummary: Sendable, Hashable, Codable {
             self.centralCustomers = centralCustomers
             self.kmeans = kmeans
             self.model = model
+            self.learning = learning
         }
 
         enum CodingKeys: String, CodingKey {
             case name, id, kind, purpose, lead, participants, status, dimensions, rounds, cells, errors, spends
-            case kmeans, model
+            case kmeans, model, learning
             case failureReason = "failure_reason"
             case valueLabel = "value_label"
             case startedAtSeconds = "started_at_seconds"
@@ -392,11 +397,20 @@ public struct ScenarioSummary: Sendable, Hashable, Codable {
         public var size: Double
         /// Centroid, one coordinate per ``KMeansSummary/features``.
         public var centroid: [Double]
+        /// Centroid in natural units (days, purchases, major units, years, share), one
+        /// coordinate per numeric feature; nil when not computed.
+        public var centroidNatural: [Double]?
 
         /// Creates a cluster.
-        public init(size: Double, centroid: [Double]) {
+        public init(size: Double, centroid: [Double], centroidNatural: [Double]? = nil) {
             self.size = size
             self.centroid = centroid
+            self.centroidNatural = centroidNatural
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case size, centroid
+            case centroidNatural = "centroid_natural"
         }
     }
 
@@ -418,12 +432,15 @@ public struct ScenarioSummary: Sendable, Hashable, Codable {
         public var federatedCalibration: [CalibrationBin]
         /// Calibration of the central model.
         public var centralCalibration: [CalibrationBin]
+        /// The model's coefficients, federated beside central, intercept first; nil when not computed.
+        public var coefficients: [Coefficient]?
 
         /// Creates a model summary.
         public init(
             federatedAUC: Double? = nil, centralAUC: Double? = nil, federatedAccuracy: Double? = nil, centralAccuracy: Double? = nil,
             federatedROC: [CurvePoint] = [], centralROC: [CurvePoint] = [],
-            federatedCalibration: [CalibrationBin] = [], centralCalibration: [CalibrationBin] = []
+            federatedCalibration: [CalibrationBin] = [], centralCalibration: [CalibrationBin] = [],
+            coefficients: [Coefficient]? = nil
         ) {
             self.federatedAUC = federatedAUC
             self.centralAUC = centralAUC
@@ -433,6 +450,7 @@ public struct ScenarioSummary: Sendable, Hashable, Codable {
             self.centralROC = centralROC
             self.federatedCalibration = federatedCalibration
             self.centralCalibration = centralCalibration
+            self.coefficients = coefficients
         }
 
         /// federated / central AUC; nil if either is unknown.
@@ -450,6 +468,24 @@ public struct ScenarioSummary: Sendable, Hashable, Codable {
             case centralROC = "central_roc"
             case federatedCalibration = "federated_calibration"
             case centralCalibration = "central_calibration"
+            case coefficients
+        }
+    }
+
+    /// One coefficient of a churn model (weight on a standardized feature, or the intercept).
+    public struct Coefficient: Sendable, Hashable, Codable {
+        /// Feature column (`intercept` for the intercept).
+        public var name: String
+        /// The federated model's weight.
+        public var federated: Double
+        /// The central model's weight, if computed.
+        public var central: Double?
+
+        /// Creates a coefficient.
+        public init(name: String, federated: Double, central: Double? = nil) {
+            self.name = name
+            self.federated = federated
+            self.central = central
         }
     }
 

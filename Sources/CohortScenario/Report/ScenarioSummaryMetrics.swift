@@ -4,7 +4,8 @@ extension ScenarioSummary {
     /// Names (`<study>` and `<node>` as in the scenario; cell labels joined by `×`):
     /// `study.<study>.{mean_absolute_error,max_absolute_error,root_mean_squared_error,max_z,
     /// released_customers,rounds,duration_seconds}`, `study.<study>.cell.<labels>.{federated,error}`,
-    /// `study.<study>.{kmeans_inertia_ratio,adjusted_rand_index,federated_auc,central_auc,auc_ratio}`,
+    /// `study.<study>.{kmeans_inertia_ratio,adjusted_rand_index,federated_auc,central_auc,auc_ratio,
+    /// federated_accuracy,central_accuracy}`,
     /// `budget.<node>.<purpose>.spent_epsilon`, `audit.<node>.entries`, `audit.<node>.refusals`,
     /// `duration_seconds`. Undefined values are left out.
     public func metricValues() -> [(name: String, value: Double)] {
@@ -36,6 +37,8 @@ extension ScenarioSummary {
                 add("\(p).federated_auc", m.federatedAUC)
                 add("\(p).central_auc", m.centralAUC)
                 add("\(p).auc_ratio", m.aucRatio)
+                add("\(p).federated_accuracy", m.federatedAccuracy)
+                add("\(p).central_accuracy", m.centralAccuracy)
             }
         }
         for budget in budgets { add("budget.\(budget.node).\(budget.purpose).spent_epsilon", budget.spentEpsilon) }

@@ -1,11 +1,13 @@
 import CohortCore
+import CohortLearning
 public import CohortStudy
 import CohortNode
 import Foundation
 
 extension ScenarioSummary.StudySummary {
     /// The study section of a released result as a partner sees it: the federated cells ± their
-    /// noise standard errors, what each node spent, no central values (a partner has none).
+    /// noise standard errors (a learning study: its release), what each node spent, no central
+    /// values (a partner has none).
     /// Times are seconds from the study's start. `name` defaults to the study id.
     public init(result: Study.Result, name: String? = nil) {
         let kind = result.spec.kind
@@ -26,5 +28,14 @@ extension ScenarioSummary.StudySummary {
             },
             spends: result.participants.map { ScenarioSummary.Spend(node: $0.node, epsilon: $0.epsilon, delta: $0.delta, rho: $0.rho) },
             releasedCustomers: result.releasedCustomers, releasedCustomersStandardError: result.releasedCustomersStandardError)
+        if let learning = result.learning {
+            self.learning = learning
+            valueLabel = kind == .quantiles ? "quantile" : ""
+            if let released = learning.releasedCustomers {
+                releasedCustomers = released.value
+                releasedCustomersStandardError = released.standardError
+            }
+            if case .quantiles(let q) = learning.model { cells = Centralized.quantileCells(q, central: nil) }
+        }
     }
 }

@@ -1,3 +1,4 @@
+import CohortStudy
 /// The HTML section of one study: what it was, whether it published, the federated answer ± its
 /// noise error beside the central value (chart and table), the error metrics, what each node
 /// spent, and the k-means profiles or churn-model curves when the study has them. Shared by the
@@ -19,7 +20,8 @@ public enum StudySectionHTML {
         case .failed:
             out += "<p><span class=\"fail\">failed</span>: \(HTMLText.escape(study.failureReason ?? "no reason given"))"
         }
-        out += ", \(study.rounds.count) round\(study.rounds.count == 1 ? "" : "s")"
+        let roundCount = study.learning?.rounds ?? study.rounds.count
+        out += ", \(roundCount) round\(roundCount == 1 ? "" : "s")"
         if let released = study.releasedCustomers {
             out += "; customers in the study \(HTMLText.escape(HTMLText.number(released, 0)))"
             if let se = study.releasedCustomersStandardError { out += " ± \(HTMLText.escape(HTMLText.number(se, 1)))" }
@@ -33,6 +35,11 @@ public enum StudySectionHTML {
         ] + (study.releasedCustomers.map { [[.text("customers released (noised)"), .number($0, 1, metric: "\(p).released_customers")]] } ?? []),
             style: "compact").html()
 
+        for table in LearningReportTables(study).tables {
+            out += "<h4>\(HTMLText.escape(table.title))</h4>"
+            out += HTMLTable(headers: table.headers, numericColumns: table.numeric, rows: table.rows.map { $0.map { .text($0) } }).html()
+            if let note = table.note { out += "<p class=\"meta\">\(HTMLText.escape(note))</p>" }
+        }
         if !study.cells.isEmpty { out += cells(study, prefix: p) }
         if let errors = study.errors { out += errorTable(errors, prefix: p, digits: digits(study)) }
         if let kmeans = study.kmeans { out += kmeansBlock(kmeans, prefix: p) }
@@ -69,10 +76,16 @@ public enum StudySectionHTML {
             errors: study.cells.map { $0.standardError.map { 1.96 * $0 } })]
         if hasCentral { series.append(BarChart.Series(name: "central (exact)", values: study.cells.map(\.central))) }
         let label = study.valueLabel.isEmpty ? "value" : study.valueLabel
-        var out = "<figure>" + BarChart(
-            title: "\(study.name): \(label) per cell, federated\(hasCentral ? " vs central" : "")",
-            categories: labels, series: series, axisLabel: label).svg()
-        out += "<figcaption>Error bars: ±1.96 standard errors of the privacy noise (about 95 %).\(hasCentral ? " Central: the same definitions computed exactly on every party's consenting customers." : "")</figcaption></figure>"
+        // Quantiles mix units (days, purchases, money): a table only.
+        var out = ""
+        if study.kind != "quantiles" {
+            out += "<figure>" + BarChart(
+                title: "\(study.name): \(label) per cell, federated\(hasCentral ? " vs central" : "")",
+                categories: labels, series: series, axisLabel: label).svg()
+            out += "<figcaption>Error bars: ±1.96 standard errors of the privacy noise (about 95 %).\(hasCentral ? " Central: the same definitions computed exactly on every party's consenting customers." : "")</figcaption></figure>"
+        } else if hasCentral {
+            out += "<p class=\"meta\">Central: the exact quantiles of every party's consenting customers, read off the same histograms without noise.</p>"
+        }
         var headers = ["cell", "federated \(label)", "± SE"]
         if hasCentral { headers += ["central", "error", "error / SE"] }
         let rows: [[HTMLTable.Cell]] = study.cells.map { cell in
@@ -124,7 +137,7 @@ public enum StudySectionHTML {
         out += HTMLTable(headers: ["metric", "value"], numericColumns: [1], rows: [
             [.text("federated inertia"), .number(k.federatedInertia, 1)],
             [.text("central inertia"), .number(k.centralInertia, 1)],
-            [.text("inertia ratio (federated / central)"), .number(k.inertiaRatio, 3, metric: "\(p).kmeans_inertia_ratio")],
+            [.text("inertia ratio (federated / central)"), .number(k.inertiaRatio, 4, metric: "\(p).kmeans_inertia_ratio")],
             [.text("adjusted Rand index"), .number(k.adjustedRandIndex, 3, metric: "\(p).adjusted_rand_index")],
         ], style: "compact").html()
         return out
@@ -150,8 +163,8 @@ public enum StudySectionHTML {
         }
         out += "</div>"
         out += HTMLTable(headers: ["metric", "federated", "central"], numericColumns: [1, 2], rows: [
-            [.text("AUC"), .number(m.federatedAUC, 3, metric: "\(p).federated_auc"), .number(m.centralAUC, 3, metric: "\(p).central_auc")],
-            [.text("accuracy"), .number(m.federatedAccuracy, 3), .number(m.centralAccuracy, 3)],
+            [.text("holdout AUC (exact)"), .number(m.federatedAUC, 4, metric: "\(p).federated_auc"), .number(m.centralAUC, 4, metric: "\(p).central_auc")],
+            [.text("holdout accuracy at 0.5 (exact)"), .number(m.federatedAccuracy, 4, metric: "\(p).federated_accuracy"), .number(m.centralAccuracy, 4, metric: "\(p).central_accuracy")],
             [.text("AUC ratio (federated / central)"), .number(m.aucRatio, 3, metric: "\(p).auc_ratio"), .text("")],
         ], style: "compact").html()
         return out

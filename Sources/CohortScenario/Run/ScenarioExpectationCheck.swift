@@ -1,3 +1,5 @@
+import CohortLearning
+import CohortStudy
 import Foundation
 
 /// Checks a run's expectations against its summary.
@@ -42,6 +44,19 @@ enum ScenarioExpectationCheck {
             guard let released = study.releasedCustomers, let central = study.centralCustomers, central > 0 else { return nil }
             return abs(released - Double(central)) / Double(central)
         case .seconds: return study.endedAtSeconds - study.startedAtSeconds
+        case .inertiaRatio: return study.kmeans?.inertiaRatio
+        case .ari: return study.kmeans?.adjustedRandIndex
+        case .auc: return study.model?.federatedAUC
+        case .accuracy: return study.model?.federatedAccuracy
+        case .aucGap:
+            guard let f = study.model?.federatedAUC, let c = study.model?.centralAUC else { return nil }
+            return abs(f - c)
+        case .accuracyGap:
+            guard let f = study.model?.federatedAccuracy, let c = study.model?.centralAccuracy else { return nil }
+            return abs(f - c)
+        case .logLoss:
+            guard case .logisticRegression(let r)? = study.learning?.model else { return nil }
+            return r.evaluation.logLoss?.value
         }
     }
 
@@ -64,12 +79,14 @@ enum ScenarioExpectationCheck {
         case .metric(let name, let metric, let atMost, let atLeast):
             guard let s = study(name) else { return (false, "the study never ran") }
             guard s.status == .published else { return (false, "the study failed: \(s.failureReason ?? "")") }
-            guard let v = value(metric, of: s) else { return (false, "\(metric.rawValue) is undefined (no released cell to compare)") }
+            guard let v = value(metric, of: s) else { return (false, "\(metric.rawValue) is undefined (no released cell or central baseline to compare)") }
             var ok = true
             var parts: [String] = []
             if let atMost { ok = ok && v <= atMost; parts.append("≤ \(format(atMost))") }
             if let atLeast { ok = ok && v >= atLeast; parts.append("≥ \(format(atLeast))") }
-            return (ok, "\(metric.rawValue) = \(format(v)) (wanted \(parts.joined(separator: " and ")))")
+            // Learning metrics compare figures near 1 (or gaps near 0) at 4–5 decimals.
+            let shown = metric.kinds.isSubset(of: ["kmeans", "logistic-regression"]) ? String(format: "%.6g", v) : format(v)
+            return (ok, "\(metric.rawValue) = \(shown) (wanted \(parts.joined(separator: " and ")))")
         case .withinStandardErrors(let name, let z):
             guard let s = study(name) else { return (false, "the study never ran") }
             guard s.status == .published else { return (false, "the study failed: \(s.failureReason ?? "")") }

@@ -21,6 +21,8 @@ struct ScenarioRun {
     var timeline: [ScenarioSummary.TimelineEntry] = []
     var studies: [ScenarioSummary.StudySummary] = []
     var comparisons: [StudyComparison] = []
+    /// Whether a learning study's result says a node used simulated noise.
+    var learningNoiseSimulated = false
     /// Problems an event met (a hostile connection accepted, a node that did not restart).
     var eventProblems: [String] = []
     /// The run's seed (reported; derives the random choices of events).
@@ -135,7 +137,7 @@ struct ScenarioRun {
         }
         var summary = ScenarioSummary(
             scenario: definition.name, file: options.file, startedAt: ISO8601DateFormatter().string(from: startedAt),
-            durationSeconds: now(), seeds: [seed], simulatedNoise: comparisons.contains { $0.result.simulatedNoise },
+            durationSeconds: now(), seeds: [seed], simulatedNoise: learningNoiseSimulated || comparisons.contains { $0.result.simulatedNoise },
             parties: parties, studies: studies, budgets: budgets, timeline: timeline.sorted { $0.atSeconds < $1.atSeconds },
             audits: audits)
         summary.expectations = ScenarioExpectationCheck.evaluate(

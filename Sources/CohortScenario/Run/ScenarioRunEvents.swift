@@ -220,14 +220,15 @@ extension ScenarioRun {
     }
 
     /// Polls the lead every 50 ms (250 ms when there is nothing to fire or show) until `finished` (at most one hour): notes when the round
-    /// starts, prints progress lines, and fires each `during` event once its round is under
+    /// starts and when the lead first reports each round number, prints progress lines, and fires each `during` event once its round is under
     /// way — or right after the study when the round was over before it could be seen.
     static func watch(
         study: String, leadDirectory: String, until finished: ScenarioFlag, elapsed: @escaping @Sendable () -> Double,
         progress: (@Sendable (String) -> Void)?, during: [Scenario.Event],
         fire: @escaping @Sendable (Scenario.Event, Bool) async -> EventResult
-    ) async -> (Double?, EventResult) {
+    ) async -> (Double?, [Int: Double], EventResult) {
         var roundStart: Double?
+        var roundStarts: [Int: Double] = [:]
         var pending = during
         var collected = EventResult()
         var last = ""
@@ -245,6 +246,7 @@ extension ScenarioRun {
                 // Round 1 is under way from the proposal on (the participants decide, then
                 // contribute); a later round once the lead reports it.
                 round = detail.round?.number ?? 1
+                if let number = detail.round?.number, roundStarts[number] == nil { roundStarts[number] = elapsed() }
                 if let progress {
                     var text = "  [\(String(format: "%.1f", elapsed())) s] \(study): \(detail.state)"
                     if let r = detail.round { text += ", round \(r.number)/\(r.of): \(r.received)/\(r.expected) contributions" }
@@ -270,6 +272,6 @@ extension ScenarioRun {
             // only the round's start time is wanted.
             try? await Task.sleep(for: .milliseconds(pending.isEmpty && progress == nil ? 250 : 50))
         }
-        return (roundStart, collected)
+        return (roundStart, roundStarts, collected)
     }
 }

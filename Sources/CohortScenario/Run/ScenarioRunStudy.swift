@@ -8,7 +8,7 @@ import Foundation
 /// What the concurrent parts of a study report back.
 private enum StudyTaskResult: Sendable {
     case outcome(state: String, reason: String, resultJSON: Data, endedAt: Double)
-    case watched(roundStartedAt: Double?, result: EventResult)
+    case watched(roundStartedAt: Double?, roundStarts: [Int: Double], result: EventResult)
     case entry(ScenarioSummary.TimelineEntry?)
     case nothing
 }
@@ -64,6 +64,7 @@ extension ScenarioRun {
         let timeout = Duration.seconds(spec.deadlineSeconds + 60)
         var outcome: (state: String, reason: String, json: Data, endedAt: Double)?
         var roundStartedAt: Double?
+        var roundStarts: [Int: Double] = [:]
         var collected = EventResult()
         try await withThrowingTaskGroup(of: StudyTaskResult.self) { group in
             group.addTask {
@@ -87,7 +88,7 @@ extension ScenarioRun {
                 }
             }
             group.addTask {
-                let (started, result) = await Self.watch(
+                let (started, starts, result) = await Self.watch(
                     study: id, leadDirectory: leadDirectory, until: finished, elapsed: elapsed, progress: progress,
                     during: during, fire: { event, late in
                         var result = await run.performCatching(event, cluster: cluster, pki: pki)
@@ -101,15 +102,16 @@ extension ScenarioRun {
                         }
                         return result
                     })
-                return .watched(roundStartedAt: started, result: result)
+                return .watched(roundStartedAt: started, roundStarts: starts, result: result)
             }
             for try await result in group {
                 switch result {
                 case .outcome(let state, let reason, let json, let endedAt):
                     outcome = (state, reason, json, endedAt)
                     finished.set()
-                case .watched(let started, let result):
+                case .watched(let started, let starts, let result):
                     roundStartedAt = started
+                    roundStarts = starts
                     collected.merge(result)
                 case .entry(let entry):
                     if let entry { collected.entries.append(entry) }
@@ -122,13 +124,14 @@ extension ScenarioRun {
         guard let outcome else { throw ScenarioError(.studyFailed, "study \(plan.name) gave no outcome") }
         try await record(
             plan: plan, spec: spec, id: id, cluster: cluster, outcome: outcome, startedAt: startedAt,
-            roundStartedAt: roundStartedAt)
+            roundStartedAt: roundStartedAt, roundStarts: roundStarts)
     }
 
     /// Records a study's outcome: the summary, its comparison with the baseline, the timeline.
     mutating func record(
         plan: Scenario.StudyPlan, spec: Study.Spec, id: String, cluster: ScenarioCluster,
-        outcome: (state: String, reason: String, json: Data, endedAt: Double), startedAt: Double, roundStartedAt: Double?
+        outcome: (state: String, reason: String, json: Data, endedAt: Double), startedAt: Double, roundStartedAt: Double?,
+        roundStarts: [Int: Double] = [:]
     ) async throws {
         let isMean = spec.kind == .mean
         var summary = ScenarioSummary.StudySummary(
@@ -137,7 +140,23 @@ extension ScenarioRun {
             dimensions: spec.dimensions.map(\.description),
             valueLabel: isMean ? "mean \(spec.mean?.measure.rawValue ?? "value")" : "customers",
             startedAtSeconds: startedAt, endedAtSeconds: outcome.endedAt)
-        if outcome.state == "completed" {
+        if outcome.state == "completed", spec.kind.isLearning {
+            let result = try Study.Result.decode(json: outcome.json)
+            var directories: [URL] = []
+            for node in [plan.lead] + plan.participants { directories.append(try await cluster.directory(node)) }
+            try recordLearning(result, title: plan.title, nodeDirectories: directories, into: &summary)
+            // Each round from when the lead first reported it (polled) to the next round's start;
+            // a round the poll did not see starts when the round before it ended.
+            let count = max(result.learning?.rounds ?? 1, 1)
+            var previousEnd = roundStartedAt ?? startedAt
+            summary.rounds = []
+            for index in 1...count {
+                let start = index == 1 ? previousEnd : max(roundStarts[index] ?? previousEnd, previousEnd)
+                let end = max(start, ((index + 1)...(count + 1)).lazy.compactMap { roundStarts[$0] }.first ?? outcome.endedAt)
+                summary.rounds.append(.init(index: index, startedAtSeconds: start, endedAtSeconds: end, contributors: result.participants.map(\.node)))
+                previousEnd = end
+            }
+        } else if outcome.state == "completed" {
             let result = try Study.Result.decode(json: outcome.json)
             var directories: [URL] = []
             for node in [plan.lead] + plan.participants { directories.append(try await cluster.directory(node)) }

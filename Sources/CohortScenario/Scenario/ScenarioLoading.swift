@@ -110,6 +110,8 @@ extension Scenario {
         var studyNamesSeen: Set<String> = []
         /// Over-budget probe names seen, including probes with other problems.
         var probeNamesSeen: Set<String> = []
+        /// The kind (`Study.Kind` raw value) of each valid study, by name.
+        var studyKinds: [String: String] = [:]
 
         init(reader: YAMLReader, baseDirectory: URL) {
             self.reader = reader

@@ -8,6 +8,7 @@ extension Scenario.Parser {
     /// Keys an expectation may use.
     static let expectationKeys = [
         "study", "outcome", "reason", "metric", "at_most", "at_least", "within_se",
+        "inertia_ratio_at_most", "ari_at_least", "auc_within", "accuracy_within",
         "budget_within_cap", "party", "audited", "audit_intact", "no_process_left",
     ]
 
@@ -56,11 +57,28 @@ extension Scenario.Parser {
                               fix: "\(near)name one of: \(studies.joined(separator: ", "))")
                 return nil
             }
-            let forms = ["outcome", "metric", "within_se"].filter { keys[$0] != nil }
+            let shorthands = Scenario.metricShorthands.keys.sorted()
+            let forms = (["outcome", "metric", "within_se"] + shorthands).filter { keys[$0] != nil }
             guard forms.count == 1, let form = forms.first else {
-                reader.report(item.mark, path, "an expectation on a study checks one thing: `outcome`, `metric` or `within_se`",
-                              fix: "write e.g. `outcome: published`, or `metric: mean_absolute_error` with `at_most: 25`, or `within_se: 5`")
+                reader.report(item.mark, path, "an expectation on a study checks one thing: `outcome`, `metric`, `within_se` or one of `\(shorthands.joined(separator: "`, `"))`",
+                              fix: "write e.g. `outcome: published`, or `metric: mean_absolute_error` with `at_most: 25`, or `within_se: 5`, or `ari_at_least: 0.9`")
                 return nil
+            }
+            // Whether `metric` is defined for the study's kind; reports it at `mark` if not.
+            let studyKind = studyKinds[study]
+            func fits(_ metric: Scenario.Metric, at mark: Mark?, key: String, _ reader: inout Scenario.YAMLReader) -> Bool {
+                guard let kind = studyKind, !metric.kinds.contains(kind) else { return true }
+                let what = key == "metric" ? "metric `\(metric.rawValue)`" : "`\(key)`"
+                reader.report(mark, "\(path).\(key)", "\(what) does not apply to study `\(study)`, a \(kind) study",
+                              fix: "it applies to \(metric.kinds.sorted().joined(separator: ", ")) studies; for a \(kind) study use one of: "
+                                  + Scenario.Metric.allCases.filter { $0.kinds.contains(kind) }.map(\.rawValue).joined(separator: ", "))
+                return false
+            }
+            if let shorthand = Scenario.metricShorthands[form] {
+                guard only(["study", form], &reader), let pair = keys[form],
+                      fits(shorthand.metric, at: pair.key.mark, key: form, &reader),
+                      let bound = reader.double(pair.value, path: "\(path).\(form)", in: 0...1e6, what: "`\(form)`") else { return nil }
+                return .metric(study: study, metric: shorthand.metric, atMost: shorthand.atMost ? bound : nil, atLeast: shorthand.atMost ? nil : bound)
             }
             switch form {
             case "outcome":
@@ -91,6 +109,7 @@ extension Scenario.Parser {
                                   fix: "\(near)use one of: \(names.joined(separator: ", "))")
                     return nil
                 }
+                guard fits(metric, at: metricNode.mark, key: "metric", &reader) else { return nil }
                 let atMost = keys["at_most"].flatMap { reader.double($0.value, path: "\(path).at_most", in: -1e12...1e12, what: "`at_most`") }
                 let atLeast = keys["at_least"].flatMap { reader.double($0.value, path: "\(path).at_least", in: -1e12...1e12, what: "`at_least`") }
                 guard atMost != nil || atLeast != nil else {
@@ -101,6 +120,11 @@ extension Scenario.Parser {
                 }
                 return .metric(study: study, metric: metric, atMost: atMost, atLeast: atLeast)
             default:
+                if let kind = studyKind, !["histogram", "mean", "quantiles"].contains(kind) {
+                    reader.report(keys["within_se"]?.key.mark, "\(path).within_se", "`within_se` does not apply to study `\(study)`, a \(kind) study (it has no cells)",
+                                  fix: kind == "kmeans" ? "use `inertia_ratio_at_most` or `ari_at_least`" : "use `auc_within` or `accuracy_within`")
+                    return nil
+                }
                 guard only(["study", "within_se"], &reader),
                       let z = reader.double(keys["within_se"]?.value, path: "\(path).within_se", in: 0...100, lowerOpen: true, what: "`within_se`") else { return nil }
                 return .withinStandardErrors(study: study, z: z)

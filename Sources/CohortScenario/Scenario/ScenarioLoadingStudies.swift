@@ -60,6 +60,7 @@ extension Scenario.Parser {
             }
             guard let specNode = keys["spec"]?.value,
                   let spec = parseSpec(specNode, path: "\(path).spec", participants: participants, asOf: asOf) else { continue }
+            studyKinds[name] = spec.kind.rawValue
             studies.append(Scenario.StudyPlan(name: name, title: title, lead: lead, participants: participants, spec: spec))
         }
         return studies
@@ -70,7 +71,7 @@ extension Scenario.Parser {
     mutating func parseSpec(_ node: Node, path: String, participants: [String], asOf: String) -> Study.Spec? {
         guard let mapping = node.mapping else {
             reader.report(node.mark, path, "a study's `spec` must be a mapping of study spec keys",
-                          fix: "write the spec's keys under `spec:` (kind, purpose, dimensions, privacy, …)")
+                          fix: "write the spec's keys under `spec:` (kind, purpose, dimensions or learning, privacy, …)")
             return nil
         }
         for (key, value) in mapping {
@@ -87,7 +88,7 @@ extension Scenario.Parser {
             }
             if name == "kind", let kind = value.string, Scenario.reservedStudyKinds.contains(kind) {
                 reader.report(value.mark, "\(path).kind", "study kind `\(kind)` is not supported yet by this node",
-                              fix: "use `histogram` or `mean`, or remove the study until the node has `\(kind)`")
+                              fix: "use `histogram`, `mean`, `quantiles`, `kmeans` or `logistic-regression`, or remove the study until the node has `\(kind)`")
                 return nil
             }
         }

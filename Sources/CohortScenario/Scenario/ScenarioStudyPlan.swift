@@ -22,7 +22,7 @@ extension Scenario {
 
     /// Study kinds the scenario format reserves for kinds being built elsewhere: a scenario may
     /// name them, and validation says they are not supported by this node yet.
-    public static let reservedStudyKinds = ["kmeans", "logistic-regression", "evaluation", "quantiles"]
+    public static let reservedStudyKinds = ["evaluation"]
 
     /// Spec keys the scenario format reserves (`secure_aggregation`): validation says they are
     /// not supported by this node yet.
