@@ -20,20 +20,7 @@ final class ImportRejectsWriter {
     /// removes it (never truncates it in place: a truncated file could be one another
     /// process holds open). ``RejectsPathPolicy`` has checked the path before.
     init(path: String, replaceExisting: Bool = false) throws {
-        if replaceExisting && unlink(path) != 0 && errno != ENOENT {
-            throw StoreError(.io, "cannot replace rejects file: \(String(cString: strerror(errno)))", file: path)
-        }
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let reason = errno == EEXIST ? "it already exists (use --force to replace it)" : String(cString: strerror(errno))
-            throw StoreError(.io, "cannot create rejects file: \(reason)", file: path)
-        }
-        guard fchmod(fd, 0o600) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            throw StoreError(.io, "cannot set the rejects file's mode to 0600: \(reason)", file: path)
-        }
-        self.fd = fd
+        self.fd = try NodeFilePermissions.createExclusive(path, what: "rejects file", replaceExisting: replaceExisting)
         self.path = path
         buffer.reserveCapacity(1 << 16)
         buffer.append(contentsOf: "line,column,reason,row\n".utf8)

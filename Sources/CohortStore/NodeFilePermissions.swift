@@ -28,6 +28,30 @@ public enum NodeFilePermissions {
         }
     }
 
+    /// Creates `path` exclusively (`O_EXCL`, mode 0600 whatever the umask) for writing and returns
+    /// its descriptor. An existing file is an error, unless `replaceExisting`, which first removes
+    /// it (never truncates it in place: another process could hold it open). `what` names the
+    /// file in errors (`rejects file`, `output file`).
+    ///
+    /// - Throws: ``StoreError`` `.io` naming the file and the reason.
+    public static func createExclusive(_ path: String, what: String, replaceExisting: Bool) throws -> Int32 {
+        if replaceExisting && unlink(path) != 0 && errno != ENOENT {
+            throw StoreError(.io, "cannot replace \(what): \(String(cString: strerror(errno)))", file: path)
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, databaseMode)
+        guard fd >= 0 else {
+            let reason = errno == EEXIST ? "it already exists (use --force to replace it)" : String(cString: strerror(errno))
+            throw StoreError(.io, "cannot create \(what): \(reason)", file: path)
+        }
+        guard fchmod(fd, databaseMode) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            unlink(path)
+            throw StoreError(.io, "cannot set the \(what)'s mode to 0600: \(reason)", file: path)
+        }
+        return fd
+    }
+
     /// Creates `path` as an empty 0600 file if nothing exists there (so that SQLite opens it
     /// with that mode instead of creating it 0644). Leaves an existing file alone.
     ///

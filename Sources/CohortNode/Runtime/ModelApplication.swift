@@ -235,21 +235,7 @@ public enum ModelApplication {
         /// Creates the file exclusively; an existing file is first removed when replacing is
         /// allowed (never truncated in place: another process could hold it open).
         private func create() throws -> Int32 {
-            if replaceExisting && unlink(path) != 0 && errno != ENOENT {
-                throw StoreError(.io, "cannot replace: \(String(cString: strerror(errno)))", file: path)
-            }
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            guard fd >= 0 else {
-                let reason = errno == EEXIST ? "it already exists (use --force to replace it)" : String(cString: strerror(errno))
-                throw StoreError(.io, "cannot create: \(reason)", file: path)
-            }
-            guard fchmod(fd, 0o600) == 0 else {
-                let reason = String(cString: strerror(errno))
-                close(fd)
-                unlink(path)
-                throw StoreError(.io, "cannot set the mode to 0600: \(reason)", file: path)
-            }
-            return fd
+            try NodeFilePermissions.createExclusive(path, what: "output file", replaceExisting: replaceExisting)
         }
     }
 }
