@@ -33,8 +33,20 @@ extension Learning {
             }
         }
 
-        /// Number of one-hot columns.
-        public var width: Int { columnNames.count }
+        /// Number of one-hot columns. O(1) and allocation-free: it is read for every encoded row.
+        @inlinable
+        public var width: Int {
+            switch self {
+            case .region(let names): names.count
+            case .channelBand: Self.channelBandWidth
+            case .npsClass: Self.npsClassWidth
+            }
+        }
+
+        /// Number of ``Analytics/ChannelBand`` categories.
+        public static let channelBandWidth = Analytics.ChannelBand.codeCount
+        /// Number of ``Analytics/NPSClass`` categories.
+        public static let npsClassWidth = Analytics.NPSClass.codeCount
 
         /// The hot column of customer `i`, or `nil` for none. O(regions) for region, else O(1).
         @inlinable

@@ -129,6 +129,31 @@ extension NodeStore {
         }
     }
 
+    /// A number that changes whenever a consent event is added or deleted or a customer is
+    /// deleted (erasure, import rollback), in any purpose. Equal values at two times mean no
+    /// consenting set can have lost anyone in between, except through an event already stored
+    /// with a later time becoming effective (see ``nextConsentChange(purpose:after:)``). O(1).
+    public func consentGeneration() throws -> Int64 {
+        try mapDatabaseErrors {
+            try pool.read { db in
+                try Int64.fetchOne(db, sql: "SELECT value FROM consent_generation WHERE id = 1") ?? 0
+            }
+        }
+    }
+
+    /// The earliest time after `after` at which a stored consent event for `purpose` takes
+    /// effect (an event recorded with a future time), or `nil` if there is none.
+    /// O(events for the purpose).
+    public func nextConsentChange(purpose: Purpose, after: Date) throws -> Date? {
+        try mapDatabaseErrors {
+            try pool.read { db in
+                try Int64.fetchOne(db, sql: "SELECT min(at) FROM consent_events WHERE purpose = ? AND at > ?",
+                                   arguments: [purpose.rawValue, CivilTime.unixSeconds(after)])
+                    .map { CivilTime.date(unixSeconds: $0) }
+            }
+        }
+    }
+
     /// The customer's consent state for `purpose` as of `asOf`: the latest event's action,
     /// or nil if never asked. Throws `.unknownCustomer` for an unknown id.
     public func consentState(customerID: String, purpose: Purpose, asOf: Date) throws -> ConsentAction? {

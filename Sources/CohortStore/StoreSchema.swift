@@ -182,6 +182,25 @@ public enum StoreSchema {
                 ) STRICT, WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v5-consent-generation") { db in
+            // A counter that every change able to remove a customer from a consenting set
+            // bumps: a consent event added or deleted, a customer deleted (erasure, import
+            // rollback). Multi-round studies compare it between rounds and re-read consent only
+            // when it moved (NodeStore.consentGeneration()).
+            try db.execute(sql: """
+                CREATE TABLE consent_generation (
+                  id INTEGER PRIMARY KEY CHECK (id = 1),
+                  value INTEGER NOT NULL
+                ) STRICT;
+                INSERT INTO consent_generation (id, value) VALUES (1, 0);
+                CREATE TRIGGER consent_generation_on_insert AFTER INSERT ON consent_events
+                  BEGIN UPDATE consent_generation SET value = value + 1 WHERE id = 1; END;
+                CREATE TRIGGER consent_generation_on_delete AFTER DELETE ON consent_events
+                  BEGIN UPDATE consent_generation SET value = value + 1 WHERE id = 1; END;
+                CREATE TRIGGER consent_generation_on_customer_delete AFTER DELETE ON customers
+                  BEGIN UPDATE consent_generation SET value = value + 1 WHERE id = 1; END;
+                """)
+        }
         return migrator
     }
 }

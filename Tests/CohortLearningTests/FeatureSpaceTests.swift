@@ -4,6 +4,12 @@ import Testing
 @testable import CohortLearning
 
 @Suite struct FeatureSpaceTests {
+    @Test(arguments: [Learning.CategoricalFeature.region(["north", "south"]), .region(Learning.CategoricalFeature.defaultRegions), .channelBand, .npsClass])
+    func categoricalWidthIsTheNumberOfColumnNames(feature: Learning.CategoricalFeature) {
+        #expect(feature.width == feature.columnNames.count)
+        #expect(feature.width > 1)
+    }
+
     @Test func numericFeaturesAreClippedToFixedBoundsNotStandardizedPerNode() throws {
         let space = try Learning.FeatureSpace(names: ["log_recency", "tenure_years"], boundOverrides: ["tenure_years": try .init(lower: 0, upper: 4)],
                                               halfWidth: 0.5)

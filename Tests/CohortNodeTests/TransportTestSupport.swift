@@ -15,18 +15,21 @@ final class RecordingPeerHandler: PeerServiceHandler {
     let calls = Mutex<[String]>([])
     let contributionValues: [UInt64]
     let delay: Duration?
+    /// The calls `delay` applies to (all when empty), e.g. `["progress"]`.
+    let delayed: Set<String>
 
-    init(name: String, contributionValues: [UInt64] = [0, 1, UInt64.max], delay: Duration? = nil) {
+    init(name: String, contributionValues: [UInt64] = [0, 1, UInt64.max], delay: Duration? = nil, delayed: Set<String> = []) {
         self.name = name
         self.contributionValues = contributionValues
         self.delay = delay
+        self.delayed = delayed
     }
 
     var callers: [String] { calls.withLock { $0 } }
 
     private func record(_ method: String, _ peer: String) async throws {
         calls.withLock { $0.append("\(method):\(peer)") }
-        if let delay { try await Task.sleep(for: delay) }
+        if let delay, delayed.isEmpty || delayed.contains(method) { try await Task.sleep(for: delay) }
     }
 
     func hello(_ request: Cohort_Peer_V1_HelloRequest, from peer: String) async throws -> Cohort_Peer_V1_HelloResponse {

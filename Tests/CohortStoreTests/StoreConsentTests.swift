@@ -96,4 +96,30 @@ struct StoreConsentTests {
         #expect(after.content == before.content)
         #expect(after.fileHash == before.fileHash)
     }
+
+    @Test("the consent generation moves with every consent event and erasure, and with nothing else; future-dated events are reported")
+    func consentGeneration() async throws {
+        let node = try await TestNode.make()
+        defer { node.cleanup() }
+        let s = node.store
+        let a = node.audit
+        let start = try s.consentGeneration()
+        try await s.recordConsent(customerID: "c1", purpose: .segmentation, action: .grant, at: utc("2024-01-01"), audit: a)
+        let afterGrant = try s.consentGeneration()
+        #expect(afterGrant > start)
+        // Reads and a consent check change nothing.
+        _ = try s.consentingCustomers(purpose: .segmentation, asOf: utc("2024-06-01"))
+        #expect(try s.consentGeneration() == afterGrant)
+        try await s.recordConsent(customerID: "c2", purpose: .modelTraining, action: .withdraw, at: utc("2024-01-02"), audit: a)
+        let afterWithdrawal = try s.consentGeneration()
+        #expect(afterWithdrawal > afterGrant)
+        try await s.eraseCustomer(customerID: "c3", audit: a)
+        #expect(try s.consentGeneration() > afterWithdrawal)
+
+        #expect(try s.nextConsentChange(purpose: .segmentation, after: utc("2024-06-01")) == nil)
+        try await s.recordConsent(customerID: "c1", purpose: .segmentation, action: .withdraw, at: utc("2030-01-01"), audit: a)
+        #expect(try s.nextConsentChange(purpose: .segmentation, after: utc("2024-06-01")) == utc("2030-01-01"))
+        #expect(try s.nextConsentChange(purpose: .benchmarking, after: utc("2024-06-01")) == nil)
+        #expect(try s.nextConsentChange(purpose: .segmentation, after: utc("2030-01-01")) == nil)
+    }
 }

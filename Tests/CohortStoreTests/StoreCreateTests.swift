@@ -14,7 +14,7 @@ struct StoreCreateTests {
         let path = temp.file("n1")
         try NodeFilePermissions.createPrivateDirectory(path)
         let migrations = try NodeStore.create(in: NodeDirectory(path))
-        let expected = ["v1-customers", "v1-transactions", "v1-consent-events", "v1-imports", "v1-budget-spends", "v1-study-results", "v2-imports-rolled-back", "v3-partner-data", "v4-participant-studies"]
+        let expected = ["v1-customers", "v1-transactions", "v1-consent-events", "v1-imports", "v1-budget-spends", "v1-study-results", "v2-imports-rolled-back", "v3-partner-data", "v4-participant-studies", "v5-consent-generation"]
         #expect(migrations == expected)
         let store = try NodeStore.open(directory: path)
         defer { try? store.close() }

@@ -80,7 +80,11 @@ public enum NodeRuntime {
 
         let services = try NodeStudyServices(store: store, config: config, audit: audit, randomness: options.randomness)
         let addresses = Dictionary(config.network.peers.map { ($0.name, $0.address) }, uniquingKeysWith: { a, _ in a })
-        let peers = PeerDirectory(material: material, addresses: addresses, limits: options.limits, events: events)
+        // One connection per peer, reused by every study round, witness and probe call; closed
+        // once every service has stopped.
+        let connections = PeerConnectionPool()
+        let peers = PeerDirectory(
+            material: material, addresses: addresses, limits: options.limits, events: events, pool: connections)
         let engine = StudyEngine(
             node: config.node.name, policy: studyPolicy(config), local: services, peers: peers, metrics: metrics,
             logger: logger)
@@ -196,7 +200,9 @@ public enum NodeRuntime {
             logger: logger))
         do {
             try await group.run()
+            await connections.close()
         } catch {
+            await connections.close()
             logger.error("node stopped with an error", metadata: ["error": "\(error)"])
             _ = await finish(
                 audit: audit, engine: engine, peerAuditor: peerAuditor, logger: logger, directory: directory,

@@ -12,7 +12,8 @@ extension NodeStudyServices {
     ///
     /// Round 0 charges the whole study's cost (every budgeted round composed) before any row
     /// is read, then reads the customers consenting now and their features once; every later
-    /// round re-checks consent and leaves out whoever has withdrawn since. Each round is
+    /// round re-checks consent and leaves out whoever has withdrawn since (re-reading consent
+    /// only if the store's consent generation moved or a future-dated event came into effect). Each round is
     /// audited as a data access, noised with the round's discrete Gaussian, and refunded only
     /// if round 0 fails before leaving the node.
     func contributeLearning(
@@ -29,20 +30,28 @@ extension NodeStudyServices {
             record = try await reserveRecorded(purpose: purpose, cost: algorithm.cost, study: study, round: round, at: now)
         }
         do {
-            let entry: LearningCustomerCache.Entry
-            var customers: Learning.Customers
+            var entry: LearningCustomerCache.Entry
+            // Read before consent is, so that a change made while it is read shows next round.
+            let generation = try store.consentGeneration()
             if let cached {
                 entry = cached
-                let consenting = Set(try store.consentingCustomers(purpose: purpose, asOf: now))
-                customers = cached.customers
-                let kept = customers.ids.indices.filter { consenting.contains(customers.ids[$0]) }
-                if kept.count != customers.count { customers = customers.selecting(kept) }
+                if cached.needsConsentCheck(generation: generation, now: now) {
+                    let consenting = Set(try store.consentingCustomers(purpose: purpose, asOf: now))
+                    let ids = entry.customers.ids
+                    let kept = ids.indices.filter { consenting.contains(ids[$0]) }
+                    if kept.count != entry.customers.count { entry.customers = entry.customers.selecting(kept) }
+                    entry.consentGeneration = generation
+                    entry.nextConsentChange = try store.nextConsentChange(purpose: purpose, after: now)
+                    learningCustomers.store(entry, for: study)
+                }
             } else {
                 let loaded = try Self.learningCustomers(store: store, purpose: purpose, consentAt: now, asOf: spec.asOf)
-                customers = loaded.customers
-                entry = LearningCustomerCache.Entry(algorithm: algorithm, customers: customers, transactions: loaded.transactions)
+                entry = LearningCustomerCache.Entry(
+                    algorithm: algorithm, customers: loaded.customers, transactions: loaded.transactions,
+                    consentGeneration: generation, nextConsentChange: try store.nextConsentChange(purpose: purpose, after: now))
                 learningCustomers.store(entry, for: study)
             }
+            let customers = entry.customers
             _ = try await audit.record(.studyDataAccessed(
                 study: study, purpose: purpose.rawValue, rows: customers.count, transactions: entry.transactions,
                 used: customers.count, asOf: spec.asOf.description, round: round))

@@ -7,9 +7,10 @@ import GRPCCore
 
 /// The lead's outbound calls to the peers named in the node config, over mTLS gRPC.
 ///
-/// Each call opens a connection to the configured address, verifies that the server's
-/// certificate names exactly that peer, makes the call with the transport's deadline and size
-/// limits, and closes the connection.
+/// Each call uses a connection to the configured address whose server certificate names exactly
+/// that peer, with the transport's deadline and size limits. With a ``PeerConnectionPool`` the
+/// connection is opened once per peer and reused (a failed call closes it, so the next call opens
+/// a fresh one); without one, every call opens and closes its own connection.
 public struct PeerDirectory: StudyPeerCalls {
     /// This node's TLS material.
     public let material: PKI.NodeTLSMaterial
@@ -19,16 +20,19 @@ public struct PeerDirectory: StudyPeerCalls {
     public let limits: PeerLimits
     /// Refusal and connection callbacks (outbound direction).
     public let events: PeerEventHandlers
+    /// Open connections reused across calls, or `nil` for one connection per call.
+    public let pool: PeerConnectionPool?
 
     /// Creates the directory.
     public init(
         material: PKI.NodeTLSMaterial, addresses: [String: String], limits: PeerLimits = .defaults,
-        events: PeerEventHandlers = .ignore
+        events: PeerEventHandlers = .ignore, pool: PeerConnectionPool? = nil
     ) {
         self.material = material
         self.addresses = addresses
         self.limits = limits
         self.events = events
+        self.pool = pool
     }
 
     /// Whether `peer` has an address in the node config.
@@ -48,8 +52,19 @@ public struct PeerDirectory: StudyPeerCalls {
         let host = parsed.host
         let port = parsed.port
         do {
-            return try await PeerClient.withConnection(
-                to: peer, host: host, port: port, material: material, limits: limits, events: events, body)
+            guard let pool else {
+                return try await PeerClient.withConnection(
+                    to: peer, host: host, port: port, material: material, limits: limits, events: events, body)
+            }
+            let client = try pool.client(for: peer) {
+                try PeerClient(peer: peer, host: host, port: port, material: material, limits: limits, events: events)
+            }
+            do {
+                return try await body(client)
+            } catch {
+                pool.evict(client)
+                throw error
+            }
         } catch let error as NodeError {
             throw error
         } catch let error as RPCError {
