@@ -46,12 +46,22 @@ extension Learning {
             guard configuration.parties >= 1 else {
                 throw LearningError(.invalidParameter, "evaluation: parties \(configuration.parties) must be ≥ 1")
             }
-            let rho = try BudgetSplit.roundRho(totalRho: try configuration.privacy.rho(), share: 1, rounds: 1,
-                                               part: "evaluation", target: configuration.privacy)
-            noise = try .calibrated(rho: rho, l2Sensitivity: 1, l1Sensitivity: 1, dimension: 2 * configuration.bins,
-                                    noiseOff: configuration.noiseOff)
-            cost = try RoundNoise.calibrated(rho: rho, l2Sensitivity: 1, l1Sensitivity: 1, dimension: 2 * configuration.bins).cost()
+            let calibrated = try Self.calibratedNoise(privacy: configuration.privacy, bins: configuration.bins)
+            noise = configuration.noiseOff
+                ? try .calibrated(rho: 1, l2Sensitivity: 1, l1Sensitivity: 1, dimension: 2 * configuration.bins, noiseOff: true)
+                : calibrated
+            cost = try calibrated.cost()
             self.configuration = configuration
+        }
+
+        /// The round's noise for a study of `privacy` over `bins` score bins, which does not
+        /// depend on the model: the whole ρ on one histogram of `2 · bins` cells, Δ₂ = Δ₁ = 1.
+        /// Lets a spec be priced before its model is known.
+        /// - Throws: `invalidParameter` (bins), `invalidPrivacyParameter`, `budgetTooSmallForRounds`.
+        public static func calibratedNoise(privacy: PrivacyTarget, bins: Int) throws -> RoundNoise {
+            try validateBins(bins)
+            let rho = try BudgetSplit.roundRho(totalRho: try privacy.rho(), share: 1, rounds: 1, part: "evaluation", target: privacy)
+            return try .calibrated(rho: rho, l2Sensitivity: 1, l1Sensitivity: 1, dimension: 2 * bins)
         }
 
         static func validateBins(_ bins: Int) throws {

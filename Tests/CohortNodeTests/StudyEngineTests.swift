@@ -31,6 +31,11 @@ import Testing
             (remainingEpsilon, codes.count)
         }
 
+        /// No published results here: nothing to resolve.
+        func resolveProposal(_ spec: Study.Spec) async throws -> Study.Spec { spec }
+        /// No published results here: nothing to contradict.
+        func checkProposal(_ spec: Study.Spec) async throws {}
+
         /// The participant studies "in node.sqlite" (survives a simulated restart of the engine).
         private(set) var stored: [String: Study.ParticipantMachine.Entry] = [:]
         var failPersist = false

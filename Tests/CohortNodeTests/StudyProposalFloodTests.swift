@@ -34,6 +34,8 @@ struct StudyProposalFloodTests {
             (10, 100)
         }
         func persistParticipantStudy(_ study: String, entry: Study.ParticipantMachine.Entry?) async throws {}
+        func resolveProposal(_ spec: Study.Spec) async throws -> Study.Spec { spec }
+        func checkProposal(_ spec: Study.Spec) async throws {}
 
         func participantStudies() async throws -> [String: Study.ParticipantMachine.Entry] { [:] }
 

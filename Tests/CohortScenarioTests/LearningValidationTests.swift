@@ -118,7 +118,7 @@ import Testing
                 line: 15, column: 29, message: "`learning.l2`"),
         BadCase(name: "evaluation is still reserved", base: valid,
                 replace: "kind: quantiles", with: "kind: evaluation",
-                line: 27, column: 13, message: "study kind `evaluation` is not supported yet by this node"),
+                line: 27, column: 13, message: "study kind `evaluation` is not supported yet by the scenario runner"),
     ]
 
     @Test(arguments: badCases)

@@ -93,7 +93,7 @@ import Testing
                 with: "csv: { customers: nope/customers.csv, transactions: nope/tx.csv }",
                 line: 8, column: 25, message: "the data file `nope/customers.csv` does not exist"),
         BadCase(name: "study kind not supported yet", replace: "kind: histogram", with: "kind: evaluation",
-                line: 13, column: 13, message: "study kind `evaluation` is not supported yet by this node"),
+                line: 13, column: 13, message: "study kind `evaluation` is not supported yet by the scenario runner"),
         BadCase(name: "secure aggregation not supported yet", replace: "      kind: histogram", with: "      secure_aggregation: { threshold: 1 }\n      kind: histogram",
                 line: 13, column: 7, message: "`secure_aggregation` is not supported yet by this node"),
         BadCase(name: "bad value inside a study spec", replace: "epsilon: 1.0,", with: "epsilon: -1,",

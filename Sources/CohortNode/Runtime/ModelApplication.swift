@@ -82,6 +82,8 @@ public enum ModelApplication {
             return Model(study: study, spec: result.spec, scorer: .churn(r.model))
         case .quantiles?:
             throw NodeError(.invalidMessage, "study \(study) is a quantiles study: it released statistics, not a model; only \(kinds) studies can be applied")
+        case .evaluation?:
+            throw NodeError(.invalidMessage, "study \(study) is an evaluation study: it released metrics of a model, not a model; only \(kinds) studies can be applied")
         case nil:
             throw NodeError(.invalidMessage, "study \(study) is a \(result.spec.kind.rawValue) study: it released cells, not a model; only \(kinds) studies can be applied")
         }

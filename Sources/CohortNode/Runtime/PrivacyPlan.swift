@@ -126,7 +126,7 @@ public struct PrivacyPlan: Codable, Sendable, Equatable {
                 cells.append(Cell(
                     labels: labels, localCount: local, expectedCount: local * parties,
                     countStandardError: variance.squareRoot() / q, localMean: mean, meanStandardError: meanSE))
-            case .kmeans, .logisticRegression, .quantiles:
+            case .kmeans, .logisticRegression, .quantiles, .evaluation:
                 break
             }
         }

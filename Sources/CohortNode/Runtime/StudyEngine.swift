@@ -262,11 +262,16 @@ public actor StudyEngine {
     private func decidePolicy(study: String, spec: Study.Spec) async -> [Study.ParticipantMachine.Directive] {
         let decision: Study.Policy.Decision
         do {
-            let inputs = try await local.policyInputs(for: spec)
-            decision = policy.decide(
-                spec, remainingPeriodEpsilon: inputs.remainingEpsilon, consentingCustomers: inputs.consentingCustomers)
+            try await local.checkProposal(spec)
+            do {
+                let inputs = try await local.policyInputs(for: spec)
+                decision = policy.decide(
+                    spec, remainingPeriodEpsilon: inputs.remainingEpsilon, consentingCustomers: inputs.consentingCustomers)
+            } catch {
+                decision = .reject(.invalidProposal("could not evaluate the policy: \(error)"))
+            }
         } catch {
-            decision = .reject(.invalidProposal("could not evaluate the policy: \(error)"))
+            decision = .reject(.invalidProposal("\(error)"))
         }
         return participant.onPolicyDecision(study: study, decision)
     }
@@ -726,11 +731,21 @@ public actor StudyEngine {
     /// at once. A participant that cannot be reached is retried with exponential backoff
     /// (``Limits/retryInitialDelay`` doubling up to ``Limits/retryMaxDelay``) until the
     /// deadline; ``detail(study:)`` shows each party's stage, attempts and last error while it
-    /// runs. The spec sent to participants carries the lead's absolute deadline (`deadline_at`).
+    /// runs. The spec sent to participants carries the lead's absolute deadline (`deadline_at`),
+    /// and references to this node's published results resolved
+    /// (``StudyLocalServices/resolveProposal(_:)``: an evaluation's `learning.model_study`
+    /// becomes the model itself), checked like a participant checks them.
     /// - Returns: the published result, or the failure.
-    public func lead(_ proposed: Study.Spec) async -> LeadOutcome {
+    public func lead(_ written: Study.Spec) async -> LeadOutcome {
         let startedAt = Date()
         let spec: Study.Spec
+        let proposed: Study.Spec
+        do {
+            proposed = try await local.resolveProposal(written)
+            try await local.checkProposal(proposed)
+        } catch {
+            return .failed(study: written.id ?? "-", reason: "\(error)")
+        }
         do {
             let withID = try proposed.id == nil
                 ? proposed.withID(Self.newStudyID(purpose: proposed.purpose.rawValue)) : proposed

@@ -61,6 +61,14 @@ public protocol StudyLocalServices: Sendable {
     /// What `spec` (study `study`) costs this node against its budget now, and how many of its
     /// customers consent to the purpose. Reads no customer rows; the figures stay local.
     func budgetPreview(for spec: Study.Spec, study: String) async throws -> StudyBudgetPreview
+    /// The lead's spec for `spec` as the operator wrote it, references to this node's published
+    /// results resolved (an evaluation's `learning.model_study` becomes `learning.model`), so
+    /// that participants receive a self-contained spec. Reads no customer rows.
+    func resolveProposal(_ spec: Study.Spec) async throws -> Study.Spec
+    /// Refuses (throws the reason) a proposed spec that contradicts this node's published
+    /// results (an evaluation whose model differs from this node's copy of the study it
+    /// names). Reads no customer rows.
+    func checkProposal(_ spec: Study.Spec) async throws
 }
 
 extension StudyLocalServices {

@@ -32,6 +32,7 @@ struct LearningReportTables {
         case .kmeans(let r): kmeans(r, comparison: study.kmeans, rounds: learning.rounds)
         case .logisticRegression(let r): model(r, comparison: study.model, rounds: learning.rounds)
         case .quantiles(let r): quantiles(r)
+        case .evaluation(let r): evaluation(r, comparison: study.model)
         }
     }
 
@@ -95,7 +96,12 @@ struct LearningReportTables {
         tables.append(Table(
             title: "Churn model coefficients", headers: ["term", "federated", "central"], rows: rows, numeric: [1, 2],
             note: "Weights on the bounded, standardized features (log of recency, purchases, spend, …; regions one-hot). \(r.steps) gradient step\(r.steps == 1 ? "" : "s") (\(r.converged ? "converged" : "step limit reached")), \(rounds) rounds in all; \(Self.pm(r.trainingCount, 0)) training customers (released)."))
-        let e = r.evaluation
+        evaluation(r.evaluation, comparison: comparison)
+    }
+
+    /// The holdout metrics and the calibration table of a federated evaluation (of the
+    /// logistic-regression study's own round, or of an `evaluation` study).
+    mutating func evaluation(_ e: Learning.EvaluationReport, comparison: ScenarioSummary.ModelSummary?) {
         var metrics: [[String]] = [
             ["AUC", Self.pm(e.auc, 4), Self.n(comparison?.federatedAUC, 4), Self.n(comparison?.centralAUC, 4)],
             ["accuracy at 0.5", Self.pm(e.accuracy, 4), Self.n(comparison?.federatedAccuracy, 4), Self.n(comparison?.centralAccuracy, 4)],

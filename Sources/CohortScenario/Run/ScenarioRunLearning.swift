@@ -42,6 +42,9 @@ extension ScenarioRun {
             summary.errors = .of(summary.cells)
             summary.centralCustomers = customers.count
             lines.append("exact quantiles on \(customers.count) customers beside the released ones in the report")
+        case .evaluation(let r):
+            summary.centralCustomers = customers.count
+            lines.append("released AUC \(r.auc.map { f($0.value) } ?? "–") ± \(r.auc.map { f($0.standardError) } ?? "–") of the evaluated model")
         }
         if result.simulatedNoise {
             learningNoiseSimulated = true

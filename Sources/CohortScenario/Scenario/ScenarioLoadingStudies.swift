@@ -87,8 +87,8 @@ extension Scenario.Parser {
                 return nil
             }
             if name == "kind", let kind = value.string, Scenario.reservedStudyKinds.contains(kind) {
-                reader.report(value.mark, "\(path).kind", "study kind `\(kind)` is not supported yet by this node",
-                              fix: "use `histogram`, `mean`, `quantiles`, `kmeans` or `logistic-regression`, or remove the study until the node has `\(kind)`")
+                reader.report(value.mark, "\(path).kind", "study kind `\(kind)` is not supported yet by the scenario runner",
+                              fix: "use `histogram`, `mean`, `quantiles`, `kmeans` or `logistic-regression`, or run the `\(kind)` study with `cohort study propose` (the node has it; the runner cannot yet refer to an earlier scenario study's id)")
                 return nil
             }
         }

@@ -20,8 +20,9 @@ extension Scenario {
         public var rounds: Int { spec.rounds }
     }
 
-    /// Study kinds the scenario format reserves for kinds being built elsewhere: a scenario may
-    /// name them, and validation says they are not supported by this node yet.
+    /// Study kinds the scenario format reserves: a scenario may name them, and validation says
+    /// the runner does not support them yet (`evaluation` runs on the nodes, but the runner
+    /// cannot yet name an earlier scenario study's per-run id as its `model_study`).
     public static let reservedStudyKinds = ["evaluation"]
 
     /// Spec keys the scenario format reserves (`secure_aggregation`): validation says they are

@@ -3,12 +3,17 @@ public import CohortPrivacy
 import Foundation
 
 extension Study {
-    /// The learning algorithm of a `kmeans`, `logistic-regression` or `quantiles` spec, built
-    /// the same way on every node from the spec alone (features, clip bounds, rounds, the noise
-    /// of every round and the whole study's cost), with its round payloads in their wire form.
+    /// The learning algorithm of a `kmeans`, `logistic-regression`, `quantiles` or `evaluation`
+    /// spec, built the same way on every node from the spec alone (features, clip bounds,
+    /// rounds, the noise of every round and the whole study's cost), with its round payloads in
+    /// their wire form.
     ///
     /// Building one validates the spec's `learning:` section; a problem becomes a
     /// ``StudyError`` naming the key, before any customer data is read.
+    ///
+    /// An `evaluation` spec that names its model by `learning.model_study` is priced (its cost
+    /// does not depend on the model) but cannot run until the lead has replaced the reference by
+    /// the model itself (``unresolvedModelStudy``); its rounds throw until then.
     public struct LearningAlgorithm: Sendable {
         /// What the lead does after summing a round: another round, or the release.
         public enum Step: Sendable, Hashable {
@@ -18,9 +23,24 @@ extension Study {
             case finished(LearningRelease.Model)
         }
 
-        private let algorithm: any FederatedAlgorithm
+        private let algorithm: (any FederatedAlgorithm)?
         /// The study kind.
         public let kind: Kind
+        /// The whole study's per-node cost (every budgeted round composed in zCDP, or in RDP for
+        /// a subsampled training study): what the ledger checks at proposal and charges before
+        /// the first contribution leaves.
+        public let cost: Privacy.Cost
+        /// Rounds the budget pays for; the study never runs more.
+        public let maximumRounds: Int
+        /// The phases in order, with their budgeted rounds and noise (what `cohort privacy cost
+        /// --spec` prints).
+        public let phases: [Phase]
+        /// The holdout the study keeps out of training (`logistic-regression`) or scores
+        /// (`evaluation` with `holdout_share`); nil otherwise.
+        public let holdout: Learning.Holdout?
+        /// An `evaluation` spec's `learning.model_study` while it has not been resolved into
+        /// `learning.model`; nil for every runnable algorithm.
+        public let unresolvedModelStudy: String?
 
         /// The algorithm of `spec`. O(1) except for a subsampled training spec, whose noise is
         /// found by a bisection over the RDP accountant (≈ 40 curve evaluations).
@@ -36,6 +56,8 @@ extension Study {
             }
             let parties = spec.participants.count + 1
             kind = spec.kind
+            let algorithm: (any FederatedAlgorithm)?
+            var pending: (study: String, noise: Learning.RoundNoise)?
             do {
                 switch spec.kind {
                 case .histogram, .mean:
@@ -57,6 +79,7 @@ extension Study {
                         throw StudyError(.invalidValue, key: parameters.regions != nil ? "learning.regions" : "learning.probabilities",
                                          "is not a k-means parameter")
                     }
+                    try Self.refuseEvaluationKeys(parameters, kind: spec.kind)
                     algorithm = try Learning.KMeansStudy(c)
                 case .logisticRegression:
                     var c = Learning.LogisticRegressionStudy.Configuration(privacy: privacy)
@@ -75,6 +98,7 @@ extension Study {
                         throw StudyError(.invalidValue, key: parameters.k != nil ? "learning.k" : "learning.probabilities",
                                          "is not a logistic-regression parameter")
                     }
+                    try Self.refuseEvaluationKeys(parameters, kind: spec.kind)
                     algorithm = try Learning.LogisticRegressionStudy(c)
                 case .quantiles:
                     var c = Learning.QuantileStudy.Configuration(privacy: privacy)
@@ -87,20 +111,119 @@ extension Study {
                           parameters.rounds == nil, parameters.seed == nil, parameters.regions == nil else {
                         throw StudyError(.invalidValue, key: "learning", "a quantiles study takes only `probabilities`")
                     }
+                    try Self.refuseEvaluationKeys(parameters, kind: spec.kind)
                     algorithm = try Learning.QuantileStudy(c)
+                case .evaluation:
+                    let built = try Self.evaluation(parameters, privacy: privacy, parties: parties)
+                    algorithm = built.0
+                    pending = built.1
                 }
             } catch let error as LearningError {
                 throw StudyError(.invalidValue, key: Self.key(of: error), error.message)
             }
+            self.algorithm = algorithm
+            if let algorithm {
+                cost = algorithm.cost
+                maximumRounds = algorithm.maximumRounds
+                phases = Self.phases(of: algorithm)
+                unresolvedModelStudy = nil
+                switch algorithm {
+                case let a as Learning.LogisticRegressionStudy: holdout = a.holdout
+                case let a as Learning.EvaluationStudy: holdout = a.configuration.holdout
+                default: holdout = nil
+                }
+            } else if let pending {
+                do { cost = try pending.noise.cost() } catch let error as LearningError {
+                    throw StudyError(.invalidValue, key: "privacy.epsilon", error.message)
+                }
+                maximumRounds = 1
+                phases = [Self.phase("evaluation", 1, pending.noise)]
+                unresolvedModelStudy = pending.study
+                holdout = try Self.evaluationHoldout(parameters)
+            } else {
+                throw StudyError(.invalidValue, key: "kind", "\(spec.kind.rawValue) built no algorithm")
+            }
         }
 
-        /// Rounds the budget pays for; the study never runs more.
-        public var maximumRounds: Int { algorithm.maximumRounds }
+        /// The `evaluation` algorithm of `parameters`, or — for a `model_study` reference not
+        /// resolved yet — that study's id and the round's noise (which the model does not change).
+        private static func evaluation(
+            _ parameters: LearningParameters, privacy: Learning.PrivacyTarget, parties: Int
+        ) throws -> ((any FederatedAlgorithm)?, (study: String, noise: Learning.RoundNoise)?) {
+            try refuse(parameters, ["clip_norm": parameters.clipNorm, "learning_rate": parameters.learningRate,
+                                    "l2": parameters.l2, "sampling_rate": parameters.samplingRate], kind: .evaluation)
+            let others: [(String, Bool)] = [
+                ("k", parameters.k != nil), ("features", parameters.features != nil), ("bounds", parameters.bounds != nil),
+                ("rounds", parameters.rounds != nil), ("regions", parameters.regions != nil),
+                ("probabilities", parameters.probabilities != nil),
+            ]
+            if let (key, _) = others.first(where: { $0.1 }) {
+                throw StudyError(.invalidValue, key: "learning.\(key)",
+                                 "is not a parameter of an evaluation study (the model's features, bounds and regions are under learning.model)")
+            }
+            let bins = parameters.bins ?? 100
+            let noise: Learning.RoundNoise
+            do { noise = try Learning.EvaluationStudy.calibratedNoise(privacy: privacy, bins: bins) } catch let error as LearningError {
+                throw StudyError(.invalidValue, key: error.code == .invalidParameter ? "learning.bins" : "privacy.epsilon", error.message)
+            }
+            let holdout = try evaluationHoldout(parameters)
+            switch (parameters.model, parameters.modelStudy) {
+            case (nil, nil):
+                throw StudyError(.missingKey, key: "learning.model_study",
+                                 "an evaluation study needs its model: learning.model_study (a published logistic-regression study) or learning.model")
+            case (.some, .some):
+                throw StudyError(.invalidValue, key: "learning.model_study", "give either learning.model_study or learning.model, not both")
+            case (nil, let study?):
+                try Spec.validateName(study, key: "learning.model_study")
+                return (nil, (study, noise))
+            case (let model?, nil):
+                if let study = model.study { try Spec.validateName(study, key: "learning.model.study") }
+                var c = Learning.EvaluationStudy.Configuration(model: try model.logisticModel(), privacy: privacy)
+                c.bins = bins
+                c.holdout = holdout
+                c.parties = parties
+                do { return (try Learning.EvaluationStudy(c), nil) } catch let error as LearningError {
+                    throw StudyError(.invalidValue, key: error.code == .invalidParameter ? "learning.bins" : "privacy.epsilon", error.message)
+                }
+            }
+        }
 
-        /// The whole study's per-node cost (every budgeted round composed in zCDP, or in RDP for
-        /// a subsampled training study): what the ledger checks at proposal and charges before
-        /// the first contribution leaves.
-        public var cost: Privacy.Cost { algorithm.cost }
+        /// The holdout an `evaluation` spec gives (`holdout_share`, `seed` default 1), or nil.
+        private static func evaluationHoldout(_ parameters: LearningParameters) throws -> Learning.Holdout? {
+            guard let share = parameters.holdoutShare else {
+                if parameters.seed != nil {
+                    throw StudyError(.invalidValue, key: "learning.seed", "an evaluation study's seed selects its holdout: give learning.holdout_share with it")
+                }
+                return nil
+            }
+            let seed = try parameters.seed.map(Self.seed) ?? 1
+            do { return try Learning.Holdout(share: share, seed: seed) } catch let error as LearningError {
+                throw StudyError(.invalidValue, key: "learning.holdout_share", error.message)
+            }
+        }
+
+        /// Refuses the evaluation-only keys in a spec of another kind.
+        private static func refuseEvaluationKeys(_ parameters: LearningParameters, kind: Kind) throws {
+            let given: [(String, Bool)] = [("model_study", parameters.modelStudy != nil), ("model", parameters.model != nil),
+                                           ("bins", parameters.bins != nil)]
+            if let (key, _) = given.first(where: { $0.1 }) {
+                throw StudyError(.invalidValue, key: "learning.\(key)", "is not a parameter of a \(kind.rawValue) study (only of evaluation)")
+            }
+        }
+
+        /// The spec's evaluated model, when it is an `evaluation` spec with its model resolved.
+        public var evaluatedModel: Learning.LogisticModel? {
+            (algorithm as? Learning.EvaluationStudy)?.configuration.model
+        }
+
+        /// The algorithm, or — for an `evaluation` spec still naming `model_study` — the refusal.
+        private func runnable() throws -> any FederatedAlgorithm {
+            guard let algorithm else {
+                throw StudyError(.missingKey, key: "learning.model",
+                                 "learning.model_study \(unresolvedModelStudy ?? "") has not been resolved into learning.model; the lead resolves it from its published result before proposing")
+            }
+            return algorithm
+        }
 
         /// One phase of the study's rounds and the noise each of its rounds adds per node.
         public struct Phase: Sendable, Hashable, Codable {
@@ -117,12 +240,11 @@ extension Study {
             public var coordinates: Int
         }
 
-        /// The phases in order, with their budgeted rounds and noise (what `cohort privacy cost
-        /// --spec` prints).
-        public var phases: [Phase] {
-            func phase(_ name: String, _ rounds: Int, _ noise: Learning.RoundNoise) -> Phase {
-                Phase(name: name, rounds: rounds, sigma: noise.sigma, l2Sensitivity: noise.l2Sensitivity, coordinates: noise.dimension)
-            }
+        private static func phase(_ name: String, _ rounds: Int, _ noise: Learning.RoundNoise) -> Phase {
+            Phase(name: name, rounds: rounds, sigma: noise.sigma, l2Sensitivity: noise.l2Sensitivity, coordinates: noise.dimension)
+        }
+
+        private static func phases(of algorithm: any FederatedAlgorithm) -> [Phase] {
             switch algorithm {
             case let a as Learning.KMeansStudy:
                 return [phase("grid", 1, a.gridNoise), phase("lloyd", a.configuration.lloydRounds, a.lloydNoise),
@@ -132,19 +254,21 @@ extension Study {
                         phase("evaluation", 1, a.evaluationNoise)]
             case let a as Learning.QuantileStudy:
                 return [phase("histograms", 1, a.noise)]
+            case let a as Learning.EvaluationStudy:
+                return [phase("evaluation", 1, a.noise)]
             default:
                 return []
             }
         }
 
         /// Round 0's payload.
-        public func firstPayload() throws -> RoundPayload { try Self.encode(algorithm.initialPayload) }
+        public func firstPayload() throws -> RoundPayload { try Self.encode(try runnable().initialPayload) }
 
         /// The noise (σ² per node, encoded units) and sensitivity of the round carrying `payload`.
         /// - Throws: ``StudyError`` (`invalidContribution` at `payload`) for a payload that does
         ///   not decode or does not belong to this study.
         public func roundNoise(for payload: RoundPayload) throws -> Learning.RoundNoise {
-            try Self.roundNoise(algorithm, payload)
+            try Self.roundNoise(try runnable(), payload)
         }
 
         /// A node's un-noised contribution to the round carrying `payload`, from its consenting
@@ -154,12 +278,12 @@ extension Study {
         public func localContribution(
             _ payload: RoundPayload, customers: Learning.Customers, using generator: inout some RandomNumberGenerator
         ) throws -> [Int64] {
-            try Self.contribution(algorithm, payload, customers, &generator)
+            try Self.contribution(try runnable(), payload, customers, &generator)
         }
 
         /// The lead's step after summing round `round`'s noised contributions (signed).
         public func advance(_ payload: RoundPayload, aggregate: [Int64], round: Int) throws -> Step {
-            try Self.advance(algorithm, payload, aggregate, round)
+            try Self.advance(try runnable(), payload, aggregate, round)
         }
 
         // MARK: Opening the existential

@@ -14,11 +14,18 @@ extension Study {
         public let algorithm: LearningAlgorithm
 
         /// The program of `spec` led by `lead`.
-        /// - Throws: ``StudyError`` when the spec's learning section is invalid.
+        /// - Throws: ``StudyError`` when the spec's learning section is invalid, or (at
+        ///   `learning.model`) when it is an evaluation whose `learning.model_study` has not been
+        ///   resolved into the model: every party must score with the model in the spec.
         public init(spec: Spec, lead: String) throws {
+            let algorithm = try LearningAlgorithm(spec: spec)
+            if let study = algorithm.unresolvedModelStudy {
+                throw StudyError(.missingKey, key: "learning.model",
+                                 "the spec names its model by learning.model_study \(study) only; the lead must propose it with the model itself (learning.model)")
+            }
             self.spec = spec
             self.lead = lead
-            self.algorithm = try LearningAlgorithm(spec: spec)
+            self.algorithm = algorithm
         }
 
         /// The algorithm's budgeted rounds.

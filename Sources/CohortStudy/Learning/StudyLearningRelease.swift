@@ -14,6 +14,9 @@ extension Study {
             case logisticRegression(Learning.LogisticRegressionResult)
             /// Recency, frequency and monetary quantiles.
             case quantiles(Learning.QuantileResult)
+            /// The federated evaluation of a published churn model (AUC, accuracy, log-loss,
+            /// calibration).
+            case evaluation(Learning.EvaluationReport)
 
             /// Wraps an algorithm's result; nil for a type no kind releases.
             init?(_ result: Any) {
@@ -21,6 +24,7 @@ extension Study {
                 case let r as Learning.KMeansResult: self = .kmeans(r)
                 case let r as Learning.LogisticRegressionResult: self = .logisticRegression(r)
                 case let r as Learning.QuantileResult: self = .quantiles(r)
+                case let r as Learning.EvaluationReport: self = .evaluation(r)
                 default: return nil
                 }
             }
@@ -37,8 +41,9 @@ extension Study {
             self.model = model
         }
 
-        /// The customers the release counts, as noised (cluster sizes summed, or the training
-        /// customers), with its standard error; nil for quantiles, which release no count.
+        /// The customers the release counts, as noised (cluster sizes summed, the training
+        /// customers, or the evaluated customers), with its standard error; nil for quantiles,
+        /// which release no count.
         public var releasedCustomers: Learning.Estimate? {
             switch model {
             case .kmeans(let r):
@@ -49,11 +54,14 @@ extension Study {
                 return r.trainingCount
             case .quantiles:
                 return nil
+            case .evaluation(let r):
+                let variance = r.positives.standardError * r.positives.standardError + r.negatives.standardError * r.negatives.standardError
+                return Learning.Estimate(r.positives.value + r.negatives.value, standardError: variance.squareRoot())
             }
         }
 
         enum CodingKeys: String, CodingKey {
-            case rounds, kmeans, quantiles
+            case rounds, kmeans, quantiles, evaluation
             case logisticRegression = "logistic_regression"
         }
 
@@ -61,13 +69,14 @@ extension Study {
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             rounds = try c.decode(Int.self, forKey: .rounds)
-            let present = [CodingKeys.kmeans, .logisticRegression, .quantiles].filter { c.contains($0) }
+            let present = [CodingKeys.kmeans, .logisticRegression, .quantiles, .evaluation].filter { c.contains($0) }
             guard present.count == 1, let key = present.first else {
-                throw StudyError(.encoding, key: "learning", "a learning release holds exactly one of kmeans, logistic_regression, quantiles")
+                throw StudyError(.encoding, key: "learning", "a learning release holds exactly one of kmeans, logistic_regression, quantiles, evaluation")
             }
             switch key {
             case .kmeans: model = .kmeans(try c.decode(Learning.KMeansResult.self, forKey: key))
             case .logisticRegression: model = .logisticRegression(try c.decode(Learning.LogisticRegressionResult.self, forKey: key))
+            case .evaluation: model = .evaluation(try c.decode(Learning.EvaluationReport.self, forKey: key))
             default: model = .quantiles(try c.decode(Learning.QuantileResult.self, forKey: key))
             }
         }
@@ -80,6 +89,7 @@ extension Study {
             case .kmeans(let r): try c.encode(r, forKey: .kmeans)
             case .logisticRegression(let r): try c.encode(r, forKey: .logisticRegression)
             case .quantiles(let r): try c.encode(r, forKey: .quantiles)
+            case .evaluation(let r): try c.encode(r, forKey: .evaluation)
             }
         }
     }

@@ -5,8 +5,8 @@ extension Study.LearningRelease {
     /// Terminal lines of the release: for k-means one row per cluster (name, size and share,
     /// centroid in natural units, mean recency/frequency/monetary, churn rate, value-tier
     /// shares); for the churn model the coefficients by feature name, the holdout evaluation
-    /// and the calibration table; for quantiles one row per probability. Every noised figure
-    /// shows `± standard error`.
+    /// and the calibration table; for an evaluation study the same evaluation lines; for
+    /// quantiles one row per probability. Every noised figure shows `± standard error`.
     public func textLines() -> [String] {
         var lines: [String] = []
         switch model {
@@ -32,17 +32,10 @@ extension Study.LearningRelease {
             var rows = [["intercept", Self.signed(r.model.intercept)]]
             rows += r.model.coefficients.map { [$0.name, Self.signed($0.weight)] }
             lines += Self.table(header: ["feature (standardized to the clip range)", "weight"], rows: rows, leftColumns: 1)
-            let e = r.evaluation
             lines.append("")
-            lines.append("holdout evaluation (federated, \(e.bins) score bins): positives \(Self.estimate(e.positives, 0)), negatives \(Self.estimate(e.negatives, 0))")
-            lines.append("  AUC \(Self.estimate(e.auc, 4))   accuracy at 0.5 \(Self.estimate(e.accuracy, 4))   log-loss \(Self.estimate(e.logLoss, 4))")
-            let calibration = e.calibration.map { row in
-                [String(format: "%.1f–%.1f", row.lower, row.upper), Self.estimate(row.customers, 0),
-                 row.meanPredicted.map { String(format: "%.3f", $0) } ?? "", Self.estimate(row.observedRate, 3)]
-            }
-            if !calibration.isEmpty {
-                lines += Self.table(header: ["predicted", "customers", "mean predicted", "observed churn"], rows: calibration, leftColumns: 1)
-            }
+            lines += Self.evaluationLines(r.evaluation, title: "holdout evaluation")
+        case .evaluation(let e):
+            lines += Self.evaluationLines(e, title: "churn model evaluation")
         case .quantiles(let r):
             lines.append("quantiles of recency, frequency and monetary value")
             let rows = r.probabilities.indices.map { i in
@@ -59,7 +52,10 @@ extension Study.LearningRelease {
     }
 
     /// RFC 4180 CSV of the release (CRLF line ends, full precision): k-means one row per
-    /// cluster; the churn model one row per coefficient; quantiles one row per probability.
+    /// cluster; the churn model one row per coefficient; quantiles one row per probability; an
+    /// evaluation one row per metric (`auc`, `accuracy`, `log_loss`, `positives`, `negatives`)
+    /// and three per calibration group (`calibration_customers`, `calibration_mean_predicted`,
+    /// `calibration_observed_rate`, with the group's `lower` and `upper` predicted probability).
     public func csv() -> String {
         var lines: [[String]] = []
         switch model {
@@ -74,6 +70,19 @@ extension Study.LearningRelease {
             lines.append(["feature", "weight"])
             lines.append(["intercept", "\(r.model.intercept)"])
             lines += r.model.coefficients.map { [$0.name, "\($0.weight)"] }
+        case .evaluation(let e):
+            lines.append(["metric", "lower", "upper", "value", "standard_error"])
+            func row(_ name: String, _ value: Learning.Estimate?, lower: Double? = nil, upper: Double? = nil) -> [String] {
+                [name, lower.map { "\($0)" } ?? "", upper.map { "\($0)" } ?? "", value.map { "\($0.value)" } ?? "",
+                 value.map { "\($0.standardError)" } ?? ""]
+            }
+            lines += [row("auc", e.auc), row("accuracy", e.accuracy), row("log_loss", e.logLoss),
+                      row("positives", e.positives), row("negatives", e.negatives)]
+            for g in e.calibration {
+                lines.append(row("calibration_customers", g.customers, lower: g.lower, upper: g.upper))
+                lines.append(["calibration_mean_predicted", "\(g.lower)", "\(g.upper)", g.meanPredicted.map { "\($0)" } ?? "", ""])
+                lines.append(row("calibration_observed_rate", g.observedRate, lower: g.lower, upper: g.upper))
+            }
         case .quantiles(let r):
             lines.append(["probability", "recency_days", "recency_days_se", "frequency", "frequency_se", "monetary", "monetary_se"])
             for i in r.probabilities.indices {
@@ -83,6 +92,21 @@ extension Study.LearningRelease {
             }
         }
         return lines.map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// The evaluation's counts, AUC, accuracy and log-loss with their standard errors, and
+    /// the calibration table.
+    private static func evaluationLines(_ e: Learning.EvaluationReport, title: String) -> [String] {
+        var lines = ["\(title) (federated, \(e.bins) score bins): positives \(estimate(e.positives, 0)), negatives \(estimate(e.negatives, 0))"]
+        lines.append("  AUC \(estimate(e.auc, 4))   accuracy at 0.5 \(estimate(e.accuracy, 4))   log-loss \(estimate(e.logLoss, 4))")
+        let calibration = e.calibration.map { row in
+            [String(format: "%.1f–%.1f", row.lower, row.upper), estimate(row.customers, 0),
+             row.meanPredicted.map { String(format: "%.3f", $0) } ?? "", estimate(row.observedRate, 3)]
+        }
+        if !calibration.isEmpty {
+            lines += table(header: ["predicted", "customers", "mean predicted", "observed churn"], rows: calibration, leftColumns: 1)
+        }
+        return lines
     }
 
     private static func estimate(_ e: Learning.Estimate?, _ decimals: Int) -> String {

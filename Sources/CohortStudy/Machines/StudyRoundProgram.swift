@@ -126,7 +126,7 @@ extension Study {
         public static let standard = RoundPrograms { spec, lead in
             switch spec.kind {
             case .histogram, .mean: return SingleRelease(spec: spec, lead: lead)
-            case .kmeans, .logisticRegression, .quantiles: return try LearningProgram(spec: spec, lead: lead)
+            case .kmeans, .logisticRegression, .quantiles, .evaluation: return try LearningProgram(spec: spec, lead: lead)
             }
         }
     }

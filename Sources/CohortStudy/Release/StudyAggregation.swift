@@ -118,7 +118,7 @@ extension Study {
             case .mean:
                 counts = sums.dropFirst(cells).prefix(cells)
                 scale = Double(FixedPoint.resolution)
-            case .kmeans, .logisticRegression, .quantiles:
+            case .kmeans, .logisticRegression, .quantiles, .evaluation:
                 return (0, 0)
             }
             let total = counts.reduce(0.0) { $0 + Double($1) }
@@ -161,7 +161,7 @@ extension Study {
                     out.append(Result.Cell(
                         labels: labels, count: count, countStandardError: sd / q, mean: mean,
                         meanStandardError: meanSE, suppressed: false))
-                case .kmeans, .logisticRegression, .quantiles:
+                case .kmeans, .logisticRegression, .quantiles, .evaluation:
                     return []
                 }
             }

@@ -56,7 +56,7 @@ extension Study {
                     throw StudyError(
                         .invalidInput, key: "measures", "got \(measures.count) values for \(rows) customers")
                 }
-            case .kmeans, .logisticRegression, .quantiles:
+            case .kmeans, .logisticRegression, .quantiles, .evaluation:
                 throw StudyError(
                     .invalidInput, key: "kind", "a \(spec.kind.rawValue) study's contributions come from its learning algorithm")
             }
@@ -134,7 +134,7 @@ extension Study.Spec {
         switch kind {
         case .histogram: return layout.cellCount
         case .mean: return 2 * layout.cellCount
-        case .kmeans, .logisticRegression, .quantiles: return 0
+        case .kmeans, .logisticRegression, .quantiles, .evaluation: return 0
         }
     }
 }

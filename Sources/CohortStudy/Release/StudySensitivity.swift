@@ -26,7 +26,7 @@ extension Study {
             case .mean:
                 let q = Double(FixedPoint.resolution)
                 return Sensitivity(l1: 2 * q, l2: q * 2.0.squareRoot())
-            case .kmeans, .logisticRegression, .quantiles:
+            case .kmeans, .logisticRegression, .quantiles, .evaluation:
                 // Per round: see ``LearningAlgorithm/roundNoise(for:)``.
                 return Sensitivity(l1: 0, l2: 0)
             }

@@ -15,13 +15,17 @@ extension Study {
         /// DP quantiles of recency, frequency and monetary value from fine noised histograms;
         /// the release yields consortium RFM cut points.
         case quantiles
+        /// Federated evaluation of a published churn model (purpose `model-training`): one round
+        /// of noised score × label histograms on every node's holdout (or every labelled
+        /// customer), released as AUC, accuracy, log-loss and calibration.
+        case evaluation
 
-        /// True for the multi-round learning kinds (``kmeans``, ``logisticRegression``,
-        /// ``quantiles``), which take a `learning:` section instead of dimensions.
+        /// True for the learning kinds (``kmeans``, ``logisticRegression``, ``quantiles``,
+        /// ``evaluation``), which take a `learning:` section instead of dimensions.
         public var isLearning: Bool {
             switch self {
             case .histogram, .mean: return false
-            case .kmeans, .logisticRegression, .quantiles: return true
+            case .kmeans, .logisticRegression, .quantiles, .evaluation: return true
             }
         }
     }

@@ -1,6 +1,6 @@
 extension Study {
     /// The `learning:` section of a learning study (`kmeans`, `logistic-regression`,
-    /// `quantiles`): every key is optional and falls back to the documented default of the
+    /// `quantiles`, `evaluation`): every key is optional and falls back to the documented default of the
     /// algorithm (see `docs/learning.md`). The same values produce the same feature transform
     /// and noise on every node, because they are part of the spec all parties approve.
     public struct LearningParameters: Sendable, Hashable {
@@ -22,7 +22,9 @@ extension Study {
         public var learningRate: Double?
         /// L2 regularization λ (default 0.001).
         public var l2: Double?
-        /// Share of each node's customers kept out of training for evaluation (default 0.3).
+        /// Share of each node's customers kept out of training for evaluation (default 0.3);
+        /// for `evaluation`, the seeded holdout to score (default: the model study's, else every
+        /// labelled customer).
         public var holdoutShare: Double?
         /// Poisson sampling rate per gradient round, (0, 1] (default 1 = full batch, zCDP;
         /// below 1 the subsampled-Gaussian RDP accountant is used).
@@ -34,6 +36,14 @@ extension Study {
         public var regions: [String]?
         /// Probabilities of a `quantiles` study, each in (0, 1) (default 0.2, 0.4, 0.6, 0.8).
         public var probabilities: [Double]?
+        /// `evaluation`: the id of a published `logistic-regression` study whose model is
+        /// evaluated. The lead replaces it by ``model`` (from its own stored result) before
+        /// proposing; exactly one of the two is given.
+        public var modelStudy: String?
+        /// `evaluation`: the churn model itself, with its feature definitions and clip bounds.
+        public var model: LearningModel?
+        /// `evaluation`: score bins of the histogram, a multiple of 10 in 10…1000 (default 100).
+        public var bins: Int?
 
         /// Every key absent: the defaults.
         public init() {}
@@ -41,7 +51,7 @@ extension Study {
         /// The YAML keys of the section, in documentation order.
         public static let keys: [String] = [
             "k", "features", "bounds", "rounds", "clip_norm", "learning_rate", "l2", "holdout_share",
-            "sampling_rate", "seed", "regions", "probabilities",
+            "sampling_rate", "seed", "regions", "probabilities", "model_study", "model", "bins",
         ]
     }
 }

@@ -96,6 +96,18 @@ extension Study {
             return copy
         }
 
+        /// A copy with another `learning:` section (e.g. the lead's resolution of an evaluation's
+        /// `learning.model_study`), validated again; id and deadline are kept.
+        /// - Throws: ``StudyError`` naming the key, as ``init(id:kind:purpose:asOf:dimensions:regions:attributeValues:mean:learning:rfmCutPoints:privacy:participants:deadlineSeconds:)``.
+        public func withLearning(_ learning: LearningParameters) throws -> Spec {
+            var copy = try Spec(
+                id: id, kind: kind, purpose: purpose, asOf: asOf, dimensions: dimensions, regions: regions,
+                attributeValues: attributeValues, mean: mean, learning: learning, rfmCutPoints: rfmCutPoints, privacy: privacy,
+                participants: participants, deadlineSeconds: deadlineSeconds)
+            copy.deadlineAtUnixSeconds = deadlineAtUnixSeconds
+            return copy
+        }
+
         /// The lead's absolute deadline, when the lead has set it.
         public var deadlineAt: Date? {
             deadlineAtUnixSeconds.map { Date(timeIntervalSince1970: TimeInterval($0)) }

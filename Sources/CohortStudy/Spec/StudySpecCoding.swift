@@ -74,7 +74,7 @@ extension Study.Spec: Codable {
         var learning: Study.LearningParameters?
         if c.contains(Key("learning")) {
             guard kind.isLearning else {
-                throw StudyError(.invalidValue, key: "learning", "only a kmeans, logistic-regression or quantiles study takes a learning section")
+                throw StudyError(.invalidValue, key: "learning", "only a kmeans, logistic-regression, quantiles or evaluation study takes a learning section")
             }
             learning = try Self.decodeLearning(c)
         } else if kind.isLearning {
@@ -155,6 +155,17 @@ extension Study.Spec: Codable {
             try l.encodeIfPresent(learning.seed, forKey: Key("seed"))
             try l.encodeIfPresent(learning.regions, forKey: Key("regions"))
             try l.encodeIfPresent(learning.probabilities, forKey: Key("probabilities"))
+            try l.encodeIfPresent(learning.modelStudy, forKey: Key("model_study"))
+            if let model = learning.model {
+                var m = l.nestedContainer(keyedBy: Key.self, forKey: Key("model"))
+                try m.encodeIfPresent(model.study, forKey: Key("study"))
+                try m.encode(model.features, forKey: Key("features"))
+                try m.encodeIfPresent(model.bounds, forKey: Key("bounds"))
+                try m.encodeIfPresent(model.regions, forKey: Key("regions"))
+                try m.encode(model.intercept, forKey: Key("intercept"))
+                try m.encode(model.coefficients, forKey: Key("coefficients"))
+            }
+            try l.encodeIfPresent(learning.bins, forKey: Key("bins"))
         }
         if let mean {
             try c.encode(mean.measure.rawValue, forKey: Key("measure"))
@@ -228,7 +239,28 @@ extension Study.Spec: Codable {
         p.seed = try decode(Int.self, l, "seed", path: "learning.seed", required: false)
         p.regions = try decode([String].self, l, "regions", path: "learning.regions", required: false)
         p.probabilities = try decode([Double].self, l, "probabilities", path: "learning.probabilities", required: false)
+        p.modelStudy = try decode(String.self, l, "model_study", path: "learning.model_study", required: false)
+        if l.contains(Key("model")) { p.model = try decodeModel(l) }
+        p.bins = try decode(Int.self, l, "bins", path: "learning.bins", required: false)
         return p
+    }
+
+    /// `learning.model`: `{ study?, features, bounds?, regions?, intercept, coefficients }`.
+    private static func decodeModel(_ l: KeyedDecodingContainer<Key>) throws -> Study.LearningModel {
+        let m: KeyedDecodingContainer<Key>
+        do {
+            m = try l.nestedContainer(keyedBy: Key.self, forKey: Key("model"))
+        } catch {
+            throw StudyError(.invalidValue, key: "learning.model", "must be a mapping (\(Study.LearningModel.keys.joined(separator: ", ")))")
+        }
+        try rejectUnknownKeys(m, allowed: Study.LearningModel.keys, prefix: "learning.model.")
+        return Study.LearningModel(
+            study: try decode(String.self, m, "study", path: "learning.model.study", required: false),
+            features: try decode([String].self, m, "features", path: "learning.model.features", required: true) ?? [],
+            bounds: try decode([String: [Double]].self, m, "bounds", path: "learning.model.bounds", required: false),
+            regions: try decode([String].self, m, "regions", path: "learning.model.regions", required: false),
+            intercept: try decode(Double.self, m, "intercept", path: "learning.model.intercept", required: true) ?? 0,
+            coefficients: try decode([String: Double].self, m, "coefficients", path: "learning.model.coefficients", required: true) ?? [:])
     }
 
     private static func rejectUnknownKeys(
@@ -282,6 +314,7 @@ extension Study.Spec: Codable {
         case is [String].Type: return "a list of strings"
         case is [Double].Type: return "a list of numbers"
         case is [String: [Double]].Type: return "a mapping of feature names to [lower, upper]"
+        case is [String: Double].Type: return "a mapping of column names to numbers"
         default: return "a value of type \(T.self)"
         }
     }

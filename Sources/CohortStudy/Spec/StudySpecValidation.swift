@@ -13,7 +13,7 @@ extension Study.Spec {
         if kind.isLearning {
             try validateLearningShape()
         } else if learning != nil {
-            throw StudyError(.invalidValue, key: "learning", "only a kmeans, logistic-regression or quantiles study takes a learning section")
+            throw StudyError(.invalidValue, key: "learning", "only a kmeans, logistic-regression, quantiles or evaluation study takes a learning section")
         }
         guard kind.isLearning || !dimensions.isEmpty else {
             throw StudyError(.invalidValue, key: "dimensions", "at least one dimension is required")
@@ -92,7 +92,7 @@ extension Study.Spec {
         let required: Purpose?
         switch kind {
         case .kmeans: required = .segmentation
-        case .logisticRegression: required = .modelTraining
+        case .logisticRegression, .evaluation: required = .modelTraining
         default: required = nil
         }
         if let required, purpose != required {
@@ -167,7 +167,7 @@ extension Study.Spec {
 
     private func validateMean() throws {
         switch kind {
-        case .kmeans, .logisticRegression, .quantiles:
+        case .kmeans, .logisticRegression, .quantiles, .evaluation:
             return
         case .histogram:
             guard mean == nil else {

@@ -153,7 +153,7 @@ enum StudyRendering {
             case .mean:
                 let q = Double(Study.FixedPoint.resolution)
                 lines.append("  noise per node: discrete Gaussian, σ = \(number(sigma / q)) per cell count and per clamped sum in units of the clamp range (\(number(sigma)) in fixed point, Q = \(Int(q)); ρ = \(number(plan.rho)) in zCDP)")
-            case .kmeans, .logisticRegression, .quantiles:
+            case .kmeans, .logisticRegression, .quantiles, .evaluation:
                 break
             }
         }
@@ -184,6 +184,9 @@ enum StudyRendering {
             return "logistic regression: a churn model trained over \(spec.rounds) budgeted rounds, evaluated on every node's holdout"
         case .quantiles:
             return "quantiles of recency, frequency and monetary value (one round)"
+        case .evaluation:
+            let model = spec.learning?.model?.study ?? spec.learning?.modelStudy
+            return "evaluation: AUC, accuracy, log-loss and calibration of \(model.map { "the churn model of study \($0)" } ?? "the churn model in the spec") (one round)"
         case .histogram:
             return "histogram: customers per cell of \(over) (\(cellText))"
         case .mean:
@@ -209,6 +212,15 @@ enum StudyRendering {
         if let x = l.seed { items.append("seed: \(x)") }
         if let r = l.regions { items.append("regions: [\(r.joined(separator: ", "))]") }
         if let p = l.probabilities { items.append("probabilities: [\(p.map(number).joined(separator: ", "))]") }
+        if let s = l.modelStudy { items.append("model_study: \(s)") }
+        if let m = l.model {
+            var model = m.study.map { ["study: \($0)"] } ?? []
+            model.append("features: [\(m.features.joined(separator: ", "))]")
+            model.append("intercept: \(number(m.intercept))")
+            model.append("coefficients: { " + m.coefficients.keys.sorted().map { "\($0): \(number(m.coefficients[$0]!))" }.joined(separator: ", ") + " }")
+            items.append("model: { \(model.joined(separator: ", ")) }")
+        }
+        if let b = l.bins { items.append("bins: \(b)") }
         return items.joined(separator: ", ")
     }
 
