@@ -6,8 +6,6 @@
 public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What went wrong, for programmatic handling.
     public enum Code: String, Sendable, Hashable {
-        /// The configuration file is missing, unreadable, or makes no sense.
-        case invalidConfig
         /// `node init` was asked to use a directory that is not empty.
         case directoryNotEmpty
         /// The directory is not an initialized node (no `node.sqlite` or `cohort.yaml`).

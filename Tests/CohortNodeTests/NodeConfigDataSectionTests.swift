@@ -43,7 +43,7 @@ struct NodeConfigDataSectionTests {
         #expect {
             _ = try NodeConfig.parse(yaml: Self.base + "data:\n  " + body + "\n")
         } throws: { error in
-            (error as? StoreError)?.message.hasPrefix("key '\(key)'") == true
+            (error as? NodeError)?.message.hasPrefix("key '\(key)'") == true
         }
     }
 }

@@ -65,8 +65,8 @@ struct NodeConfigTests {
         do {
             _ = try NodeConfig.parse(yaml: yaml, file: "cohort.yaml")
             Issue.record("accepted an invalid config (\(replace))")
-        } catch let error as StoreError {
-            #expect(error.code == .invalidConfig)
+        } catch let error as NodeError {
+            #expect(error.code == .invalidConfiguration)
             #expect(error.description.hasPrefix("cohort.yaml: "))
             #expect(error.description.contains("'\(key)'"), "\(error)")
         } catch {

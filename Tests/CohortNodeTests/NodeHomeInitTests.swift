@@ -59,7 +59,7 @@ struct NodeHomeInitTests {
         await #expect {
             _ = try await NodeHome.initialize(directory: path, name: "acme")
         } throws: { error in
-            let e = error as? StoreError
+            let e = error as? NodeError
             return e?.code == .directoryNotEmpty && e?.description.contains("already holds a node") == true
         }
         let other = temp.appending("other")
@@ -68,7 +68,7 @@ struct NodeHomeInitTests {
         await #expect {
             _ = try await NodeHome.initialize(directory: other.path, name: "acme")
         } throws: { error in
-            (error as? StoreError)?.code == .directoryNotEmpty
+            (error as? NodeError)?.code == .directoryNotEmpty
         }
         // --force: existing data survives.
         try await Self.importOne(path, temp: temp)
@@ -83,8 +83,10 @@ struct NodeHomeInitTests {
         let temp = try TemporaryDirectory(prefix: "cohort-home")
         defer { temp.remove() }
         let path = temp.appending("n").path
-        await #expect(throws: StoreError.self) {
+        await #expect {
             _ = try await NodeHome.initialize(directory: path, name: name)
+        } throws: { error in
+            (error as? NodeError)?.code == .invalidArgument
         }
         #expect(!FileManager.default.fileExists(atPath: path))
     }

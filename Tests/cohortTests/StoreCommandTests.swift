@@ -1,4 +1,5 @@
 import CohortCore
+import CohortNode
 import ArgumentParser
 import CohortStore
 import Foundation
@@ -34,14 +35,14 @@ struct StoreCommandTests {
         func cleanup() { try? FileManager.default.removeItem(atPath: root) }
     }
 
-    @Test("node init over an existing node fails with a StoreError")
+    @Test("node init over an existing node fails with a NodeError")
     func initTwice() async throws {
         let f = try await Fixture()
         defer { f.cleanup() }
         await #expect {
             try await NodeInitCommand.parse([f.node, "--name", "acme"]).run()
         } throws: { error in
-            (error as? StoreError)?.code == .directoryNotEmpty
+            (error as? NodeError)?.code == .directoryNotEmpty
         }
         try await NodeInitCommand.parse([f.node, "--name", "acme", "--force"]).run()
     }

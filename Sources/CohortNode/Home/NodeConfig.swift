@@ -272,13 +272,13 @@ extension NodeConfig: Codable {
 extension NodeConfig {
     /// Reads, decodes and validates a config file.
     ///
-    /// - Throws: ``StoreError`` with code `.invalidConfig` naming the file and the offending key.
+    /// - Throws: ``NodeError`` with code `.invalidConfiguration` naming the file and the offending key.
     public static func load(from path: String) throws -> NodeConfig {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw StoreError(.invalidConfig, "cannot read config file: \(error.localizedDescription)", file: path)
+            throw NodeError(.invalidConfiguration, "cannot read config file: \(error.localizedDescription)", file: path)
         }
         return try parse(yaml: text, file: path)
     }
@@ -289,13 +289,13 @@ extension NodeConfig {
         do {
             config = try YAMLDecoder().decode(NodeConfig.self, from: text)
         } catch let error as DecodingError {
-            throw StoreError(.invalidConfig, describe(error), file: file)
+            throw NodeError(.invalidConfiguration, describe(error), file: file)
         } catch {
-            throw StoreError(.invalidConfig, "not valid YAML: \(error)", file: file)
+            throw NodeError(.invalidConfiguration, "not valid YAML: \(error)", file: file)
         }
         do {
             try config.validate()
-        } catch var error as StoreError {
+        } catch var error as NodeError {
             error.file = file
             throw error
         }
@@ -344,10 +344,10 @@ extension NodeConfig {
 extension NodeConfig {
     /// Checks that the configuration makes sense.
     ///
-    /// - Throws: ``StoreError`` `.invalidConfig` whose message starts with the offending key.
+    /// - Throws: ``NodeError`` `.invalidConfiguration` whose message starts with the offending key.
     public func validate() throws {
-        func fail(_ key: String, _ reason: String) -> StoreError {
-            StoreError(.invalidConfig, "key '\(key)': \(reason)")
+        func fail(_ key: String, _ reason: String) -> NodeError {
+            NodeError(.invalidConfiguration, "key '\(key)': \(reason)")
         }
         guard Self.isValidName(node.name) else {
             throw fail("node.name", "'\(node.name)' is not a valid node name (lowercase letters, digits and '-', 1–63 characters, starting with a letter or digit)")

@@ -22,29 +22,30 @@ public enum NodeHome {
     /// It never starts a fresh store beside an audit log that has entries: a missing or empty
     /// `node.sqlite` there is refused (`.storeMissing`), even with `force`.
     ///
-    /// - Throws: ``CohortStore/StoreError`` `.invalidArgument` (bad name), `.directoryNotEmpty`,
-    ///   `.storeMissing`, `.io`.
+    /// - Throws: ``NodeError`` `.invalidArgument` (bad name), `.directoryNotEmpty`, `.io`,
+    ///   `.auditFailed`; ``CohortStore/StoreError`` `.storeMissing` and the store's own errors
+    ///   from creating `node.sqlite`.
     public static func initialize(
         directory path: String, name: String, consortium: String = "default", force: Bool = false,
         actor: String = "operator"
     ) async throws -> NodeDirectory {
         guard NodeConfig.isValidName(name) else {
-            throw StoreError(.invalidArgument, "--name '\(name)' is not a valid node name (lowercase letters, digits and '-', 1–63 characters, starting with a letter or digit)")
+            throw NodeError(.invalidArgument, "--name '\(name)' is not a valid node name (lowercase letters, digits and '-', 1–63 characters, starting with a letter or digit)")
         }
         guard NodeConfig.isValidName(consortium) else {
-            throw StoreError(.invalidArgument, "--consortium '\(consortium)' is not a valid consortium name (lowercase letters, digits and '-', 1–63 characters)")
+            throw NodeError(.invalidArgument, "--consortium '\(consortium)' is not a valid consortium name (lowercase letters, digits and '-', 1–63 characters)")
         }
         let directory = NodeDirectory(path)
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw StoreError(.io, "'\(path)' exists and is not a directory")
+                throw NodeError(.io, "'\(path)' exists and is not a directory")
             }
             let contents = (try? fm.contentsOfDirectory(atPath: path)) ?? []
             if !contents.isEmpty && !force {
                 let what = directory.isInitialized ? "already holds a node" : "is not empty"
-                throw StoreError(.directoryNotEmpty, "'\(path)' \(what); refusing to initialize (use --force to initialize anyway; data is never deleted)")
+                throw NodeError(.directoryNotEmpty, "'\(path)' \(what); refusing to initialize (use --force to initialize anyway; data is never deleted)")
             }
             try NodeStore.refuseLostStore(directory)
         }
@@ -57,10 +58,10 @@ public enum NodeHome {
             let text = NodeConfigTemplate.text(name: name, consortium: consortium)
             _ = try NodeConfig.parse(yaml: text, file: directory.configPath)
             try Data(text.utf8).write(to: URL(fileURLWithPath: directory.configPath), options: .atomic)
-        } catch let error as StoreError {
+        } catch let error as NodeError {
             throw error
         } catch {
-            throw StoreError(.io, "cannot create node directory: \(error.localizedDescription)", file: path)
+            throw NodeError(.io, "cannot create node directory: \(error.localizedDescription)", file: path)
         }
         try NodeFilePermissions.tighten(directory)
         let migrations = try NodeStore.create(in: directory)
@@ -71,7 +72,7 @@ public enum NodeHome {
             _ = try await log.record(.nodeInitialized(actor: actor, consortium: consortium, schema: migrations.last ?? ""))
         } catch {
             await log.close()
-            throw StoreError(.auditFailed, "cannot write node.initialized to the audit log: \(error)")
+            throw NodeError(.auditFailed, "cannot write node.initialized to the audit log: \(error)")
         }
         await log.close()
         try NodeFilePermissions.tighten(directory)

@@ -23,7 +23,7 @@ public enum NodeSession {
             log = try await Audit.Log.open(nodeDirectory: directory, node: config.node.name)
         } catch {
             try? store.close()
-            throw StoreError(.auditFailed, "cannot open the audit log: \(error)")
+            throw NodeError(.auditFailed, "cannot open the audit log: \(error)")
         }
         do {
             try await store.reconcileImports(audit: log, actor: "system")

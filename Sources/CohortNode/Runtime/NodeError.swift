@@ -1,9 +1,17 @@
-/// The error type of the node runtime: what went wrong while serving, leading or contributing.
+/// The error type of the node: what went wrong in its home and config (`cohort.yaml`, `node
+/// init`) or while serving, leading or contributing.
 public struct NodeError: Error, CustomStringConvertible, Sendable, Hashable {
     /// What kind of failure.
     public enum Code: String, Sendable, Hashable {
-        /// The node configuration or directory is unusable.
+        /// The node configuration or directory is unusable (a bad `cohort.yaml` names the file
+        /// and the key).
         case invalidConfiguration
+        /// An argument is invalid (e.g. `node init --name` that is not a node name).
+        case invalidArgument
+        /// `node init` was pointed at a directory that already holds files.
+        case directoryNotEmpty
+        /// A file or directory of the node home could not be created, read or written.
+        case io
         /// A study id is not known to this node, or not in the state the request needs.
         case unknownStudy
         /// A contribution was refused (study not accepted, deadline passed, wrong lead).
@@ -28,15 +36,18 @@ public struct NodeError: Error, CustomStringConvertible, Sendable, Hashable {
 
     /// The failure kind.
     public var code: Code
-    /// A human-readable message naming what and where.
+    /// A human-readable message naming what (the location, if any, is ``file``).
     public var message: String
+    /// The file concerned (e.g. the `cohort.yaml` path), if any.
+    public var file: String?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, file: String? = nil) {
         self.code = code
         self.message = message
+        self.file = file
     }
 
-    /// The message.
-    public var description: String { message }
+    /// `file: message`, or the message alone when no file is concerned.
+    public var description: String { file.map { "\($0): \(message)" } ?? message }
 }

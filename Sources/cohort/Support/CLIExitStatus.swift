@@ -30,7 +30,8 @@ enum CLIExitStatus: Int32, CaseIterable, Sendable {
             switch error.code {
             case .adminUnavailable: return .unavailable
             case .unknownStudy: return .notFound
-            case .budgetExceeded, .contributionRefused: return .refused
+            case .budgetExceeded, .contributionRefused, .directoryNotEmpty: return .refused
+            case .invalidArgument: return .usage
             default: return .failed
             }
         case let error as StoreError:
