@@ -170,7 +170,7 @@ let package = Package(
         ),
         .target(
             name: "CohortTestSupport",
-            dependencies: ["CohortCore", "CohortStudy"],
+            dependencies: ["CohortCore", "CohortPrivacy", "CohortStudy"],
             swiftSettings: strict
         ),
 
@@ -188,7 +188,7 @@ let package = Package(
         .testTarget(name: "CohortCoreTests", dependencies: ["CohortCore"], swiftSettings: strict),
         .testTarget(
             name: "CohortStudyTests",
-            dependencies: ["CohortStudy", "CohortCore", "CohortTestSupport"],
+            dependencies: ["CohortStudy", "CohortCore", "CohortPrivacy", "CohortTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "CohortNetTests",

@@ -1,4 +1,5 @@
 public import CohortStudy
+import CohortPrivacy
 public import CohortCore
 public import Foundation
 
@@ -113,13 +114,13 @@ public enum StudyFixtures {
         "10000-01-01T00:00:00Z", "2024-02-30T24:60:60Z",
     ]
 
-    /// A contribution message of study `s1` (three zero cells, a zero cost) for `round`.
+    /// A contribution message of study `s1` (three zero cells; a discrete Gaussian cost of
+    /// ρ = 0.01, within ε = 1 at δ = 10⁻⁶, with simulated zero noise) for `round`.
     public static func message(round: Int, study: String = "s1") -> Study.ContributionMessage {
         Study.ContributionMessage(
             study: study, round: round, values: [0, 0, 0],
-            cost: Study.Cost(
-                purpose: .segmentation, epsilon: 1, delta: 1e-6, rho: 0.02, mechanism: "none", sigmaSquared: 0,
-                l2Sensitivity: 1, simulated: true))
+            cost: .zcdp(.discreteGaussian, rho: 0.01, parameters: ["sigma_squared": "0", "sensitivity_l2": "1", "coordinates": "3"]),
+            simulated: true)
     }
 
     /// A spec built in code.

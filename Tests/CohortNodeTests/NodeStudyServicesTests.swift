@@ -1,4 +1,5 @@
 import CohortCore
+import CohortPrivacy
 import CohortStudy
 import CohortAudit
 import CohortStore
@@ -283,7 +284,34 @@ import Testing
         let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
         #expect(!json.contains("rows"), "the message must not carry a customer count: \(json)")
         let keys = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]).keys
-        #expect(Set(keys) == ["study", "round", "values", "cost"])
+        #expect(Set(keys) == ["study", "round", "values", "cost", "simulated"])
+        await fixture.close()
+    }
+
+    /// One cost from the ledger to the wire: the `cost_json` a contribution carries is byte for
+    /// byte the cost JSON the ledger stored for the charge, whether the noise is the system's or
+    /// seeded (the same exact sampler); decoded as the lead does, it is the ledger's cost, and
+    /// its ε at the spec's δ is the ledger's ε column (policy δ = spec δ here) and within the
+    /// spec's ε.
+    @Test(arguments: [NodeStudyServices.RandomnessChoice.system, .seeded(11)])
+    func theContributionsCostJSONIsTheLedgersCostByteForByte(_ randomness: NodeStudyServices.RandomnessChoice) async throws {
+        let fixture = try await Fixture.make()
+        let services = try NodeStudyServices(store: fixture.store, config: Self.config(), audit: Recorder(), randomness: randomness)
+        let spec = try Self.spec(id: "ledger-to-wire")
+        let message = try await services.contribute(
+            spec: spec, plan: try Study.Calibration.plan(for: spec), study: "ledger-to-wire", round: 0, payload: .empty, charge: true)
+        let spends = try fixture.store.budgetSpends(purpose: "segmentation")
+        #expect(spends.count == 1)
+        let spend = try #require(spends.first)
+        let wire = try message.costJSON()
+        #expect(String(decoding: wire, as: UTF8.self) == spend.costJSON)
+        let decoded = try Study.ContributionMessage.decodeCost(json: wire)
+        #expect(decoded == message.cost)
+        #expect(try decoded.jsonString() == spend.costJSON)
+        let epsilon = try decoded.epsilon(delta: spec.privacy.delta)
+        #expect(epsilon == spend.epsilon && epsilon <= spec.privacy.epsilon * (1 + 1e-12))
+        #expect(decoded.parameters["sigma_squared"] != nil && decoded.parameters["coordinates"] == String(spec.coordinateCount))
+        if case .seeded = randomness { #expect(message.simulated) } else { #expect(!message.simulated) }
         await fixture.close()
     }
 }

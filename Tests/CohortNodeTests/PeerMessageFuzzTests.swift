@@ -1,5 +1,6 @@
 import CohortStudy
 import CohortNode
+import CohortPrivacy
 import CohortTestSupport
 import CohortWire
 import Crypto
@@ -164,60 +165,98 @@ import Testing
         #expect(!campaign.coversAllCases || (stored > 0 && refused > 0), "stored \(stored), refused \(refused)")
     }
 
+    /// How the lead's handling of one `ContributionResponse` ended.
+    enum LeadOutcome: Hashable {
+        /// SwiftProtobuf refused the bytes.
+        case undecodable
+        /// `cost_json` was refused on decode (malformed, oversized, out of range).
+        case costRefused
+        /// The message decoded but validation against the spec refused it.
+        case contributionRefused
+        /// The contribution was aggregated into a result.
+        case aggregated
+    }
+
     /// The lead's conversion of a `ContributionResponse` (as in `PeerDirectory`), then validation
     /// and aggregation against the study spec. Throws only for a property violation.
-    static func leadHandles(_ bytes: [UInt8], seeds: Seeds, _ c: FuzzCase) throws {
+    static func leadHandles(_ bytes: [UInt8], seeds: Seeds, _ c: FuzzCase) throws -> LeadOutcome {
         let response: Cohort_Peer_V1_ContributionResponse
         do {
             response = try Cohort_Peer_V1_ContributionResponse(serializedBytes: bytes)
         } catch is BinaryDecodingError {
-            return
+            return .undecodable
         }
-        let cost: Study.Cost
+        let cost: Privacy.Cost
         do {
-            cost = try Study.Cost.decode(json: response.costJson)
-        } catch is StudyError {
-            return
+            cost = try Study.ContributionMessage.decodeCost(json: response.costJson)
+        } catch let error as StudyError {
+            try c.require(error.code == .invalidContribution && (error.key ?? "").hasPrefix("cost_json"),
+                          "a refused cost must name cost_json: \(error)")
+            return .costRefused
         }
-        let message = Study.ContributionMessage(study: seeds.contribution.study, round: 0, values: response.values, cost: cost)
+        let message = Study.ContributionMessage(
+            study: seeds.contribution.study, round: 0, values: response.values, cost: cost, simulated: response.simulated)
         do {
             try Study.Aggregation.validate(message, from: "globex", spec: seeds.spec, study: seeds.contribution.study)
             let result = try Study.Aggregation.aggregate(
                 spec: seeds.spec, lead: "acme", contributions: ["acme": seeds.contribution, "globex": message],
                 startedAt: Date(timeIntervalSince1970: 0), completedAt: Date(timeIntervalSince1970: 1))
             try c.require(result.study == seeds.contribution.study, "aggregated another study")
+            let globex = result.participants.first { $0.node == "globex" }
+            try c.require(globex.map { $0.epsilon.isFinite && $0.epsilon <= seeds.spec.privacy.epsilon * (1 + 1e-9) } == true,
+                          "published an ε beyond the spec's: \(String(describing: globex))")
+            try c.require(globex?.simulatedNoise == response.simulated, "lost the simulated flag")
             if let json = try? result.canonicalJSON() {
                 try c.require((try? Study.Result.decode(json: json)) != nil, "the lead cannot read back its own result")
             }
+            return .aggregated
         } catch is StudyError {
+            return .contributionRefused
         }
     }
+
+    /// Tokens of the cost JSON form (``Privacy/Cost``) that a mutation splices in.
+    static let costWords: [[UInt8]] = [
+        "1e309", "-1", "null", "1e30", "0", "\"\"", "[]", "{}", "\"sigma_squared\":", "\"sigma_squared\":\"nan\"",
+        "\"sigma_squared\":\"1/0\"", "\"rho\":", "\"epsilon\":", "\"orders\":[1.5,2]", "\"values\":[null,",
+        "\"mechanism\":\"composition\"", "\"mechanism\":\"discrete-laplace\"", "\"v\":2", "\"dp-accounting-default\"",
+        "\"coordinates\":\"-1\"", "\"sensitivity_l2\":\"inf\"",
+    ].map { Array($0.utf8) }
 
     @Test("random and mutated contribution responses are converted by the lead without trapping")
     func contributionResponsesNeverTrap() async throws {
         let seeds = try await Self.makeSeeds()
         var valid = Cohort_Peer_V1_ContributionResponse()
         valid.values = seeds.contribution.values
-        valid.costJson = try seeds.contribution.cost.canonicalJSON()
+        valid.costJson = try seeds.contribution.costJSON()
+        valid.simulated = seeds.contribution.simulated
         let seed = try Self.wire(valid)
         let costJSON = Array(valid.costJson)
-        try FuzzCampaign("contribution responses", seed: 0x9EE2_0002, iterations: 5_000).run { c in
+        var outcomes: [LeadOutcome: Int] = [:]
+        let campaign = FuzzCampaign("contribution responses", seed: 0x9EE2_0002, iterations: 5_000)
+        try campaign.run { c in
             var bytes: [UInt8]
             switch c.random.int(in: 0...3) {
             case 0:
-                bytes = FuzzProtobuf.randomMessage(using: &c.random, fields: [1, 2, 3], payloads: [costJSON])
+                bytes = FuzzProtobuf.randomMessage(using: &c.random, fields: [1, 2, 3, 4], payloads: [costJSON])
             case 1:  // valid values with a mutated cost document
                 var response = valid
-                response.costJson = Data(FuzzMutation.mutate(costJSON, using: &c.random, dictionary: [
-                    Array("1e309".utf8), Array("-1".utf8), Array("null".utf8), Array("\"sigma_squared\":".utf8),
-                ]))
+                var cost = FuzzMutation.mutate(costJSON, using: &c.random, dictionary: Self.costWords)
+                if c.random.oneIn(2) {
+                    FuzzMutation.replaceNumber(&cost, near: c.random.int(in: 0...cost.count), with: Array(c.random.edgeNumberText().utf8))
+                }
+                response.costJson = Data(cost)
+                response.simulated = c.random.oneIn(2)
                 bytes = try Self.wire(response)
             default:
-                bytes = FuzzProtobuf.mutate(seed, using: &c.random, fields: [1, 2, 3], payloads: [costJSON])
+                bytes = FuzzProtobuf.mutate(seed, using: &c.random, fields: [1, 2, 3, 4], payloads: [costJSON])
             }
             c.input(bytes)
-            try Self.leadHandles(bytes, seeds: seeds, c)
+            outcomes[try Self.leadHandles(bytes, seeds: seeds, c), default: 0] += 1
         }
+        // The campaign reaches every outcome: undecodable bytes, refused costs, refused and
+        // aggregated contributions.
+        #expect(!campaign.coversAllCases || outcomes.count == 4, "\(outcomes)")
     }
 
     @Test("random and mutated peer responses decode without trapping")
@@ -248,13 +287,17 @@ import Testing
         let seeds = try await Self.makeSeeds()
         var valid = Cohort_Peer_V1_ContributionResponse()
         valid.values = seeds.contribution.values
-        valid.costJson = try seeds.contribution.cost.canonicalJSON()
+        valid.costJson = try seeds.contribution.costJSON()
+        valid.simulated = seeds.contribution.simulated
         let bytes = try Self.wire(valid) + FuzzProtobuf.varintField(3, rowsUsed)
         let decoded = try Cohort_Peer_V1_ContributionResponse(serializedBytes: bytes)
         #expect(decoded.values == valid.values)
         #expect(decoded.costJson == valid.costJson)
+        #expect(decoded.simulated == valid.simulated)
         let message = Study.ContributionMessage(
-            study: seeds.contribution.study, round: 0, values: decoded.values, cost: try Study.Cost.decode(json: decoded.costJson))
+            study: seeds.contribution.study, round: 0, values: decoded.values,
+            cost: try Study.ContributionMessage.decodeCost(json: decoded.costJson), simulated: decoded.simulated)
+        #expect(message == seeds.contribution)
         try Study.Aggregation.validate(message, from: "globex", spec: seeds.spec, study: seeds.contribution.study)
         let result = try Study.Aggregation.aggregate(
             spec: seeds.spec, lead: "acme", contributions: ["acme": seeds.contribution, "globex": message],

@@ -1,6 +1,7 @@
 import CohortCore
 import CohortTestSupport
 import CohortStudy
+import CohortPrivacy
 import Foundation
 import Testing
 
@@ -157,38 +158,68 @@ struct StudyAggregationTests {
 
     @Test func mismatchedContributionsAreRefused() throws {
         let spec = try StudyFixtures.spec(dimensions: [.valueTier], participants: ["globex"])
-        let cost = Study.Cost(
-            purpose: .segmentation, epsilon: 1, delta: 1e-6, rho: 0.02, mechanism: "discrete-gaussian",
-            sigmaSquared: 20, l2Sensitivity: 1, simulated: false)
-        let good = Study.ContributionMessage(study: "s1", round: 0, values: [1, 2, 3], cost: cost)
-        var short = good
-        short.values = [1, 2]
-        var other = good
-        other.study = "s2"
-        var badVariance = good
-        badVariance.cost.sigmaSquared = .nan
-        var purpose = good
-        purpose.cost.purpose = .modelTraining
-        // A peer's cost is published in the result: nonsense or another ε than the spec's is refused.
-        var negativeEpsilon = good
-        negativeEpsilon.cost.epsilon = -1
-        var otherEpsilon = good
-        otherEpsilon.cost.epsilon = 1e-6
-        var hugeRho = good
-        hugeRho.cost.rho = .infinity
-        var otherDelta = good
-        otherDelta.cost.delta = 0.5
-        for bad in [short, other, badVariance, purpose, negativeEpsilon, otherEpsilon, hugeRho, otherDelta] {
+        let plan = try Study.Calibration.plan(for: spec)
+        let good = Study.ContributionMessage(study: "s1", round: 0, values: [1, 2, 3], cost: try plan.cost(), simulated: false)
+        func with(_ change: (inout Study.ContributionMessage) -> Void) -> Study.ContributionMessage {
+            var message = good
+            change(&message)
+            return message
+        }
+        let bad: [(String, Study.ContributionMessage)] = [
+            ("short", with { $0.values = [1, 2] }),
+            ("other study", with { $0.study = "s2" }),
+            ("σ² NaN", with { $0.cost.parameters["sigma_squared"] = "nan" }),
+            ("σ² missing", with { $0.cost.parameters["sigma_squared"] = nil }),
+            ("σ² below the plan", with { $0.cost.parameters["sigma_squared"] = "\(plan.sigmaSquared / 2)" }),
+            // A peer's cost is published in the result: nonsense or more than the spec's ε is refused.
+            ("negative ρ", with { $0.cost.rho = -1 }),
+            ("infinite ρ", with { $0.cost.rho = .infinity }),
+            ("ε beyond the spec", with { $0.cost = .zcdp(.discreteGaussian, rho: 3 * plan.rho, parameters: $0.cost.parameters) }),
+            ("another mechanism", with { $0.cost = .pure(.discreteLaplace, epsilon: 0.5, parameters: $0.cost.parameters) }),
+            ("a learning cost", with { $0.cost.mechanism = .composition }),
+            ("an unbounded curve", with {
+                $0.cost.rho = nil
+                $0.cost.rdp = (try? Privacy.RDP.Curve(values: Privacy.RDP.defaultOrders.map { _ in .infinity })) ?? $0.cost.rdp
+            }),
+        ]
+        for (name, message) in bad {
             do {
                 _ = try Study.Aggregation.aggregate(
-                    spec: spec, lead: "acme", contributions: ["acme": good, "globex": bad],
+                    spec: spec, lead: "acme", contributions: ["acme": good, "globex": message],
                     startedAt: StudyFixtures.t0, completedAt: StudyFixtures.t0)
-                Issue.record("accepted \(bad)")
+                Issue.record("accepted \(name): \(message)")
             } catch let error as StudyError {
-                #expect(error.code == .invalidContribution)
-                #expect(error.key == "contributions[globex]")
+                #expect(error.code == .invalidContribution, "\(name)")
+                #expect(error.key == "contributions[globex]", "\(name)")
             }
         }
+        // Less than the spec's ε (more noise) is within the study's promise, and shown as such.
+        let frugal = with { $0.cost = .zcdp(.discreteGaussian, rho: plan.rho / 4, parameters: ["sigma_squared": "\(4 * plan.sigmaSquared)"]) }
+        let result = try Study.Aggregation.aggregate(
+            spec: spec, lead: "acme", contributions: ["acme": good, "globex": frugal],
+            startedAt: StudyFixtures.t0, completedAt: StudyFixtures.t0)
+        let shown = try #require(result.participants.first { $0.node == "globex" })
+        let frugalEpsilon = try frugal.cost.epsilon(delta: 1e-6)
+        #expect(shown.epsilon < 0.6 && shown.epsilon == frugalEpsilon)
+        #expect(shown.rho == plan.rho / 4 && shown.delta == 1e-6 && shown.noiseVariance == 4 * plan.sigmaSquared)
+    }
+
+    /// What the result shows per node comes from the ledger's cost: ε at the spec's δ (within
+    /// 10⁻⁹ of the spec's ε for histogram and mean), ρ, the σ² the cost states, and the
+    /// simulated flag the message carries.
+    @Test func participantSummariesAreDerivedFromTheCost() throws {
+        let spec = try Self.churnSpec()
+        let plan = try Study.Calibration.plan(for: spec)
+        let msgs = try Self.messages(spec: spec, rows: [30, 50, 20]) { StudySeededNoise(seed: UInt64($0)) }
+        let result = try Study.Aggregation.aggregate(
+            spec: spec, lead: "acme", contributions: msgs, startedAt: StudyFixtures.t0, completedAt: StudyFixtures.t0)
+        for p in result.participants {
+            #expect(abs(p.epsilon - spec.privacy.epsilon) < 1e-9 && p.epsilon <= spec.privacy.epsilon * (1 + 1e-12))
+            #expect(p.delta == spec.privacy.delta && p.rho == plan.rho)
+            #expect(p.noiseVariance == plan.sigmaSquared + 1.0 / 12, "the seeded test source's reported variance")
+            #expect(p.simulatedNoise)
+        }
+        #expect(result.noiseVariance == 3 * (plan.sigmaSquared + 1.0 / 12))
     }
 
     /// Monte-Carlo check of the standard errors: 4000 repetitions with a fixed seed of three

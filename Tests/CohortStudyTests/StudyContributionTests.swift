@@ -1,5 +1,6 @@
 import CohortTestSupport
 import CohortStudy
+import CohortPrivacy
 import Foundation
 import Testing
 
@@ -89,9 +90,11 @@ struct StudyContributionTests {
         var zero = StudyZeroNoise()
         let m = try c.noised(study: "s1", round: 0, plan: plan, noise: &zero)
         #expect(m.values == [2, 0, 1])
-        #expect(m.cost.simulated)
-        #expect(m.cost.epsilon == 1)
+        #expect(m.simulated)
+        #expect(m.cost.mechanism == .discreteGaussian)
         #expect(m.cost.rho == plan.rho)
+        #expect(abs(try m.cost.epsilon(delta: 1e-6) - 1) < 1e-9)
+        #expect(try m.noiseVariance() == 0, "the zero source added no noise, and the cost says so")
 
         struct MinusFive: Study.NoiseSource {
             mutating func addNoise(to values: inout [Int64], sigmaSquared: Double) throws -> Study.NoiseReport {
@@ -102,13 +105,98 @@ struct StudyContributionTests {
         var minus = MinusFive()
         let n = try c.noised(study: "s1", round: 0, plan: plan, noise: &minus)
         #expect(n.values == [UInt64(bitPattern: -3), UInt64(bitPattern: -5), UInt64(bitPattern: -4)])
-        #expect(!n.cost.simulated)
-        #expect(n.cost.sigmaSquared == plan.sigmaSquared)
-        let costJSON = try n.cost.canonicalJSON()
-        #expect(try Study.Cost.decode(json: costJSON) == n.cost)
+        #expect(!n.simulated)
+        #expect(try n.noiseVariance() == plan.sigmaSquared)
+        let costJSON = try n.costJSON()
+        #expect(try Study.ContributionMessage.decodeCost(json: costJSON) == n.cost)
         #expect(String(decoding: costJSON, as: UTF8.self).contains("\"sigma_squared\":"))
 
         var weak = StudyWeakNoise()
         #expect(throws: StudyError.self) { try c.noised(study: "s1", round: 0, plan: plan, noise: &weak) }
+    }
+
+    /// The node's exact discrete Gaussian source (here: one that adds nothing but reports the
+    /// sampler's exact σ², not simulated) leaves the plan's cost untouched, so `cost_json` is
+    /// byte for byte the JSON the ledger stores for the charge (``Study/NoisePlan/cost()``), and
+    /// decodes back to the same cost.
+    @Test func theWireCostIsTheChargedCostByteForByte() throws {
+        struct ExactReport: Study.NoiseSource {
+            mutating func addNoise(to values: inout [Int64], sigmaSquared: Double) throws -> Study.NoiseReport {
+                let exact = try Privacy.DiscreteGaussian.Sampler(sigmaSquaredAtLeast: sigmaSquared).sigmaSquared
+                return Study.NoiseReport(mechanism: "discrete-gaussian", sigmaSquared: exact.doubleValue, simulated: false)
+            }
+        }
+        for spec in [try StudyFixtures.spec(dimensions: [.valueTier]),
+                     try StudyFixtures.spec(kind: .mean, dimensions: [.valueTier], mean: Study.MeanMeasure(measure: .nps, lower: 0, upper: 10), epsilon: 0.3)] {
+            let plan = try Study.Calibration.plan(for: spec)
+            let charged = try plan.cost()
+            let c = try Study.Contribution.compute(
+                spec: spec, codes: [Self.tiers], measures: spec.kind == .mean ? [1, 2, 3, 4, 5, 6] : nil)
+            var source = ExactReport()
+            let m = try c.noised(study: "s1", round: 0, plan: plan, noise: &source)
+            #expect(m.cost == charged)
+            let wire = try m.costJSON()
+            #expect(String(decoding: wire, as: UTF8.self) == (try charged.jsonString()))
+            let back = try Study.ContributionMessage.decodeCost(json: wire)
+            #expect(back == charged)
+            #expect(try back.jsonString() == (try charged.jsonString()))
+            #expect(back.parameters["coordinates"] == String(spec.coordinateCount))
+            #expect(back.parameters["sensitivity_l2"] == "\(plan.l2Sensitivity)")
+            #expect(try #require(try m.noiseVariance()) >= plan.sigmaSquared)
+            #expect(abs(try back.epsilon(delta: spec.privacy.delta) - spec.privacy.epsilon) < 1e-9)
+        }
+    }
+
+    /// A peer's `cost_json` that is not the cost form, or whose figures are out of range, is
+    /// refused with `invalidContribution` at the key that is wrong.
+    @Test(arguments: [
+        ("", "cost_json"),
+        ("{}", "cost_json"),
+        ("[1,2]", "cost_json"),
+        (#"{"mechanism":"discrete-gaussian","parameters":{},"rdp":{"orders":"dp-accounting-default","values":[]},"v":2}"#, "cost_json"),
+        (#"{"mechanism":"gaussian","parameters":{},"rdp":{"orders":[2],"values":[1]},"v":1}"#, "cost_json"),
+        (#"{"mechanism":"discrete-gaussian","parameters":{},"rdp":{"orders":[2],"values":[1]},"rho":-1,"v":1}"#, "cost_json"),
+        (#"{"mechanism":"discrete-gaussian","parameters":{},"rdp":{"orders":[2],"values":[1]},"rho":1e309,"v":1}"#, "cost_json"),
+        (#"{"mechanism":"discrete-gaussian","parameters":{},"rdp":{"orders":[0.5],"values":[1]},"v":1}"#, "cost_json"),
+        (#"{"mechanism":"discrete-gaussian","parameters":{},"rdp":{"orders":[2],"values":[1]},"rho":2e6,"v":1}"#, "cost_json.rho"),
+        (#"{"epsilon":1e7,"mechanism":"discrete-laplace","parameters":{},"rdp":{"orders":[2],"values":[1]},"v":1}"#, "cost_json.epsilon"),
+        (#"{"mechanism":"discrete-gaussian","parameters":{"sigma_squared":"nan"},"rdp":{"orders":[2],"values":[1]},"v":1}"#, "cost_json.parameters.sigma_squared"),
+        (#"{"mechanism":"discrete-gaussian","parameters":{"sigma_squared":"-4"},"rdp":{"orders":[2],"values":[1]},"v":1}"#, "cost_json.parameters.sigma_squared"),
+        (#"{"mechanism":"discrete-gaussian","parameters":{"sigma_squared":"1e31"},"rdp":{"orders":[2],"values":[1]},"v":1}"#, "cost_json.parameters.sigma_squared"),
+        (#"{"mechanism":"discrete-gaussian","parameters":{"sigma_squared":"5/0"},"rdp":{"orders":[2],"values":[1]},"v":1}"#, "cost_json.parameters.sigma_squared"),
+        (#"{"mechanism":"discrete-gaussian","parameters":{"sensitivity_l2":"-inf"},"rdp":{"orders":[2],"values":[1]},"v":1}"#, "cost_json.parameters.sensitivity_l2"),
+        (#"{"mechanism":"discrete-gaussian","parameters":{"coordinates":"-3"},"rdp":{"orders":[2],"values":[1]},"v":1}"#, "cost_json.parameters.coordinates"),
+    ])
+    func malformedOrOutOfRangeCostsAreRefusedNamingTheKey(json: String, key: String) throws {
+        do {
+            let cost = try Study.ContributionMessage.decodeCost(json: Data(json.utf8))
+            Issue.record("accepted \(cost)")
+        } catch let error as StudyError {
+            #expect(error.code == .invalidContribution)
+            #expect(error.key == key, "\(error)")
+        }
+    }
+
+    /// Sizes are bounded: an oversized document, too many RDP orders or parameters, or an
+    /// overlong parameter is refused before it reaches a result.
+    @Test func oversizedCostsAreRefused() throws {
+        func key(_ json: String) -> String? {
+            do { _ = try Study.ContributionMessage.decodeCost(json: Data(json.utf8)); return nil } catch let error as StudyError {
+                return error.key
+            } catch { return "\(error)" }
+        }
+        let orders = (0..<300).map { "\(2 + $0)" }.joined(separator: ","), values = (0..<300).map { _ in "1" }.joined(separator: ",")
+        #expect(key(#"{"mechanism":"discrete-gaussian","parameters":{},"rdp":{"orders":[\#(orders)],"values":[\#(values)]},"v":1}"#) == "cost_json.rdp.orders")
+        let many = (0..<40).map { "\"p\($0)\":\"1\"" }.joined(separator: ",")
+        #expect(key(#"{"mechanism":"discrete-gaussian","parameters":{\#(many)},"rdp":{"orders":[2],"values":[1]},"v":1}"#) == "cost_json.parameters")
+        let long = String(repeating: "x", count: 300)
+        #expect(key(#"{"mechanism":"discrete-gaussian","parameters":{"note":"\#(long)"},"rdp":{"orders":[2],"values":[1]},"v":1}"#) == "cost_json.parameters")
+        let huge = String(repeating: " ", count: Study.ContributionMessage.maximumCostJSONBytes) + "{}"
+        #expect(key(huge) == "cost_json")
+        // An honest cost (a curve on the default order grid) is well within the bounds.
+        let spec = try StudyFixtures.spec(dimensions: [.valueTier])
+        let json = try Study.Calibration.plan(for: spec).cost().jsonString()
+        #expect(key(json) == nil)
+        #expect(json.utf8.count < Study.ContributionMessage.maximumCostJSONBytes / 4, "\(json.utf8.count) bytes")
     }
 }

@@ -93,7 +93,8 @@ public struct NodePeerHandler: PeerServiceHandler {
         }
         var response = Cohort_Peer_V1_ContributionResponse()
         response.values = message.values
-        response.costJson = try message.cost.canonicalJSON()
+        response.costJson = try message.costJSON()
+        response.simulated = message.simulated
         return response
     }
 

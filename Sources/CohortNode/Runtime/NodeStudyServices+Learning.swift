@@ -67,12 +67,10 @@ extension NodeStudyServices {
             guard report.sigmaSquared.isFinite, report.simulated || report.sigmaSquared >= planned * (1 - 1e-12) else {
                 throw NodeError(.contributionFailed, "node \(node): the noise source reports variance \(report.sigmaSquared), the round needs \(planned)")
             }
-            let cost = Study.Cost(
-                purpose: spec.purpose, epsilon: spec.privacy.epsilon, delta: spec.privacy.delta,
-                rho: algorithm.cost.rho ?? 0, mechanism: report.mechanism, sigmaSquared: report.sigmaSquared,
-                l2Sensitivity: roundNoise.l2Sensitivity, simulated: report.simulated)
+            // Every round carries the whole study's cost, as the ledger charged it at round 0.
             return Study.ContributionMessage(
-                study: study, round: round, values: values.map { UInt64(bitPattern: $0) }, cost: cost)
+                study: study, round: round, values: values.map { UInt64(bitPattern: $0) }, cost: algorithm.cost,
+                simulated: report.simulated)
         } catch {
             if let record { try await refund(record, purpose: purpose, study: study, round: round, reason: "\(error)") }
             throw error

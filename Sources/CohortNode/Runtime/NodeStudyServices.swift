@@ -93,11 +93,8 @@ public final class NodeStudyServices: StudyLocalServices {
         let now = Date()
         var record: BudgetSpendRecord?
         if charge {
-            let cost = Privacy.Cost.zcdp(.discreteGaussian, rho: plan.rho, parameters: [
-                "sigma_squared": String(plan.sigmaSquared), "l2_sensitivity": String(plan.l2Sensitivity),
-                "coordinates": String(plan.coordinates),
-            ])
-            record = try await reserveRecorded(purpose: purpose, cost: cost, study: study, round: round, at: now)
+            // The plan's cost: the same bytes the contribution carries in `cost_json`.
+            record = try await reserveRecorded(purpose: purpose, cost: try plan.cost(), study: study, round: round, at: now)
         }
         do {
             let (customers, transactions) = try store.loadAnalyticsTables(

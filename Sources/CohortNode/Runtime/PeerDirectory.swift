@@ -95,14 +95,13 @@ public struct PeerDirectory: StudyPeerCalls {
         request.round = UInt32(round)
         if !payload.bytes.isEmpty { request.payload = Data(payload.bytes) }
         let response = try await withClient(peer) { try await $0.requestContribution(request) }
-        let cost: Study.Cost
         do {
-            cost = try Study.Cost.decode(json: response.costJson)
+            return Study.ContributionMessage(
+                study: study, round: round, values: response.values,
+                cost: try Study.ContributionMessage.decodeCost(json: response.costJson), simulated: response.simulated)
         } catch {
             throw NodeError(.invalidMessage, "peer \(peer) sent an invalid cost for study \(study): \(error)")
         }
-        return Study.ContributionMessage(
-            study: study, round: round, values: response.values, cost: cost)
     }
 
     /// `AbortStudy`: returns whether the participant knew and ended the study.

@@ -2,6 +2,7 @@ import Prometheus
 public import CohortStudy
 import CohortCore
 import CohortNet
+import CohortPrivacy
 import Crypto
 public import Foundation
 public import Logging
@@ -394,7 +395,9 @@ public actor StudyEngine {
                         spec: spec, plan: plan, study: id, round: round, payload: payload, charge: charge)
                     sent = message
                     self.metrics?.studyRounds.increment()
-                    if charge { self.metrics?.addEpsilon(message.cost.epsilon, purpose: spec.purpose.rawValue) }
+                    if charge, let epsilon = try? message.cost.epsilon(delta: spec.privacy.delta) {
+                        self.metrics?.addEpsilon(epsilon, purpose: spec.purpose.rawValue)
+                    }
                     return .handled(next: self.participant.onContributionSent(study: id, round: round, message: message))
                 } catch {
                     refusal = NodeError(.contributionFailed, "node \(self.node) could not contribute to study \(id): \(error)")

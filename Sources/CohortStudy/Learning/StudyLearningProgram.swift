@@ -1,4 +1,5 @@
 import CohortLearning
+import CohortPrivacy
 public import Foundation
 
 extension Study {
@@ -34,8 +35,8 @@ extension Study {
         /// The algorithm's first payload.
         public func firstRound() throws -> RoundPayload { try algorithm.firstPayload() }
 
-        /// Study, round, the cost's figures and purpose (as for every kind), and the length the
-        /// round's payload asks for.
+        /// Study, round, the cost (as for every kind: ``Aggregation/validateCost(_:from:spec:study:coordinates:)``),
+        /// and the length the round's payload asks for.
         public func validate(_ message: ContributionMessage, from node: String, round: Int, payload: RoundPayload) throws {
             let key = "contributions[\(node)]"
             guard message.round == round else {
@@ -59,11 +60,12 @@ extension Study {
                     return .nextRound(next)
                 case .finished(let model):
                     let release = LearningRelease(rounds: round + 1, model: model)
-                    let participants = nodes.compactMap { node -> Result.ParticipantSummary? in
+                    // Every node adds the round's noise, which the spec fixes (the cost each
+                    // message carries is the whole study's, without a round's σ²).
+                    let variance = try algorithm.roundNoise(for: payload).sigmaSquared.doubleValue
+                    let participants = try nodes.compactMap { node -> Result.ParticipantSummary? in
                         guard let m = contributions[node] else { return nil }
-                        return Result.ParticipantSummary(
-                            node: node, epsilon: m.cost.epsilon, delta: m.cost.delta, rho: m.cost.rho,
-                            noiseVariance: m.cost.sigmaSquared, simulatedNoise: m.cost.simulated)
+                        return try Aggregation.participant(node, m, spec: spec, noiseVariance: variance)
                     }
                     let customers = release.releasedCustomers
                     return .publish(Result(

@@ -1,4 +1,5 @@
 import CohortCore
+import CohortPrivacy
 public import Foundation
 
 extension Study {
@@ -46,14 +47,15 @@ extension Study {
             }
             let total = try sum(nodes.compactMap { contributions[$0]?.values }, length: length)
             let signed = total.map { Int64(bitPattern: $0) }
-            let variance = nodes.reduce(0.0) { $0 + (contributions[$1]?.cost.sigmaSquared ?? 0) }
-            let cells = releaseCells(spec: spec, sums: signed, variance: variance)
-            let participants = nodes.compactMap { node -> Result.ParticipantSummary? in
-                guard let m = contributions[node] else { return nil }
-                return Result.ParticipantSummary(
-                    node: node, epsilon: m.cost.epsilon, delta: m.cost.delta,
-                    rho: m.cost.rho, noiseVariance: m.cost.sigmaSquared, simulatedNoise: m.cost.simulated)
+            var variance = 0.0
+            var participants: [Result.ParticipantSummary] = []
+            for node in nodes {
+                guard let m = contributions[node] else { continue }
+                let nodeVariance = try m.noiseVariance() ?? 0
+                variance += nodeVariance
+                participants.append(try participant(node, m, spec: spec, noiseVariance: nodeVariance))
             }
+            let cells = releaseCells(spec: spec, sums: signed, variance: variance)
             let customers = releasedCustomers(spec: spec, sums: signed, variance: variance)
             return Result(
                 study: study, lead: lead, spec: spec, cells: cells, participants: participants,
@@ -62,15 +64,25 @@ extension Study {
                 startedAt: startedAt, completedAt: completedAt)
         }
 
-        /// Checks one message against the spec (study, length, finite non-negative
-        /// variance, cost purpose); throws `invalidContribution` naming the node.
+        /// Checks one message against the spec (study, length, cost); throws
+        /// `invalidContribution` naming the node.
         public static func validate(_ message: ContributionMessage, from node: String, spec: Spec, study: String) throws {
             try validateCost(message, from: node, spec: spec, study: study, coordinates: spec.coordinateCount)
         }
 
-        /// Checks one message's study, length (`coordinates`), noise variance and cost (ε, δ,
-        /// purpose as the spec's); throws `invalidContribution` naming the node. Every kind's
-        /// round uses it; the length comes from the kind (and, for learning kinds, the round).
+        /// Tolerance on a participant's ε against the spec's: relative 10⁻⁹ (the ρ ↔ ε
+        /// conversions round), plus 10⁻¹² absolute.
+        static func epsilonTolerance(_ epsilon: Double) -> Double { 1e-9 * epsilon + 1e-12 }
+
+        /// Checks one message's study, length (`coordinates`) and cost; throws
+        /// `invalidContribution` naming the node. Every kind's round uses it; the length comes
+        /// from the kind (and, for learning kinds, the round).
+        ///
+        /// The cost must pass ``ContributionMessage/validate(cost:)`` (every figure in range),
+        /// be one the kind's mechanism incurs (histogram and mean: `discrete-gaussian` with its
+        /// `sigma_squared` at least the spec's plan unless the noise is simulated; learning kinds:
+        /// `discrete-gaussian`, `subsampled-gaussian` or a `composition`), and its ε at the
+        /// spec's δ (``CohortPrivacy/Privacy/Cost/epsilon(delta:)``) must not exceed the spec's ε.
         public static func validateCost(
             _ message: ContributionMessage, from node: String, spec: Spec, study: String, coordinates: Int
         ) throws {
@@ -84,24 +96,56 @@ extension Study {
                     "has \(message.values.count) coordinates, expected \(coordinates)")
             }
             let cost = message.cost
-            guard cost.sigmaSquared.isFinite, cost.sigmaSquared >= 0, cost.sigmaSquared < 1e30 else {
-                throw StudyError(.invalidContribution, key: key, "noise variance \(cost.sigmaSquared) is not valid")
+            do { try ContributionMessage.validate(cost: cost) } catch let error as StudyError {
+                throw StudyError(.invalidContribution, key: key, "\(error.key ?? "cost_json"): \(error.message)")
             }
-            do { try cost.validateRanges() } catch let error as StudyError {
-                throw StudyError(.invalidContribution, key: key, "\(error.key ?? "cost"): \(error.message)")
-            }
-            let epsilonTolerance = 1e-9 * max(1, spec.privacy.epsilon)
-            guard abs(cost.epsilon - spec.privacy.epsilon) <= epsilonTolerance,
-                  abs(cost.delta - spec.privacy.delta) <= 1e-9 * max(spec.privacy.delta, 1e-12) else {
+            let epsilon = try charged(cost, from: node, spec: spec)
+            guard epsilon <= spec.privacy.epsilon + epsilonTolerance(spec.privacy.epsilon) else {
                 throw StudyError(
                     .invalidContribution, key: key,
-                    "charged ε \(cost.epsilon) and δ \(cost.delta), the study asks for ε \(spec.privacy.epsilon) and δ \(spec.privacy.delta)")
+                    "cost_json: charged ε \(epsilon) at δ \(spec.privacy.delta), the study allows ε \(spec.privacy.epsilon)")
             }
-            guard cost.purpose == spec.purpose else {
+            if spec.kind.isLearning {
+                guard [.discreteGaussian, .subsampledGaussian, .composition].contains(cost.mechanism) else {
+                    throw StudyError(
+                        .invalidContribution, key: key,
+                        "cost_json.mechanism: \(cost.mechanism.rawValue) is not a mechanism of a \(spec.kind.rawValue) study")
+                }
+                return
+            }
+            guard cost.mechanism == .discreteGaussian else {
                 throw StudyError(
                     .invalidContribution, key: key,
-                    "charged purpose \(cost.purpose.rawValue), the study is \(spec.purpose.rawValue)")
+                    "cost_json.mechanism: \(cost.mechanism.rawValue), a \(spec.kind.rawValue) study adds discrete Gaussian noise")
             }
+            guard let variance = try message.noiseVariance() else {
+                throw StudyError(.invalidContribution, key: key, "cost_json.parameters.sigma_squared: is missing")
+            }
+            let planned = try Calibration.plan(for: spec).sigmaSquared
+            guard message.simulated || variance >= planned * (1 - 1e-12) else {
+                throw StudyError(
+                    .invalidContribution, key: key,
+                    "cost_json.parameters.sigma_squared: noise variance \(variance) is below the \(planned) the study's ε calls for")
+            }
+        }
+
+        /// ε of `cost` at the spec's δ; `invalidContribution` naming the node if it has none.
+        static func charged(_ cost: Privacy.Cost, from node: String, spec: Spec) throws -> Double {
+            do { return try cost.epsilon(delta: spec.privacy.delta) } catch {
+                throw StudyError(
+                    .invalidContribution, key: "contributions[\(node)]",
+                    "cost_json: no ε at δ \(spec.privacy.delta): \(error)")
+            }
+        }
+
+        /// What `node` spent, as the result shows it: ε at the spec's δ, ρ (0 where only an RDP
+        /// curve applies), the noise variance per coordinate and whether it was simulated.
+        static func participant(
+            _ node: String, _ message: ContributionMessage, spec: Spec, noiseVariance: Double
+        ) throws -> Result.ParticipantSummary {
+            Result.ParticipantSummary(
+                node: node, epsilon: try charged(message.cost, from: node, spec: spec), delta: spec.privacy.delta,
+                rho: message.cost.rho ?? 0, noiseVariance: noiseVariance, simulatedNoise: message.simulated)
         }
 
         /// The released number of customers: the sum of every cell's noised count, suppressed cells

@@ -1,5 +1,5 @@
 public import CohortCore
-import CohortPrivacy
+public import CohortPrivacy
 import Foundation
 
 extension Study {
@@ -89,6 +89,23 @@ extension Study {
             self.l2Sensitivity = l2Sensitivity
             self.sigmaSquared = sigmaSquared
             self.coordinates = coordinates
+        }
+
+        /// The privacy cost of the plan, as the ledger charges it and the contribution carries it
+        /// (`cost_json`): the discrete Gaussian's ρ-zCDP (ρ = ``rho``), with the parameters
+        /// `sigma_squared` (the exact σ² the sampler adds, ≥ ``sigmaSquared``, in the privacy
+        /// module's `p/q` form), `sensitivity_l2` and `coordinates`. Depends on the plan only, so
+        /// the charge and every message of the study state the same bytes.
+        /// - Throws: `invalidNoise` for a plan without noise (a learning study's plan, whose
+        ///   rounds have their own).
+        public func cost() throws -> Privacy.Cost {
+            let exact: Privacy.Rational
+            do { exact = try Privacy.DiscreteGaussian.Sampler(sigmaSquaredAtLeast: sigmaSquared).sigmaSquared } catch {
+                throw StudyError(.invalidNoise, key: "plan.sigma_squared", "no discrete Gaussian for σ² = \(sigmaSquared): \(error)")
+            }
+            return .zcdp(.discreteGaussian, rho: rho, parameters: [
+                "sigma_squared": exact.description, "sensitivity_l2": "\(l2Sensitivity)", "coordinates": String(coordinates),
+            ])
         }
 
         enum CodingKeys: String, CodingKey {

@@ -1,3 +1,4 @@
+import CohortPrivacy
 extension Study {
     /// A node's exact (not yet noised) contribution to a study, computed locally from its
     /// consenting customers. Never leaves the node in this form: see ``noised(study:round:plan:noise:)``.
@@ -93,7 +94,10 @@ extension Study {
                 sensitivity: Sensitivity.of(spec))
         }
 
-        /// Adds the planned noise through `noise` and returns the wire form (values mod 2^64).
+        /// Adds the planned noise through `noise` and returns the wire form (values mod 2^64) with
+        /// the plan's cost (``NoisePlan/cost()``, what the ledger charged). Its `sigma_squared` is
+        /// the variance the source reports having added: the plan's exact σ² for the node's
+        /// discrete Gaussian, whatever a simulated source added otherwise.
         ///
         /// The noise source must report at least `plan.sigmaSquared` unless it declares itself
         /// simulated (tests and simulations); otherwise this throws `invalidNoise` and nothing
@@ -117,12 +121,15 @@ extension Study {
                     .invalidNoise,
                     "the noise source reports variance \(report.sigmaSquared), the plan needs \(plan.sigmaSquared)")
             }
-            let cost = Cost(
-                purpose: plan.purpose, epsilon: plan.epsilon, delta: plan.delta, rho: plan.rho,
-                mechanism: report.mechanism, sigmaSquared: report.sigmaSquared,
-                l2Sensitivity: plan.l2Sensitivity, simulated: report.simulated)
+            var cost = try plan.cost()
+            if try ContributionMessage.noiseVariance(of: cost) != report.sigmaSquared {
+                // Only a source that added other noise than the exact plan (a simulated one, or
+                // more noise) gets here: the parameters state the noise in the vector.
+                cost.parameters["sigma_squared"] = "\(report.sigmaSquared)"
+            }
             return ContributionMessage(
-                study: study, round: round, values: noisy.map { UInt64(bitPattern: $0) }, cost: cost)
+                study: study, round: round, values: noisy.map { UInt64(bitPattern: $0) }, cost: cost,
+                simulated: report.simulated)
         }
     }
 }

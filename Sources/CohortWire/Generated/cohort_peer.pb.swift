@@ -158,8 +158,14 @@ public nonisolated struct Cohort_Peer_V1_ContributionResponse: Sendable {
   /// Contribution as an integer vector modulo 2^64 (masked/encoded by the study protocol).
   public var values: [UInt64] = []
 
-  /// Privacy cost charged for this contribution, as UTF-8 JSON.
+  /// Privacy cost the sender charged for the study: the JSON form of Privacy.Cost (UTF-8, sorted
+  /// keys, `v: 1`), byte for byte what its ledger stores. For histogram and mean its parameters
+  /// state the noise (`sigma_squared`, `sensitivity_l2`, `coordinates`).
   public var costJson: Data = Data()
+
+  /// True if the noise was simulated (seeded or absent): the contribution gives no privacy and the
+  /// released result says so.
+  public var simulated: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -543,7 +549,7 @@ nonisolated extension Cohort_Peer_V1_ContributionRequest: SwiftProtobuf.Message,
 
 nonisolated extension Cohort_Peer_V1_ContributionResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ContributionResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}values\0\u{3}cost_json\0\u{b}rows_used\0\u{c}\u{3}\u{1}")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}values\0\u{3}cost_json\0\u{2}\u{2}simulated\0\u{b}rows_used\0\u{c}\u{3}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -553,6 +559,7 @@ nonisolated extension Cohort_Peer_V1_ContributionResponse: SwiftProtobuf.Message
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedFixed64Field(value: &self.values) }()
       case 2: try { try decoder.decodeSingularBytesField(value: &self.costJson) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.simulated) }()
       default: break
       }
     }
@@ -565,12 +572,16 @@ nonisolated extension Cohort_Peer_V1_ContributionResponse: SwiftProtobuf.Message
     if !self.costJson.isEmpty {
       try visitor.visitSingularBytesField(value: self.costJson, fieldNumber: 2)
     }
+    if self.simulated != false {
+      try visitor.visitSingularBoolField(value: self.simulated, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Cohort_Peer_V1_ContributionResponse, rhs: Cohort_Peer_V1_ContributionResponse) -> Bool {
     if lhs.values != rhs.values {return false}
     if lhs.costJson != rhs.costJson {return false}
+    if lhs.simulated != rhs.simulated {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
