@@ -272,6 +272,23 @@ import Testing
         await fixture.close()
     }
 
+    @Test func aSavedStateThisVersionCannotReadFailsItsStudyOnTheRecordInsteadOfStoppingTheNode() async throws {
+        let fixture = try await Fixture.make()
+        try fixture.store.saveParticipantStudy("old-format", state: Data("{\"state\":\"from an older version\"}".utf8))
+        let recorder = Recorder()
+        let services = try NodeStudyServices(store: fixture.store, config: Self.config(), audit: recorder, randomness: .seeded(7))
+        #expect(try await services.participantStudies().isEmpty)
+        #expect(await recorder.count(.studyEnded) == 1)
+        #expect(try fixture.store.participantStudies().isEmpty)
+
+        // If the failure cannot be put on record, the state stays and the caller gets the error.
+        try fixture.store.saveParticipantStudy("old-format", state: Data("not json".utf8))
+        await recorder.failing([.studyEnded])
+        await #expect(throws: (any Error).self) { _ = try await services.participantStudies() }
+        #expect(try fixture.store.participantStudies().keys.sorted() == ["old-format"])
+        await fixture.close()
+    }
+
     // MARK: Defect 1 — no exact count leaves the node
 
     @Test func theContributionOnTheWireCarriesOnlyTheNoisedVectorAndItsCost() async throws {

@@ -126,10 +126,22 @@ public final class NodeStudyServices: StudyLocalServices {
         }
     }
 
+    /// The saved participant studies. A saved state this version cannot read (e.g. written
+    /// by an older one) fails its study cleanly: `study.ended` (failed, with the reason) is
+    /// audited, then the state is deleted, so the lead's next request for it is refused and the
+    /// lead reports the failure. If that audit append fails, this throws and the node does not
+    /// start.
     public func participantStudies() async throws -> [String: Study.ParticipantMachine.Entry] {
         var entries: [String: Study.ParticipantMachine.Entry] = [:]
-        for (study, state) in try store.participantStudies() {
-            entries[study] = try ParticipantStudyCoding.decode(state, study: study)
+        for (study, state) in try store.participantStudies().sorted(by: { $0.key < $1.key }) {
+            do {
+                entries[study] = try ParticipantStudyCoding.decode(state, study: study)
+            } catch {
+                try await auditStudy(StudyAuditEvent(
+                    kind: .ended(outcome: "failed", reason: "this node cannot read its saved state of the study: \(error)", rounds: nil),
+                    study: study, purpose: "", lead: "", actor: "system"))
+                try store.deleteParticipantStudy(study)
+            }
         }
         return entries
     }
