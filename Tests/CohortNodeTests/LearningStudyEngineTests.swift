@@ -201,7 +201,7 @@ import Testing
         defer { temp.remove() }
         let (mesh, nodes) = try await Self.cluster(temp: temp, randomness: .seeded(3))
         mesh.beforeRequest = { peer, round in
-            if peer == "initech", round == 3 { mesh.dead.insert("initech") }
+            if peer == "initech", round == 1 { mesh.dead.insert("initech") }
         }
         let outcome = await mesh.engines["acme"]!.lead(try Self.spec("logistic-regression", "model-training", "{ rounds: 5 }"))
         guard case .failed(_, let reason) = outcome else {
