@@ -123,9 +123,10 @@ let package = Package(
         .target(
             name: "CohortNode",
             dependencies: [
-                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortLearning", "CohortNet", "CohortPrivacy", "CohortStore",
-                "CohortStudy", "CohortWire",
+                "CohortAnalytics", "CohortAudit", "CohortCore", "CohortLearning", "CohortNet", "CohortPrivacy",
+                "CohortSecureAggregation", "CohortStore", "CohortStudy", "CohortWire",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -232,7 +233,8 @@ let package = Package(
             name: "CohortNodeTests",
             dependencies: [
                 "CohortAnalytics", "CohortAudit", "CohortCore", "CohortLearning", "CohortNet", "CohortNetTestSupport", "CohortNode",
-                "CohortPrivacy", "CohortProcess", "CohortStore", "CohortStudy", "CohortTestSupport", "CohortWire",
+                "CohortPrivacy", "CohortProcess", "CohortSecureAggregation", "CohortStore", "CohortStudy", "CohortTestSupport",
+                "CohortWire",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

@@ -41,6 +41,20 @@ extension Audit.Event {
         return Audit.Event(type: .studyEnded, actor: actor, purpose: purpose, study: study, details: details)
     }
 
+    /// `study.aggregated`: round `round` of study `study` was securely aggregated; this node
+    /// took part as `role` (`lead` or `participant`) among `parties`, with `survivors` in the
+    /// sum and `dropouts` recovered.
+    public static func studyAggregated(
+        actor: String, purpose: String, study: String, lead: String, round: Int, role: String,
+        parties: [String], survivors: [String], dropouts: [String]
+    ) -> Audit.Event {
+        Audit.Event(type: .studyAggregated, actor: actor, purpose: purpose, study: study, details: [
+            "lead": .string(lead), "round": .integer(Int64(round)), "role": .string(role),
+            "parties": .string(parties.joined(separator: ",")), "survivors": .string(survivors.joined(separator: ",")),
+            "dropouts": .string(dropouts.joined(separator: ",")),
+        ])
+    }
+
     /// `result.released`: this node (as `role`, `lead` or `participant`) released the result of
     /// study `study`, with `cells` cells and SHA-256 hex `sha256`.
     public static func resultReleased(

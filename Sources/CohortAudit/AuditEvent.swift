@@ -34,6 +34,10 @@ extension Audit {
         /// A study this node led or took part in ended without a result here: failed, aborted
         /// by its lead, or expired (details: lead, outcome, reason).
         case studyEnded = "study.ended"
+        /// A study round was securely aggregated: as lead, the unmasked sum was computed; as a
+        /// participant, its shares were revealed for the named survivors and dropouts (details:
+        /// lead, round, role, parties, survivors, dropouts).
+        case studyAggregated = "study.aggregated"
         /// Customer data was read for a study (details: rows used).
         case dataAccessed = "data.accessed"
         /// Privacy budget was charged (details: epsilon, delta, rho, mechanism).

@@ -164,6 +164,15 @@ extension Audit.EventSchema {
                 F("reason", .string, "why"),
                 F("round", .integer, required: false, "rounds this node contributed to"),
             ], "Nothing was released; a budget spent stays spent")
+        case .studyAggregated:
+            return s(type, "—", "purpose, study", [
+                F("lead", .string, "lead node"),
+                F("round", .integer, "study round, from 0"),
+                F("role", .string, "`lead` (computed the sum) or `participant` (revealed its shares)"),
+                F("parties", .string, "every party of the aggregation, comma-separated"),
+                F("survivors", .string, "parties whose masked contribution is in the sum, comma-separated"),
+                F("dropouts", .string, "parties that shared keys but sent no masked contribution (their masks were removed), comma-separated"),
+            ], "Secure aggregation: the lead learned only the survivors' sum. Before its use (lead) or before the shares leave the node (participant)")
         case .dataAccessed:
             return s(type, "— (aggregate)", "purpose, study", [
                 F("rows", .integer, "consenting customers read"),

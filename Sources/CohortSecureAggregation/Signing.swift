@@ -48,3 +48,36 @@ extension SecureAggregation {
         }
     }
 }
+
+extension SecureAggregation {
+    /// An ``AdvertisementSigner`` with a node's P-256 identity key (the key of its X.509 node
+    /// certificate): ECDSA signatures in DER.
+    public struct P256Signer: AdvertisementSigner {
+        let rawKey: [UInt8]
+        /// Signs with `key`.
+        public init(key: P256.Signing.PrivateKey) {
+            self.rawKey = Array(key.rawRepresentation)
+        }
+        /// The DER-encoded ECDSA signature over `message` (SHA-256).
+        public func signature(for message: [UInt8]) throws -> [UInt8] {
+            let key = try P256.Signing.PrivateKey(rawRepresentation: rawKey)
+            return Array(try key.signature(for: message).derRepresentation)
+        }
+    }
+
+    /// An ``AdvertisementVerifier`` over a table of P-256 public keys, one per party (taken from
+    /// certificates the caller has verified).
+    public struct P256Verifier: AdvertisementVerifier {
+        let rawKeys: [String: [UInt8]]
+        /// Verifies against `keys` (party name → P-256 public key).
+        public init(keys: [String: P256.Signing.PublicKey]) {
+            self.rawKeys = keys.mapValues { Array($0.x963Representation) }
+        }
+        /// `true` iff `party` is in the table and the DER signature verifies.
+        public func isValidSignature(_ signature: [UInt8], for message: [UInt8], by party: String) -> Bool {
+            guard let raw = rawKeys[party], let key = try? P256.Signing.PublicKey(x963Representation: raw),
+                  let decoded = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+            return key.isValidSignature(decoded, for: message)
+        }
+    }
+}

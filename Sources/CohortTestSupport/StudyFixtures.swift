@@ -197,7 +197,7 @@ extension StudyFixtures {
 
         /// The next round's payload, or the last round's sum.
         public func afterRound(
-            _ round: Int, payload: Study.RoundPayload, contributions: [String: Study.ContributionMessage],
+            _ round: Int, payload: Study.RoundPayload, contributions: [String: Study.ContributionMessage], sum: [UInt64],
             startedAt: Date, completedAt: Date
         ) -> Study.RoundDecision {
             if round + 1 < rounds {
@@ -208,7 +208,7 @@ extension StudyFixtures {
             }
             do {
                 return .publish(try Study.Aggregation.aggregate(
-                    spec: spec, lead: lead, contributions: contributions, startedAt: startedAt, completedAt: completedAt))
+                    spec: spec, lead: lead, contributions: contributions, sum: sum, startedAt: startedAt, completedAt: completedAt))
             } catch {
                 return .fail("\(error)")
             }

@@ -11,7 +11,8 @@ import Foundation
 /// nodes already running: the demo's parties at full size (retail 60k, telecom 40k, bank 20k
 /// customers), a study proposed through the lead's admin socket and timed until it is
 /// published. The cluster is prepared once; the first workload runs every study and the others
-/// read their figures (issue 12 targets).
+/// read their figures (issue 12 targets). The round overhead is measured on a second, tiny
+/// cluster so that local computation does not count.
 enum StudyBench {
     /// Each workload returns one measured figure (the median of ``repeats`` runs).
     static func workloads() -> [BenchWorkload] {
@@ -25,11 +26,16 @@ enum StudyBench {
             BenchWorkload(
                 name: "study.kmeans.10-rounds", unit: "s", target: 3.0, higherIsBetter: false,
                 run: { try await Figures.shared.value("kmeans10") }),
-            // Marginal wall time of one more gradient round (20-round minus 5-round study, over
-            // 15 rounds): protocol overhead plus the slowest node's local gradient — an upper bound
-            // on the overhead alone.
+            // Protocol overhead of one round, local computation excluded: the marginal wall time of
+            // one more gradient round (20-round minus 5-round study, over 15 rounds) between three
+            // nodes of 300 customers each, whose local gradient takes well under a millisecond.
             BenchWorkload(
                 name: "study.round-overhead", unit: "ms", target: 20, higherIsBetter: false,
+                run: { try await Figures.shared.value("overhead-per-round-ms") }),
+            // The same marginal round at full size: overhead plus the slowest node's local gradient
+            // over its customers (information; the target is on the overhead alone).
+            BenchWorkload(
+                name: "study.round-marginal.full-size", unit: "ms", target: nil, higherIsBetter: false,
                 run: { try await Figures.shared.value("per-round-ms") }),
         ]
     }
@@ -43,7 +49,15 @@ enum StudyBench {
         private var figures: [String: Double]?
 
         func value(_ key: String) async throws -> Double {
-            if figures == nil { figures = try await StudyBench.measure() }
+            if figures == nil {
+                var all = try await StudyBench.measure(customers: [60_000, 40_000, 20_000], studies: StudyBench.studies)
+                let small = try await StudyBench.measure(
+                    customers: [300, 300, 300], studies: StudyBench.studies.filter { $0.0.hasPrefix("lr") })
+                if let lr5 = small["lr5"], let lr20 = small["lr20"] {
+                    all["overhead-per-round-ms"] = max(0, lr20 - lr5) / 15 * 1000
+                }
+                figures = all
+            }
             guard let value = figures?[key] else { throw BenchError("no study figure \(key)") }
             return value
         }
@@ -61,7 +75,18 @@ enum StudyBench {
         return text + "privacy: { epsilon: 1.0, delta: 1.0e-6 }\nparticipants: [telecom, bank]\ndeadline_seconds: 600\n"
     }
 
-    static func measure() async throws -> [String: Double] {
+    /// The timed studies: key and spec text.
+    static let studies: [(String, String)] = [
+        ("histogram", spec("histogram", purpose: "segmentation", learning: nil, dimensions: "[rfm_segment]")),
+        ("lr5", spec("logistic-regression", purpose: "model-training", learning: "{ rounds: 5 }", dimensions: nil)),
+        ("lr20", spec("logistic-regression", purpose: "model-training", learning: "{ rounds: 20 }", dimensions: nil)),
+        ("kmeans10", spec("kmeans", purpose: "segmentation", learning: "{ k: 4, rounds: 8 }", dimensions: nil)),
+    ]
+
+    /// Prepares a cluster of retail, telecom and bank with `customers` customers each, starts it,
+    /// runs each of `studies` ``repeats`` times and returns the median seconds per key (plus
+    /// `per-round-ms` when both training studies ran).
+    static func measure(customers: [Int], studies: [(String, String)]) async throws -> [String: Double] {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("cohort-study-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: base) }
         let pki = try PKI.TestPKI(consortium: "bench")
@@ -71,9 +96,9 @@ enum StudyBench {
             }
         }
         let members = [
-            LocalCluster.Member(name: "retail", profile: .retail, customers: 60_000, material: try pki.material(for: "retail"), configure: generous),
-            LocalCluster.Member(name: "telecom", profile: .telecom, customers: 40_000, material: try pki.material(for: "telecom"), configure: generous),
-            LocalCluster.Member(name: "bank", profile: .bank, customers: 20_000, material: try pki.material(for: "bank"), configure: generous),
+            LocalCluster.Member(name: "retail", profile: .retail, customers: customers[0], material: try pki.material(for: "retail"), configure: generous),
+            LocalCluster.Member(name: "telecom", profile: .telecom, customers: customers[1], material: try pki.material(for: "telecom"), configure: generous),
+            LocalCluster.Member(name: "bank", profile: .bank, customers: customers[2], material: try pki.material(for: "bank"), configure: generous),
         ]
         let cluster = try await LocalCluster.prepare(members: members, base: base, consortium: "bench", seed: 42, asOf: "2026-06-30")
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
@@ -84,12 +109,6 @@ enum StudyBench {
         let processes = try await cluster.start(executable: executable)
         defer { for p in processes { p.crash() } }
         let lead = try cluster.directory("retail").path
-        let studies: [(String, String)] = [
-            ("histogram", spec("histogram", purpose: "segmentation", learning: nil, dimensions: "[rfm_segment]")),
-            ("lr5", spec("logistic-regression", purpose: "model-training", learning: "{ rounds: 5 }", dimensions: nil)),
-            ("lr20", spec("logistic-regression", purpose: "model-training", learning: "{ rounds: 20 }", dimensions: nil)),
-            ("kmeans10", spec("kmeans", purpose: "segmentation", learning: "{ k: 4, rounds: 8 }", dimensions: nil)),
-        ]
         var figures: [String: Double] = [:]
         for (key, text) in studies {
             var times: [Double] = []

@@ -147,6 +147,9 @@ struct StudyMultiRoundSimulationTests {
                     break
                 }
                 return try deliver(from) { $0.onContributionRequest(study: study, round: round, payload: payload, from: "acme", now: now) }
+            case .aggregateSecurely:
+                Issue.record("this simulation runs plainly aggregated studies only")
+                return []
             case .publish(let result, let to):
                 published.append(result)
                 var events: [Event] = []
@@ -375,7 +378,7 @@ struct StudyMultiRoundSimulationTests {
             func firstRound() throws -> Study.RoundPayload { .empty }
             func validate(_ message: Study.ContributionMessage, from node: String, round: Int, payload: Study.RoundPayload) throws {}
             func afterRound(
-                _ round: Int, payload: Study.RoundPayload, contributions: [String: Study.ContributionMessage],
+                _ round: Int, payload: Study.RoundPayload, contributions: [String: Study.ContributionMessage], sum: [UInt64],
                 startedAt: Date, completedAt: Date
             ) -> Study.RoundDecision { .nextRound(.empty) }
         }

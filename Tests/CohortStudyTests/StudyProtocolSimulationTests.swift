@@ -72,6 +72,9 @@ struct StudyProtocolSimulationTests {
                 let out = p.machine.onContributionRequest(study: study, round: round, from: lead.lead, now: now)
                 participants[from] = p
                 return out.map { .participant(from, $0) }
+            case .aggregateSecurely:
+                Issue.record("this simulation runs plainly aggregated studies only")
+                return []
             case .publish(let result, let to):
                 published.append(result)
                 var events: [Event] = []

@@ -43,6 +43,16 @@ extension PKI {
         return serializer.serializedBytes
     }
 
+    /// Parses a DER-encoded certificate.
+    /// - Throws: ``NetworkError`` (`malformedMaterial`) when the bytes are not one.
+    public static func certificate(derBytes: [UInt8]) throws -> Certificate {
+        do {
+            return try Certificate(derEncoded: derBytes)
+        } catch {
+            throw NetworkError(.malformedMaterial, "not a DER-encoded certificate: \(error)")
+        }
+    }
+
     /// The PEM encoding (`-----BEGIN CERTIFICATE-----`) of a certificate.
     public static func pem(of certificate: Certificate) throws -> String {
         do {

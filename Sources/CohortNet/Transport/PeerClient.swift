@@ -206,6 +206,34 @@ public final class PeerClient: Sendable {
         try await Self.clarifyingErrors { try await stub.studyProgress(request, options: callOptions) }
     }
 
+    /// `AdvertiseKeys`.
+    public func advertiseKeys(
+        _ request: Cohort_Peer_V1_AdvertiseKeysRequest
+    ) async throws -> Cohort_Peer_V1_AdvertiseKeysResponse {
+        try await Self.clarifyingErrors { try await stub.advertiseKeys(request, options: callOptions) }
+    }
+
+    /// `ShareKeys`.
+    public func shareKeys(
+        _ request: Cohort_Peer_V1_ShareKeysRequest
+    ) async throws -> Cohort_Peer_V1_ShareKeysResponse {
+        try await Self.clarifyingErrors { try await stub.shareKeys(request, options: callOptions) }
+    }
+
+    /// `SubmitMaskedInput`.
+    public func submitMaskedInput(
+        _ request: Cohort_Peer_V1_MaskedInputRequest
+    ) async throws -> Cohort_Peer_V1_MaskedInputResponse {
+        try await Self.clarifyingErrors { try await stub.submitMaskedInput(request, options: callOptions) }
+    }
+
+    /// `Unmask`.
+    public func unmask(
+        _ request: Cohort_Peer_V1_UnmaskRequest
+    ) async throws -> Cohort_Peer_V1_UnmaskResponse {
+        try await Self.clarifyingErrors { try await stub.unmask(request, options: callOptions) }
+    }
+
     /// `CosignCheckpoint`.
     public func cosignCheckpoint(_ request: Cohort_Peer_V1_CosignRequest) async throws -> Cohort_Peer_V1_CosignResponse {
         try await Self.clarifyingErrors { try await stub.cosignCheckpoint(request, options: callOptions) }

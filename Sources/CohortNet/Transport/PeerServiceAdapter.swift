@@ -79,6 +79,34 @@ struct PeerServiceAdapter: Cohort_Peer_V1_PeerService.SimpleServiceProtocol {
         return try await bounded { [handler] in try await handler.studyProgress(request, from: peer) }
     }
 
+    func advertiseKeys(
+        request: Cohort_Peer_V1_AdvertiseKeysRequest, context: ServerContext
+    ) async throws -> Cohort_Peer_V1_AdvertiseKeysResponse {
+        let peer = try await authenticatedPeer(context)
+        return try await bounded { [handler] in try await handler.advertiseKeys(request, from: peer) }
+    }
+
+    func shareKeys(
+        request: Cohort_Peer_V1_ShareKeysRequest, context: ServerContext
+    ) async throws -> Cohort_Peer_V1_ShareKeysResponse {
+        let peer = try await authenticatedPeer(context)
+        return try await bounded { [handler] in try await handler.shareKeys(request, from: peer) }
+    }
+
+    func submitMaskedInput(
+        request: Cohort_Peer_V1_MaskedInputRequest, context: ServerContext
+    ) async throws -> Cohort_Peer_V1_MaskedInputResponse {
+        let peer = try await authenticatedPeer(context)
+        return try await bounded { [handler] in try await handler.submitMaskedInput(request, from: peer) }
+    }
+
+    func unmask(
+        request: Cohort_Peer_V1_UnmaskRequest, context: ServerContext
+    ) async throws -> Cohort_Peer_V1_UnmaskResponse {
+        let peer = try await authenticatedPeer(context)
+        return try await bounded { [handler] in try await handler.unmask(request, from: peer) }
+    }
+
     func cosignCheckpoint(
         request: Cohort_Peer_V1_CosignRequest, context: ServerContext
     ) async throws -> Cohort_Peer_V1_CosignResponse {

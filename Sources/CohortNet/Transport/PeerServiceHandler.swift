@@ -1,3 +1,4 @@
+import GRPCCore
 public import CohortWire
 
 /// What a node does with authenticated peer calls. The node runtime implements this; the
@@ -38,8 +39,58 @@ public protocol PeerServiceHandler: Sendable {
         _ request: Cohort_Peer_V1_StudyProgressRequest, from peer: String
     ) async throws -> Cohort_Peer_V1_StudyProgressResponse
 
+    /// `AdvertiseKeys` (secure aggregation stage 1): the lead `peer` asks for this node's signed round keys (this node computes and noises its contribution first).
+    func advertiseKeys(
+        _ request: Cohort_Peer_V1_AdvertiseKeysRequest, from peer: String
+    ) async throws -> Cohort_Peer_V1_AdvertiseKeysResponse
+
+    /// `ShareKeys` (stage 2): the lead forwards every advertisement; return this node's encrypted shares.
+    func shareKeys(
+        _ request: Cohort_Peer_V1_ShareKeysRequest, from peer: String
+    ) async throws -> Cohort_Peer_V1_ShareKeysResponse
+
+    /// `SubmitMaskedInput` (stage 3): the lead delivers this node's shares; return the masked contribution.
+    func submitMaskedInput(
+        _ request: Cohort_Peer_V1_MaskedInputRequest, from peer: String
+    ) async throws -> Cohort_Peer_V1_MaskedInputResponse
+
+    /// `Unmask` (stage 4): the lead names survivors and dropouts; reveal this node's shares.
+    func unmask(
+        _ request: Cohort_Peer_V1_UnmaskRequest, from peer: String
+    ) async throws -> Cohort_Peer_V1_UnmaskResponse
+
     /// `CosignCheckpoint`: witness (cosign) the peer's audit checkpoint.
     func cosignCheckpoint(
         _ request: Cohort_Peer_V1_CosignRequest, from peer: String
     ) async throws -> Cohort_Peer_V1_CosignResponse
+}
+
+extension PeerServiceHandler {
+    /// Default for handlers that do not take part in secure aggregation: `unimplemented`.
+    public func advertiseKeys(
+        _ request: Cohort_Peer_V1_AdvertiseKeysRequest, from peer: String
+    ) async throws -> Cohort_Peer_V1_AdvertiseKeysResponse {
+        throw RPCError(code: .unimplemented, message: "this node does not serve secure aggregation")
+    }
+
+    /// Default for handlers that do not take part in secure aggregation: `unimplemented`.
+    public func shareKeys(
+        _ request: Cohort_Peer_V1_ShareKeysRequest, from peer: String
+    ) async throws -> Cohort_Peer_V1_ShareKeysResponse {
+        throw RPCError(code: .unimplemented, message: "this node does not serve secure aggregation")
+    }
+
+    /// Default for handlers that do not take part in secure aggregation: `unimplemented`.
+    public func submitMaskedInput(
+        _ request: Cohort_Peer_V1_MaskedInputRequest, from peer: String
+    ) async throws -> Cohort_Peer_V1_MaskedInputResponse {
+        throw RPCError(code: .unimplemented, message: "this node does not serve secure aggregation")
+    }
+
+    /// Default for handlers that do not take part in secure aggregation: `unimplemented`.
+    public func unmask(
+        _ request: Cohort_Peer_V1_UnmaskRequest, from peer: String
+    ) async throws -> Cohort_Peer_V1_UnmaskResponse {
+        throw RPCError(code: .unimplemented, message: "this node does not serve secure aggregation")
+    }
 }

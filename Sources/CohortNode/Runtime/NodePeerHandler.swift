@@ -1,4 +1,5 @@
 public import CohortNet
+import CohortSecureAggregation
 import CohortStudy
 public import CohortAudit
 public import CohortWire
@@ -96,6 +97,74 @@ public struct NodePeerHandler: PeerServiceHandler {
         response.costJson = try message.costJSON()
         response.simulated = message.simulated
         return response
+    }
+
+    /// Runs a secure-aggregation stage, mapping the engine's refusals to `failedPrecondition`
+    /// and other node errors to `aborted` (invalid messages to `invalidArgument`).
+    private func stage<T: Sendable>(_ name: String, _ body: () async throws -> T) async throws -> T {
+        metrics.countRequest(name)
+        do {
+            return try await body()
+        } catch let error as NodeError {
+            switch error.code {
+            case .contributionRefused, .refused: throw RPCError(code: .failedPrecondition, message: error.message)
+            case .invalidMessage: throw RPCError(code: .invalidArgument, message: error.message)
+            default: throw RPCError(code: .aborted, message: error.message)
+            }
+        }
+    }
+
+    public func advertiseKeys(_ request: Cohort_Peer_V1_AdvertiseKeysRequest, from peer: String) async throws -> Cohort_Peer_V1_AdvertiseKeysResponse {
+        try await stage("AdvertiseKeys") {
+            let payload: Study.RoundPayload
+            do { payload = try Study.RoundPayload(Array(request.payload)) } catch {
+                throw NodeError(.invalidMessage, "\(error)")
+            }
+            guard request.parties.count <= SecureAggregationWire.maximumParties else {
+                throw NodeError(.invalidMessage, "secure aggregation: parties lists \(request.parties.count), at most \(SecureAggregationWire.maximumParties)")
+            }
+            let signed = try await engine.onAdvertiseKeys(
+                study: request.studyID, round: Int(request.round), payload: payload, parties: request.parties,
+                threshold: Int(request.threshold), from: peer)
+            var response = Cohort_Peer_V1_AdvertiseKeysResponse()
+            response.advertisement = SecureAggregationWire.encode(signed)
+            return response
+        }
+    }
+
+    public func shareKeys(_ request: Cohort_Peer_V1_ShareKeysRequest, from peer: String) async throws -> Cohort_Peer_V1_ShareKeysResponse {
+        try await stage("ShareKeys") {
+            guard request.advertisements.count <= SecureAggregationWire.maximumParties else {
+                throw NodeError(.invalidMessage, "secure aggregation: advertisements holds \(request.advertisements.count), at most \(SecureAggregationWire.maximumParties)")
+            }
+            let advertisements = try request.advertisements.enumerated().map {
+                try SecureAggregationWire.decode($0.element, study: request.studyID, round: Int(request.round), field: "advertisements[\($0.offset)]")
+            }
+            let package = try await engine.onShareKeys(
+                study: request.studyID, round: Int(request.round), advertisements: advertisements, from: peer)
+            var response = Cohort_Peer_V1_ShareKeysResponse()
+            response.shares = package.shares.map(SecureAggregationWire.encode)
+            return response
+        }
+    }
+
+    public func submitMaskedInput(_ request: Cohort_Peer_V1_MaskedInputRequest, from peer: String) async throws -> Cohort_Peer_V1_MaskedInputResponse {
+        try await stage("SubmitMaskedInput") {
+            let delivery = try SecureAggregationWire.decodeDelivery(request, recipient: node)
+            let message = try await engine.onMaskedInputRequest(delivery, from: peer)
+            var response = Cohort_Peer_V1_MaskedInputResponse()
+            response.values = message.values
+            response.costJson = try message.costJSON()
+            response.simulated = message.simulated
+            return response
+        }
+    }
+
+    public func unmask(_ request: Cohort_Peer_V1_UnmaskRequest, from peer: String) async throws -> Cohort_Peer_V1_UnmaskResponse {
+        try await stage("Unmask") {
+            let response = try await engine.onUnmaskRequest(try SecureAggregationWire.decode(request), from: peer)
+            return SecureAggregationWire.encode(response)
+        }
     }
 
     public func publishResult(_ request: Cohort_Peer_V1_PublishResultRequest, from peer: String) async throws -> Cohort_Peer_V1_PublishResultResponse {

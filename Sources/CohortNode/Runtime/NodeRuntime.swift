@@ -87,7 +87,7 @@ public enum NodeRuntime {
             material: material, addresses: addresses, limits: options.limits, events: events, pool: connections)
         let engine = StudyEngine(
             node: config.node.name, policy: studyPolicy(config), local: services, peers: peers, metrics: metrics,
-            logger: logger)
+            logger: logger, identity: try SecureAggregationIdentity(material: material, consortium: config.node.consortium))
         // Studies this node took part in when it last stopped resume (or fail cleanly) before
         // any peer is served.
         try await engine.restore()

@@ -298,6 +298,10 @@ public final class NodeStudyServices: StudyLocalServices {
             entry = .studyRejected(actor: actor, purpose: purpose, study: study, lead: lead, reason: reason, count: event.count)
         case .ended(let outcome, let reason, let rounds):
             entry = .studyEnded(actor: actor, purpose: purpose, study: study, lead: lead, outcome: outcome, reason: reason, rounds: rounds)
+        case .aggregated(let round, let parties, let survivors, let dropouts):
+            entry = .studyAggregated(
+                actor: actor, purpose: purpose, study: study, lead: lead, round: round,
+                role: actor == lead ? "lead" : "participant", parties: parties, survivors: survivors, dropouts: dropouts)
         }
         _ = try await audit.record(entry)
     }

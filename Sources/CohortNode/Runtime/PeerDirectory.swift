@@ -1,5 +1,6 @@
 import CohortCore
 public import CohortNet
+public import CohortSecureAggregation
 public import CohortStudy
 import CohortWire
 public import Foundation
@@ -102,6 +103,56 @@ public struct PeerDirectory: StudyPeerCalls {
         } catch {
             throw NodeError(.invalidMessage, "peer \(peer) sent an invalid cost for study \(study): \(error)")
         }
+    }
+
+    /// `AdvertiseKeys` (secure aggregation stage 1).
+    public func advertiseKeys(
+        from peer: String, study: String, round: Int, payload: Study.RoundPayload, parties: [String], threshold: Int
+    ) async throws -> SignedKeyAdvertisement {
+        var request = Cohort_Peer_V1_AdvertiseKeysRequest()
+        request.studyID = study
+        request.round = UInt32(round)
+        if !payload.bytes.isEmpty { request.payload = Data(payload.bytes) }
+        request.parties = parties
+        request.threshold = UInt32(threshold)
+        let response = try await withClient(peer) { try await $0.advertiseKeys(request) }
+        let signed = try SecureAggregationWire.decode(response.advertisement, study: study, round: round, field: "advertisement")
+        guard signed.advertisement.sender == peer else {
+            throw NodeError(.invalidMessage, "peer \(peer) advertised keys as \(signed.advertisement.sender)")
+        }
+        return signed
+    }
+
+    /// `ShareKeys` (stage 2).
+    public func shareKeys(
+        from peer: String, study: String, round: Int, advertisements: [SignedKeyAdvertisement]
+    ) async throws -> SecureAggregation.SharePackage {
+        var request = Cohort_Peer_V1_ShareKeysRequest()
+        request.studyID = study
+        request.round = UInt32(round)
+        request.advertisements = advertisements.map(SecureAggregationWire.encode)
+        let response = try await withClient(peer) { try await $0.shareKeys(request) }
+        return try SecureAggregationWire.decodeSharePackage(response, study: study, round: round, sender: peer)
+    }
+
+    /// `SubmitMaskedInput` (stage 3): the masked contribution with its cost.
+    public func submitMaskedInput(from peer: String, delivery: SecureAggregation.ShareDelivery) async throws -> Study.ContributionMessage {
+        let request = try SecureAggregationWire.encode(delivery)
+        let response = try await withClient(peer) { try await $0.submitMaskedInput(request) }
+        do {
+            return Study.ContributionMessage(
+                study: delivery.study, round: Int(delivery.round), values: response.values,
+                cost: try Study.ContributionMessage.decodeCost(json: response.costJson), simulated: response.simulated)
+        } catch {
+            throw NodeError(.invalidMessage, "peer \(peer) sent an invalid cost for study \(delivery.study): \(error)")
+        }
+    }
+
+    /// `Unmask` (stage 4).
+    public func unmask(from peer: String, request: SecureAggregation.UnmaskRequest) async throws -> SecureAggregation.UnmaskResponse {
+        let wire = try SecureAggregationWire.encode(request)
+        let response = try await withClient(peer) { try await $0.unmask(wire) }
+        return try SecureAggregationWire.decode(response, study: request.study, round: request.round, sender: peer)
     }
 
     /// `AbortStudy`: returns whether the participant knew and ended the study.

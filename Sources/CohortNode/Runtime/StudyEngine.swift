@@ -3,6 +3,7 @@ public import CohortStudy
 import CohortCore
 import CohortNet
 import CohortPrivacy
+public import CohortSecureAggregation
 import Crypto
 public import Foundation
 public import Logging
@@ -36,6 +37,13 @@ public actor StudyEngine {
     /// Participants to tell that a study this node leads was abandoned, by study (filled by
     /// ``perform(_:machine:group:continuation:)``, sent once the study's tasks have ended).
     private var aborts: [String: (participants: [String], reason: String)] = [:]
+    /// This node's identity for secure aggregation (nil: it cannot take part in a securely
+    /// aggregated study, and says so).
+    private let identity: SecureAggregationIdentity?
+    /// The secure aggregation this node takes part in as a participant, by study (one round at
+    /// a time; a round's state is taken out while a stage is processed, so a concurrent
+    /// duplicate call finds none and is refused).
+    private var secureRounds: [String: ParticipantSecureRound] = [:]
 
     /// Flood limits of the participant side.
     public struct Limits: Sendable, Hashable {
@@ -106,11 +114,15 @@ public actor StudyEngine {
     /// - Parameters:
     ///   - limits: flood limits of the participant side.
     ///   - clock: the current time (injectable for tests).
+    ///   - identity: the node identity that signs its secure-aggregation keys; without one the
+    ///     node refuses securely aggregated studies.
     public init(
         node: String, policy: Study.Policy, local: any StudyLocalServices, peers: any StudyPeerCalls,
         metrics: NodeMetrics? = nil, logger: Logger, limits: Limits = .defaults,
-        programs: Study.RoundPrograms = .standard, clock: @escaping @Sendable () -> Date = { Date() }
+        programs: Study.RoundPrograms = .standard, clock: @escaping @Sendable () -> Date = { Date() },
+        identity: SecureAggregationIdentity? = nil
     ) {
+        self.identity = identity
         self.node = node
         self.policy = policy
         self.local = local
@@ -384,9 +396,18 @@ public actor StudyEngine {
     public func onContributionRequest(
         study: String, round: Int, payload: Study.RoundPayload = .empty, from lead: String
     ) async throws -> Study.ContributionMessage {
+        try await contribution(study: study, round: round, payload: payload, from: lead, secure: false)
+    }
+
+    /// This node's noised contribution to `round` as the participant machine decides it: a
+    /// plain `RequestContribution` (`secure` false) or the first stage of a secure aggregation.
+    private func contribution(
+        study: String, round: Int, payload: Study.RoundPayload, from lead: String, secure: Bool
+    ) async throws -> Study.ContributionMessage {
         var sent: Study.ContributionMessage?
         var refusal: NodeError?
-        let directives = participant.onContributionRequest(study: study, round: round, payload: payload, from: lead, now: clock())
+        let directives = participant.onContributionRequest(
+            study: study, round: round, payload: payload, from: lead, now: clock(), secure: secure)
         await drain(directives, study: study, during: "a contribution request") { directive in
             switch directive {
             case .contribute(let id, let round, let payload, let spec, let plan, _, let charge):
@@ -432,6 +453,143 @@ public actor StudyEngine {
             throw NodeError(.contributionRefused, "study \(study) round \(round + 1) is already being contributed or has ended")
         }
         return sent
+    }
+
+    // MARK: Secure aggregation, participant side
+
+    /// Handles `AdvertiseKeys` (stage 1) from the authenticated peer `lead`: checks that the
+    /// aggregation is the one the spec agreed (its parties and threshold), computes this node's
+    /// noised contribution to `round` through the participant machine (charging the whole study
+    /// in round 0, as a plain contribution would), and returns fresh round keys signed with this
+    /// node's identity key. One aggregation per round: a second request for a round is refused.
+    /// - Throws: ``NodeError`` with the refusal or failure reason.
+    public func onAdvertiseKeys(
+        study: String, round: Int, payload: Study.RoundPayload, parties: [String], threshold: Int, from lead: String
+    ) async throws -> SignedKeyAdvertisement {
+        guard let identity else {
+            throw NodeError(.refused, "node \(node) has no identity key loaded for secure aggregation")
+        }
+        guard let entry = participant.studies[study], entry.lead == lead else {
+            throw NodeError(.contributionRefused, "\(lead) leads no study \(study) on \(node)")
+        }
+        guard case .secure(let n, let t) = entry.spec.aggregation else {
+            throw NodeError(.contributionRefused, "study \(study) does not use secure aggregation")
+        }
+        let agreed = ([lead] + entry.spec.participants).sorted()
+        guard parties.sorted() == agreed, parties.count == n, threshold == t else {
+            throw NodeError(.contributionRefused,
+                "the aggregation asked for (parties \(parties.sorted().joined(separator: ", ")), t = \(threshold)) is not the one study \(study) agreed (parties \(agreed.joined(separator: ", ")), t = \(t))")
+        }
+        if let current = secureRounds[study], current.round >= round {
+            throw NodeError(.contributionRefused, "study \(study) round \(round + 1): keys were already advertised; one aggregation per round")
+        }
+        let message = try await contribution(study: study, round: round, payload: payload, from: lead, secure: true)
+        var client: SecureAggregation.Client
+        let table = CertifiedKeyTable()
+        table.insert(identity.signingPublicKey, for: node)
+        do {
+            let configuration = try SecureAggregation.Configuration(
+                study: study, round: UInt64(round), parties: parties, threshold: threshold,
+                vectorLength: message.values.count, inputBound: SecureAggregationLeadRound.inputBound(parties: n))
+            client = try SecureAggregation.Client(
+                configuration: configuration, party: node, input: message.values.map { Int64(bitPattern: $0) },
+                signer: identity.signer, verifier: table)
+        } catch {
+            throw NodeError(.contributionFailed, "node \(node) cannot mask its contribution to study \(study): \(error)")
+        }
+        var rng = SystemRandomNumberGenerator()
+        let directives = client.start(using: &rng)
+        guard case .send(.advertisement(let advertisement))? = directives.first else {
+            throw NodeError(.contributionFailed, "node \(node) could not create its round keys: \(directives)")
+        }
+        secureRounds[study] = ParticipantSecureRound(round: round, lead: lead, client: client, table: table, message: message)
+        return SignedKeyAdvertisement(advertisement: advertisement, certificate: identity.certificateDER)
+    }
+
+    /// Handles `ShareKeys` (stage 2): verifies every advertised certificate against the
+    /// consortium's trust (so the lead cannot substitute keys), then returns this node's
+    /// encrypted shares for the other parties.
+    public func onShareKeys(
+        study: String, round: Int, advertisements: [SignedKeyAdvertisement], from lead: String
+    ) async throws -> SecureAggregation.SharePackage {
+        var state = try takeSecureRound(study: study, round: round, from: lead)
+        guard let identity else { throw NodeError(.refused, "node \(node) has no identity key loaded") }
+        for signed in advertisements where signed.advertisement.sender != node {
+            let party = signed.advertisement.sender
+            let key = try await identity.verifiedKey(of: party, certificateDER: signed.certificate)
+            state.table.insert(key, for: party)
+        }
+        let roster = SecureAggregation.KeyRoster(
+            study: study, round: UInt64(round), advertisements: advertisements.map(\.advertisement))
+        var rng = SystemRandomNumberGenerator()
+        let directives = state.client.onKeyRoster(roster, using: &rng)
+        guard case .send(.sharePackage(let package))? = directives.first else {
+            throw NodeError(.contributionRefused, "node \(node) refuses the key roster of study \(study): \(Self.explain(directives))")
+        }
+        secureRounds[study] = state
+        return package
+    }
+
+    /// Handles `SubmitMaskedInput` (stage 3): returns this node's masked contribution with its
+    /// cost and noise flag.
+    public func onMaskedInputRequest(
+        _ delivery: SecureAggregation.ShareDelivery, from lead: String
+    ) async throws -> Study.ContributionMessage {
+        var state = try takeSecureRound(study: delivery.study, round: Int(clamping: delivery.round), from: lead)
+        let directives = state.client.onShareDelivery(delivery)
+        guard case .send(.maskedInput(let masked))? = directives.first else {
+            throw NodeError(.contributionRefused, "node \(node) refuses the share delivery of study \(delivery.study): \(Self.explain(directives))")
+        }
+        secureRounds[delivery.study] = state
+        var message = state.message
+        message.values = masked.values
+        return message
+    }
+
+    /// Handles `Unmask` (stage 4): records the aggregation in the audit log, then reveals this
+    /// node's shares (the protocol refuses both kinds of share for one party, and a survivor
+    /// set smaller than t).
+    public func onUnmaskRequest(
+        _ request: SecureAggregation.UnmaskRequest, from lead: String
+    ) async throws -> SecureAggregation.UnmaskResponse {
+        var state = try takeSecureRound(study: request.study, round: Int(clamping: request.round), from: lead)
+        let directives = state.client.onUnmaskRequest(request)
+        guard case .send(.unmaskResponse(let response))? = directives.first else {
+            throw NodeError(.contributionRefused, "node \(node) refuses the unmask request of study \(request.study): \(Self.explain(directives))")
+        }
+        let spec = participant.studies[request.study]?.spec
+        do {
+            try await local.auditStudy(StudyAuditEvent(
+                kind: .aggregated(
+                    round: state.round, parties: state.client.configuration.parties, survivors: request.survivors,
+                    dropouts: request.dropped),
+                study: request.study, purpose: spec?.purpose.rawValue ?? "", lead: lead, actor: node))
+        } catch {
+            throw NodeError(.auditFailed, "node \(node) could not record the aggregation of study \(request.study) in its audit log; no share was revealed: \(error)")
+        }
+        secureRounds[request.study] = state
+        return response
+    }
+
+    /// Takes the study's aggregation state out (so that a concurrent duplicate finds none),
+    /// checking lead and round.
+    private func takeSecureRound(study: String, round: Int, from lead: String) throws -> ParticipantSecureRound {
+        guard let state = secureRounds[study], state.lead == lead, state.round == round else {
+            throw NodeError(.contributionRefused, "node \(node) has no secure aggregation of study \(study) round \(round + 1) with \(lead) in progress")
+        }
+        secureRounds[study] = nil
+        return state
+    }
+
+    private static func explain(_ directives: [SecureAggregation.Client.Directive]) -> String {
+        directives.map { directive -> String in
+            switch directive {
+            case .refused(let refusal): return refusal.description
+            case .failed(let error): return error.description
+            case .send: return "unexpected message"
+            case .finished: return "already finished"
+            }
+        }.joined(separator: "; ")
     }
 
     /// Handles `PublishResult` from the authenticated peer `lead`: verifies the digest, stores
@@ -815,6 +973,10 @@ public actor StudyEngine {
                         directives = machine.onDecision(from: peer, accepted: accepted, reason: reason)
                     case .contribution(let peer, let message):
                         directives = machine.onContribution(from: peer, message, now: Date())
+                    case .secureRound(let report):
+                        directives = machine.onSecureRound(report, now: Date())
+                    case .secureRoundFailed(let round, let reason):
+                        directives = machine.onSecureRoundFailed(round: round, reason: reason)
                     case .failure(let peer, let error):
                         self.leading[study]?.parties[peer] = PartyProgress(node: peer, stage: "failed", error: error)
                         directives = machine.onPeerFailure(peer, error: error)
@@ -923,6 +1085,8 @@ public actor StudyEngine {
         case ownPolicy(Study.Policy.Decision)
         case decision(String, Bool, String?)
         case contribution(String, Study.ContributionMessage)
+        case secureRound(Study.SecureRound)
+        case secureRoundFailed(Int, String)
         case failure(String, String)
         case progress(PartyProgress)
         case deadline
@@ -1019,6 +1183,39 @@ public actor StudyEngine {
                         continuation.yield(.failure(peer, "\(error)"))
                     }
                 }
+            case .aggregateSecurely(let study, let round, let payload, let own, let parties, let threshold):
+                guard machine.phase == .collecting(round: round) else {
+                    outcome = fault(directive, machine: &machine, group: &group, continuation: continuation) ?? outcome
+                    continue
+                }
+                let peers = self.peers
+                let identity = self.identity
+                let node = self.node
+                let local = self.local
+                let purpose = machine.spec.purpose.rawValue
+                let stageTimeout = Duration.milliseconds(Int(min(30, max(1, deadline.timeIntervalSinceNow)) * 1000))
+                group.addTask {
+                    let result = await SecureAggregationLeadRound.run(
+                        study: study, round: round, own: own, parties: parties, threshold: threshold, lead: node,
+                        payload: payload, identity: identity, peers: peers, stageTimeout: stageTimeout)
+                    switch result {
+                    case .success(let done):
+                        // The aggregation is on record before its sum is used.
+                        do {
+                            try await local.auditStudy(StudyAuditEvent(
+                                kind: .aggregated(
+                                    round: round, parties: parties, survivors: done.aggregate.survivors,
+                                    dropouts: done.aggregate.dropoutsRecovered),
+                                study: study, purpose: purpose, lead: node, actor: node))
+                        } catch {
+                            continuation.yield(.secureRoundFailed(round, "the aggregation could not be written to the lead's audit log: \(error)"))
+                            return
+                        }
+                        continuation.yield(.secureRound(done.report))
+                    case .failure(let failure):
+                        continuation.yield(.secureRoundFailed(round, failure.description))
+                    }
+                }
             case .publish(let result, _):
                 guard case .published = machine.phase else {
                     outcome = fault(directive, machine: &machine, group: &group, continuation: continuation) ?? outcome
@@ -1058,6 +1255,7 @@ public actor StudyEngine {
         case .propose: return "propose"
         case .computeOwnContribution: return "computeOwnContribution"
         case .requestContribution: return "requestContribution"
+        case .aggregateSecurely: return "aggregateSecurely"
         case .publish: return "publish"
         case .abort: return "abort"
         case .fail: return "fail"

@@ -1,4 +1,5 @@
 import CohortCore
+public import CohortSecureAggregation
 public import CohortStudy
 public import Foundation
 
@@ -19,11 +20,64 @@ public protocol StudyPeerCalls: Sendable {
     func publish(to peer: String, study: String, resultJSON: Data, digest: Data) async throws
     /// Whether `peer` is in this node's configuration (so that a call can be attempted at all).
     func isConfigured(_ peer: String) -> Bool
+    /// Secure aggregation stage 1 (`AdvertiseKeys`): asks `peer` to compute its noised
+    /// contribution to `round` with `payload` (charging its budget in round 0) and return its
+    /// signed round keys for an aggregation among `parties` with threshold `threshold`.
+    func advertiseKeys(
+        from peer: String, study: String, round: Int, payload: Study.RoundPayload, parties: [String], threshold: Int
+    ) async throws -> SignedKeyAdvertisement
+    /// Stage 2 (`ShareKeys`): forwards every advertisement; returns `peer`'s encrypted shares.
+    func shareKeys(
+        from peer: String, study: String, round: Int, advertisements: [SignedKeyAdvertisement]
+    ) async throws -> SecureAggregation.SharePackage
+    /// Stage 3 (`SubmitMaskedInput`): delivers the shares addressed to `peer`; returns its masked
+    /// contribution (values masked, with its cost and noise flag).
+    func submitMaskedInput(from peer: String, delivery: SecureAggregation.ShareDelivery) async throws -> Study.ContributionMessage
+    /// Stage 4 (`Unmask`): names the survivors and dropouts; returns `peer`'s revealed shares.
+    func unmask(from peer: String, request: SecureAggregation.UnmaskRequest) async throws -> SecureAggregation.UnmaskResponse
+}
+
+/// A party's key advertisement with the certificate (DER) whose key signed it.
+public struct SignedKeyAdvertisement: Sendable, Hashable {
+    /// The advertisement (keys and signature).
+    public var advertisement: SecureAggregation.KeyAdvertisement
+    /// The sender's node certificate, DER.
+    public var certificate: [UInt8]
+
+    /// Creates a signed advertisement.
+    public init(advertisement: SecureAggregation.KeyAdvertisement, certificate: [UInt8]) {
+        self.advertisement = advertisement
+        self.certificate = certificate
+    }
 }
 
 extension StudyPeerCalls {
     /// Default: every peer is assumed configured (calls report unknown ones).
     public func isConfigured(_ peer: String) -> Bool { true }
+
+    /// Default for transports without secure aggregation: refuses, naming the stage.
+    public func advertiseKeys(
+        from peer: String, study: String, round: Int, payload: Study.RoundPayload, parties: [String], threshold: Int
+    ) async throws -> SignedKeyAdvertisement {
+        throw NodeError(.refused, "this transport cannot run secure aggregation (AdvertiseKeys to \(peer))")
+    }
+
+    /// Default for transports without secure aggregation: refuses, naming the stage.
+    public func shareKeys(
+        from peer: String, study: String, round: Int, advertisements: [SignedKeyAdvertisement]
+    ) async throws -> SecureAggregation.SharePackage {
+        throw NodeError(.refused, "this transport cannot run secure aggregation (ShareKeys to \(peer))")
+    }
+
+    /// Default for transports without secure aggregation: refuses, naming the stage.
+    public func submitMaskedInput(from peer: String, delivery: SecureAggregation.ShareDelivery) async throws -> Study.ContributionMessage {
+        throw NodeError(.refused, "this transport cannot run secure aggregation (SubmitMaskedInput to \(peer))")
+    }
+
+    /// Default for transports without secure aggregation: refuses, naming the stage.
+    public func unmask(from peer: String, request: SecureAggregation.UnmaskRequest) async throws -> SecureAggregation.UnmaskResponse {
+        throw NodeError(.refused, "this transport cannot run secure aggregation (Unmask to \(peer))")
+    }
 }
 
 /// A participant's answer to a proposal.
@@ -105,6 +159,10 @@ public struct StudyAuditEvent: Sendable, Hashable {
         /// The study ended here without a result: `outcome` is `failed`, `aborted` or
         /// `expired`; `rounds` is how many rounds this node contributed to, when known.
         case ended(outcome: String, reason: String, rounds: Int?)
+        /// Round `round` was securely aggregated among `parties`: this node computed the sum
+        /// (as lead) or revealed its shares (as participant) for `survivors`, `dropouts`
+        /// recovered.
+        case aggregated(round: Int, parties: [String], survivors: [String], dropouts: [String])
     }
 
     /// What happened.

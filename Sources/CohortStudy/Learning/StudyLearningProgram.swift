@@ -48,13 +48,16 @@ extension Study {
 
         /// Sums the round, then asks the algorithm for the next payload or the release.
         public func afterRound(
-            _ round: Int, payload: RoundPayload, contributions: [String: ContributionMessage],
+            _ round: Int, payload: RoundPayload, contributions: [String: ContributionMessage], sum: [UInt64],
             startedAt: Date, completedAt: Date
         ) -> RoundDecision {
             do {
                 let nodes = contributions.keys.sorted()
                 let length = try algorithm.roundNoise(for: payload).dimension
-                let total = try Aggregation.sum(nodes.compactMap { contributions[$0]?.values }, length: length)
+                guard sum.count == length else {
+                    throw StudyError(.invalidContribution, key: "sum", "the round's sum has \(sum.count) coordinates, expected \(length)")
+                }
+                let total = sum
                 switch try algorithm.advance(payload, aggregate: total.map { Int64(bitPattern: $0) }, round: round) {
                 case .nextRound(let next):
                     return .nextRound(next)

@@ -52,6 +52,12 @@ extension Study {
             /// Send `RequestContribution(study, round, payload)` to the participant; feed the
             /// answer to ``onContribution(from:_:now:)`` (or ``onPeerFailure(_:error:)``).
             case requestContribution(from: String, study: String, round: Int, payload: RoundPayload)
+            /// A securely aggregated study (``Spec/aggregation``): run one secure aggregation for
+            /// `round` among `parties` (the lead included, whose noised contribution is `own`)
+            /// with threshold `threshold`, the participants computing theirs with `payload`;
+            /// feed the unmasked sum to ``onSecureRound(_:now:)`` or the reason it could not be
+            /// computed to ``onSecureRoundFailed(round:reason:)``.
+            case aggregateSecurely(study: String, round: Int, payload: RoundPayload, own: ContributionMessage, parties: [String], threshold: Int)
             /// Store the result locally (and audit `result.released` with its digest), then send it
             /// to the listed participants.
             case publish(Result, to: [String])
@@ -186,18 +192,54 @@ extension Study {
                 if let failure = check(message, from: peer, round: round) { return fail(failure, culprit: nil) }
                 contributions[peer] = message
                 phase = .collecting(round: round)
+                if case .secure(_, let threshold) = spec.aggregation {
+                    return [.aggregateSecurely(
+                        study: study, round: round, payload: payload, own: message,
+                        parties: ([lead] + spec.participants).sorted(), threshold: threshold)]
+                }
                 return spec.participants.map {
                     .requestContribution(from: $0, study: study, round: round, payload: payload)
                 }
-            case .collecting(let round) where spec.participants.contains(peer) && contributions[peer] == nil:
+            case .collecting(let round) where spec.aggregation == .plain && spec.participants.contains(peer) && contributions[peer] == nil:
                 guard message.round == round else { return [] }  // late reply to an earlier round
                 if let failure = check(message, from: peer, round: round) { return fail(failure, culprit: peer) }
                 contributions[peer] = message
                 guard contributions.count == spec.participants.count + 1 else { return [] }
-                return endRound(round, now: now)
+                do {
+                    let total = try Aggregation.sum(contributions.keys.sorted().compactMap { contributions[$0]?.values }, length: message.values.count)
+                    return endRound(round, sum: total, now: now)
+                } catch {
+                    return fail(.aggregationFailed("\(error)"), culprit: nil)
+                }
             default:
                 return []
             }
+        }
+
+        /// The securely aggregated sum of `report.round` (a study with secure aggregation). Every
+        /// survivor's message is checked as a plain contribution would be (study, length, cost);
+        /// the lead's own must be among them. Reports for another round, or when the study is not
+        /// collecting securely, are ignored.
+        public mutating func onSecureRound(_ report: SecureRound, now: Date) -> [Directive] {
+            guard case .collecting(let round) = phase, report.round == round, spec.aggregation != .plain else { return [] }
+            guard report.messages[lead] != nil else {
+                return fail(.aggregationFailed("round \(round + 1): the lead's own contribution is not among the survivors"), culprit: nil)
+            }
+            for node in report.messages.keys.sorted() {
+                guard node == lead || spec.participants.contains(node), let message = report.messages[node] else {
+                    return fail(.aggregationFailed("round \(round + 1): \(node) is not a party of the study"), culprit: nil)
+                }
+                if let failure = check(message, from: node, round: round) { return fail(failure, culprit: nil) }
+            }
+            contributions = report.messages
+            return endRound(round, sum: report.sum, now: now)
+        }
+
+        /// The secure aggregation of `round` failed (too few survivors, a refused message, a
+        /// decoding check): the study fails with nothing released.
+        public mutating func onSecureRoundFailed(round: Int, reason: String) -> [Directive] {
+            guard case .collecting(let current) = phase, current == round, spec.aggregation != .plain else { return [] }
+            return fail(.aggregationFailed("round \(round + 1): \(reason)"), culprit: nil)
         }
 
         /// A participant (or the lead's own contribution step, `peer == lead`) failed or dropped
@@ -237,10 +279,10 @@ extension Study {
             return [.computeOwnContribution(study: study, round: round, payload: payload, plan: plan, charge: round == 0)]
         }
 
-        private mutating func endRound(_ round: Int, now: Date) -> [Directive] {
+        private mutating func endRound(_ round: Int, sum: [UInt64], now: Date) -> [Directive] {
             completedRounds = round + 1
             switch program.afterRound(
-                round, payload: payload, contributions: contributions, startedAt: startedAt ?? now, completedAt: now)
+                round, payload: payload, contributions: contributions, sum: sum, startedAt: startedAt ?? now, completedAt: now)
             {
             case .publish(let result):
                 phase = .published(result)

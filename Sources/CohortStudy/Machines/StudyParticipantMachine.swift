@@ -316,15 +316,23 @@ extension Study {
         ///
         /// A repeated request for the round this node last contributed to is answered with the
         /// same message (``Directive/resend(to:study:_:)``): no second charge, no new noise. A
-        /// request for any other round than the next is refused.
+        /// request for any other round than the next is refused. `secure` says whether the request
+        /// is the first stage of a secure aggregation (`AdvertiseKeys`) or a plain
+        /// `RequestContribution`; it must match the spec's ``Spec/aggregation``, so that a lead
+        /// cannot obtain in the clear what the spec says is sent only masked.
         public mutating func onContributionRequest(
-            study: String, round: Int, payload: RoundPayload = .empty, from peer: String, now: Date
+            study: String, round: Int, payload: RoundPayload = .empty, from peer: String, now: Date, secure: Bool = false
         ) -> [Directive] {
             guard var entry = studies[study] else {
                 return [.reply(to: peer, study: study, .contributionRefused("unknown study \(study)"))]
             }
             guard peer == entry.lead else {
                 return [.reply(to: peer, study: study, .contributionRefused("\(peer) is not the lead of study \(study)"))]
+            }
+            guard (entry.spec.aggregation != .plain) == secure else {
+                return [.reply(to: peer, study: study, .contributionRefused(secure
+                    ? "study \(study) does not use secure aggregation"
+                    : "study \(study) uses secure aggregation: \(node) sends its contribution only masked (AdvertiseKeys), never in the clear"))]
             }
             if case .contributed(let last) = entry.state, last == round, let sent = entry.lastSent, sent.round == round {
                 return [.resend(to: peer, study: study, sent)]

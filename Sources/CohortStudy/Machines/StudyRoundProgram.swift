@@ -55,9 +55,12 @@ extension Study {
         func validate(_ message: ContributionMessage, from node: String, round: Int, payload: RoundPayload) throws
 
         /// Decides, from every party's contribution to `round` (keyed by node name, the lead
-        /// included), what happens next.
+        /// included) and their sum, what happens next. `sum` is the vectors' sum mod 2⁶⁴; with
+        /// secure aggregation the messages' values are masked (uniform to the lead) and only the
+        /// sum means anything, so a program uses `sum` and reads the messages only for their
+        /// costs and noise flags.
         func afterRound(
-            _ round: Int, payload: RoundPayload, contributions: [String: ContributionMessage],
+            _ round: Int, payload: RoundPayload, contributions: [String: ContributionMessage], sum: [UInt64],
             startedAt: Date, completedAt: Date
         ) -> RoundDecision
     }
@@ -93,12 +96,12 @@ extension Study {
 
         /// Aggregates and publishes.
         public func afterRound(
-            _ round: Int, payload: RoundPayload, contributions: [String: ContributionMessage],
+            _ round: Int, payload: RoundPayload, contributions: [String: ContributionMessage], sum: [UInt64],
             startedAt: Date, completedAt: Date
         ) -> RoundDecision {
             do {
                 return .publish(try Aggregation.aggregate(
-                    spec: spec, lead: lead, contributions: contributions, startedAt: startedAt,
+                    spec: spec, lead: lead, contributions: contributions, sum: sum, startedAt: startedAt,
                     completedAt: completedAt))
             } catch {
                 return .fail("aggregation failed: \(error)")

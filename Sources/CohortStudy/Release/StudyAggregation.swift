@@ -30,9 +30,11 @@ extension Study {
         }
 
         /// Aggregates all contributions (keyed by node name, the lead included) into a result.
+        /// `sum` is their vectors' sum mod 2⁶⁴ when the caller has it (secure aggregation, where
+        /// the messages' values are masked); nil sums the messages' values.
         /// Throws `invalidContribution` naming the node if a message does not match the spec.
         public static func aggregate(
-            spec: Spec, lead: String, contributions: [String: ContributionMessage],
+            spec: Spec, lead: String, contributions: [String: ContributionMessage], sum given: [UInt64]? = nil,
             startedAt: Date, completedAt: Date
         ) throws -> Result {
             let study = try spec.requireID()
@@ -45,7 +47,10 @@ extension Study {
                 guard let message = contributions[node] else { continue }
                 try validate(message, from: node, spec: spec, study: study)
             }
-            let total = try sum(nodes.compactMap { contributions[$0]?.values }, length: length)
+            let total = try given ?? sum(nodes.compactMap { contributions[$0]?.values }, length: length)
+            guard total.count == length else {
+                throw StudyError(.invalidContribution, key: "sum", "the sum has \(total.count) coordinates, expected \(length)")
+            }
             let signed = total.map { Int64(bitPattern: $0) }
             var variance = 0.0
             var participants: [Result.ParticipantSummary] = []

@@ -51,6 +51,10 @@ extension Study {
         /// starts the study (``withDeadline(at:)``), `nil` in a spec written by a person.
         /// Participants expire a study waiting for approval when it passes.
         public private(set) var deadlineAtUnixSeconds: Int64?
+        /// The spec's explicit `secure_aggregation` setting, nil when left out (then
+        /// ``aggregation`` applies the default, off). Set with
+        /// ``withSecureAggregation(_:)``.
+        public internal(set) var secureAggregation: SecureAggregationSetting?
 
         /// Creates a spec after checking every rule; throws a ``StudyError`` naming the key.
         public init(
@@ -105,6 +109,7 @@ extension Study {
                 attributeValues: attributeValues, mean: mean, learning: learning, rfmCutPoints: rfmCutPoints, privacy: privacy,
                 participants: participants, deadlineSeconds: deadlineSeconds)
             copy.deadlineAtUnixSeconds = deadlineAtUnixSeconds
+            copy.secureAggregation = secureAggregation
             return copy
         }
 

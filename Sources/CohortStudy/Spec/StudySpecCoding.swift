@@ -22,6 +22,7 @@ extension Study.Spec: Codable {
     static let topLevelKeys: [String] = [
         "id", "kind", "purpose", "as_of", "dimensions", "regions", "attribute_values", "measure", "lower", "upper", "currency",
         "learning", "rfm_cut_points", "privacy", "participants", "deadline_seconds", "deadline_at",
+        "secure_aggregation",
     ]
     static let privacyKeys: [String] = ["epsilon", "delta", "min_count"]
 
@@ -106,6 +107,9 @@ extension Study.Spec: Codable {
             id: id, kind: kind, purpose: purpose, asOf: asOf, dimensions: dimensions, regions: regions,
             attributeValues: attributeValues, mean: mean, learning: learning, rfmCutPoints: rfmCutPoints, privacy: Study.PrivacyParameters(epsilon: epsilon, delta: delta, minCount: minCount),
             participants: participants, deadlineSeconds: deadline)
+        if c.contains(Key("secure_aggregation")) {
+            self = try self.withSecureAggregation(try Self.decodeSecureAggregation(c))
+        }
         if let deadlineAtText {
             guard let date = Self.parseDeadline(deadlineAtText) else {
                 throw StudyError(
@@ -190,6 +194,29 @@ extension Study.Spec: Codable {
         try c.encode(participants, forKey: Key("participants"))
         try c.encode(deadlineSeconds, forKey: Key("deadline_seconds"))
         if let deadlineAt { try c.encode(Self.formatDeadline(deadlineAt), forKey: Key("deadline_at")) }
+        if let secureAggregation {
+            var s = c.nestedContainer(keyedBy: Key.self, forKey: Key("secure_aggregation"))
+            try s.encode(secureAggregation.enabled, forKey: Key("enabled"))
+            try s.encode(secureAggregation.dropouts, forKey: Key("dropouts"))
+        }
+    }
+
+    /// `secure_aggregation: true | false` or `{ enabled: true, dropouts: 1 }` (`enabled`
+    /// defaults to true, `dropouts` to 0).
+    private static func decodeSecureAggregation(_ c: KeyedDecodingContainer<Key>) throws -> Study.SecureAggregationSetting {
+        if let flag = try? c.decode(Bool.self, forKey: Key("secure_aggregation")) {
+            return Study.SecureAggregationSetting(enabled: flag)
+        }
+        let s: KeyedDecodingContainer<Key>
+        do {
+            s = try c.nestedContainer(keyedBy: Key.self, forKey: Key("secure_aggregation"))
+        } catch {
+            throw StudyError(.invalidValue, key: "secure_aggregation", "must be true, false or a mapping with `enabled` and `dropouts`")
+        }
+        try rejectUnknownKeys(s, allowed: ["enabled", "dropouts"], prefix: "secure_aggregation.")
+        let enabled = try decode(Bool.self, s, "enabled", path: "secure_aggregation.enabled", required: false) ?? true
+        let dropouts = try decode(Int.self, s, "dropouts", path: "secure_aggregation.dropouts", required: false) ?? 0
+        return Study.SecureAggregationSetting(enabled: enabled, dropouts: dropouts)
     }
 
     /// `rfm_cut_points: { study: <id> }` or `{ recency: [4], frequency: [4], monetary: [4] }`.

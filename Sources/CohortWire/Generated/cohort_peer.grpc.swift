@@ -120,6 +120,58 @@ public enum Cohort_Peer_V1_PeerService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "AdvertiseKeys" metadata.
+        public enum AdvertiseKeys: Sendable {
+            /// Request type for "AdvertiseKeys".
+            public typealias Input = Cohort_Peer_V1_AdvertiseKeysRequest
+            /// Response type for "AdvertiseKeys".
+            public typealias Output = Cohort_Peer_V1_AdvertiseKeysResponse
+            /// Descriptor for "AdvertiseKeys".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "cohort.peer.v1.PeerService"),
+                method: "AdvertiseKeys",
+                type: .unary
+            )
+        }
+        /// Namespace for "ShareKeys" metadata.
+        public enum ShareKeys: Sendable {
+            /// Request type for "ShareKeys".
+            public typealias Input = Cohort_Peer_V1_ShareKeysRequest
+            /// Response type for "ShareKeys".
+            public typealias Output = Cohort_Peer_V1_ShareKeysResponse
+            /// Descriptor for "ShareKeys".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "cohort.peer.v1.PeerService"),
+                method: "ShareKeys",
+                type: .unary
+            )
+        }
+        /// Namespace for "SubmitMaskedInput" metadata.
+        public enum SubmitMaskedInput: Sendable {
+            /// Request type for "SubmitMaskedInput".
+            public typealias Input = Cohort_Peer_V1_MaskedInputRequest
+            /// Response type for "SubmitMaskedInput".
+            public typealias Output = Cohort_Peer_V1_MaskedInputResponse
+            /// Descriptor for "SubmitMaskedInput".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "cohort.peer.v1.PeerService"),
+                method: "SubmitMaskedInput",
+                type: .unary
+            )
+        }
+        /// Namespace for "Unmask" metadata.
+        public enum Unmask: Sendable {
+            /// Request type for "Unmask".
+            public typealias Input = Cohort_Peer_V1_UnmaskRequest
+            /// Response type for "Unmask".
+            public typealias Output = Cohort_Peer_V1_UnmaskResponse
+            /// Descriptor for "Unmask".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "cohort.peer.v1.PeerService"),
+                method: "Unmask",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "cohort.peer.v1.PeerService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Hello.descriptor,
@@ -128,7 +180,11 @@ public enum Cohort_Peer_V1_PeerService: Sendable {
             PublishResult.descriptor,
             CosignCheckpoint.descriptor,
             AbortStudy.descriptor,
-            StudyProgress.descriptor
+            StudyProgress.descriptor,
+            AdvertiseKeys.descriptor,
+            ShareKeys.descriptor,
+            SubmitMaskedInput.descriptor,
+            Unmask.descriptor
         ]
     }
 }
@@ -284,6 +340,83 @@ extension Cohort_Peer_V1_PeerService {
             request: GRPCCore.StreamingServerRequest<Cohort_Peer_V1_StudyProgressRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_StudyProgressResponse>
+
+        /// Handle the "AdvertiseKeys" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Secure aggregation (docs/secure-aggregation.md): one aggregation per study round, driven by
+        /// > the lead, which learns only the sum. Stage 1: the participant computes (in round 0 after
+        /// > charging its budget) and noises its contribution to the round, then returns fresh round
+        /// > keys signed with its node identity key.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Cohort_Peer_V1_AdvertiseKeysRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Cohort_Peer_V1_AdvertiseKeysResponse` messages.
+        func advertiseKeys(
+            request: GRPCCore.StreamingServerRequest<Cohort_Peer_V1_AdvertiseKeysRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_AdvertiseKeysResponse>
+
+        /// Handle the "ShareKeys" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stage 2: the lead forwards every advertisement; the participant returns its encrypted
+        /// > Shamir shares for the other parties.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Cohort_Peer_V1_ShareKeysRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Cohort_Peer_V1_ShareKeysResponse` messages.
+        func shareKeys(
+            request: GRPCCore.StreamingServerRequest<Cohort_Peer_V1_ShareKeysRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_ShareKeysResponse>
+
+        /// Handle the "SubmitMaskedInput" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stage 3: the lead delivers the shares addressed to the participant; it returns its masked
+        /// > contribution.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Cohort_Peer_V1_MaskedInputRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Cohort_Peer_V1_MaskedInputResponse` messages.
+        func submitMaskedInput(
+            request: GRPCCore.StreamingServerRequest<Cohort_Peer_V1_MaskedInputRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_MaskedInputResponse>
+
+        /// Handle the "Unmask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stage 4: the lead names the survivors and dropouts; the participant reveals its shares.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Cohort_Peer_V1_UnmaskRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Cohort_Peer_V1_UnmaskResponse` messages.
+        func unmask(
+            request: GRPCCore.StreamingServerRequest<Cohort_Peer_V1_UnmaskRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_UnmaskResponse>
     }
 
     /// Service protocol for the "cohort.peer.v1.PeerService" service.
@@ -423,6 +556,83 @@ extension Cohort_Peer_V1_PeerService {
             request: GRPCCore.ServerRequest<Cohort_Peer_V1_StudyProgressRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_StudyProgressResponse>
+
+        /// Handle the "AdvertiseKeys" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Secure aggregation (docs/secure-aggregation.md): one aggregation per study round, driven by
+        /// > the lead, which learns only the sum. Stage 1: the participant computes (in round 0 after
+        /// > charging its budget) and noises its contribution to the round, then returns fresh round
+        /// > keys signed with its node identity key.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_AdvertiseKeysRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Cohort_Peer_V1_AdvertiseKeysResponse` message.
+        func advertiseKeys(
+            request: GRPCCore.ServerRequest<Cohort_Peer_V1_AdvertiseKeysRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_AdvertiseKeysResponse>
+
+        /// Handle the "ShareKeys" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stage 2: the lead forwards every advertisement; the participant returns its encrypted
+        /// > Shamir shares for the other parties.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_ShareKeysRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Cohort_Peer_V1_ShareKeysResponse` message.
+        func shareKeys(
+            request: GRPCCore.ServerRequest<Cohort_Peer_V1_ShareKeysRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_ShareKeysResponse>
+
+        /// Handle the "SubmitMaskedInput" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stage 3: the lead delivers the shares addressed to the participant; it returns its masked
+        /// > contribution.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_MaskedInputRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Cohort_Peer_V1_MaskedInputResponse` message.
+        func submitMaskedInput(
+            request: GRPCCore.ServerRequest<Cohort_Peer_V1_MaskedInputRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_MaskedInputResponse>
+
+        /// Handle the "Unmask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stage 4: the lead names the survivors and dropouts; the participant reveals its shares.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_UnmaskRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Cohort_Peer_V1_UnmaskResponse` message.
+        func unmask(
+            request: GRPCCore.ServerRequest<Cohort_Peer_V1_UnmaskRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_UnmaskResponse>
     }
 
     /// Simple service protocol for the "cohort.peer.v1.PeerService" service.
@@ -560,6 +770,83 @@ extension Cohort_Peer_V1_PeerService {
             request: Cohort_Peer_V1_StudyProgressRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Cohort_Peer_V1_StudyProgressResponse
+
+        /// Handle the "AdvertiseKeys" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Secure aggregation (docs/secure-aggregation.md): one aggregation per study round, driven by
+        /// > the lead, which learns only the sum. Stage 1: the participant computes (in round 0 after
+        /// > charging its budget) and noises its contribution to the round, then returns fresh round
+        /// > keys signed with its node identity key.
+        ///
+        /// - Parameters:
+        ///   - request: A `Cohort_Peer_V1_AdvertiseKeysRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Cohort_Peer_V1_AdvertiseKeysResponse` to respond with.
+        func advertiseKeys(
+            request: Cohort_Peer_V1_AdvertiseKeysRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Cohort_Peer_V1_AdvertiseKeysResponse
+
+        /// Handle the "ShareKeys" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stage 2: the lead forwards every advertisement; the participant returns its encrypted
+        /// > Shamir shares for the other parties.
+        ///
+        /// - Parameters:
+        ///   - request: A `Cohort_Peer_V1_ShareKeysRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Cohort_Peer_V1_ShareKeysResponse` to respond with.
+        func shareKeys(
+            request: Cohort_Peer_V1_ShareKeysRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Cohort_Peer_V1_ShareKeysResponse
+
+        /// Handle the "SubmitMaskedInput" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stage 3: the lead delivers the shares addressed to the participant; it returns its masked
+        /// > contribution.
+        ///
+        /// - Parameters:
+        ///   - request: A `Cohort_Peer_V1_MaskedInputRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Cohort_Peer_V1_MaskedInputResponse` to respond with.
+        func submitMaskedInput(
+            request: Cohort_Peer_V1_MaskedInputRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Cohort_Peer_V1_MaskedInputResponse
+
+        /// Handle the "Unmask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stage 4: the lead names the survivors and dropouts; the participant reveals its shares.
+        ///
+        /// - Parameters:
+        ///   - request: A `Cohort_Peer_V1_UnmaskRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Cohort_Peer_V1_UnmaskResponse` to respond with.
+        func unmask(
+            request: Cohort_Peer_V1_UnmaskRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Cohort_Peer_V1_UnmaskResponse
     }
 }
 
@@ -644,6 +931,50 @@ extension Cohort_Peer_V1_PeerService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Cohort_Peer_V1_PeerService.Method.AdvertiseKeys.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Peer_V1_AdvertiseKeysRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Peer_V1_AdvertiseKeysResponse>(),
+            handler: { request, context in
+                try await self.advertiseKeys(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Cohort_Peer_V1_PeerService.Method.ShareKeys.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Peer_V1_ShareKeysRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Peer_V1_ShareKeysResponse>(),
+            handler: { request, context in
+                try await self.shareKeys(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Cohort_Peer_V1_PeerService.Method.SubmitMaskedInput.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Peer_V1_MaskedInputRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Peer_V1_MaskedInputResponse>(),
+            handler: { request, context in
+                try await self.submitMaskedInput(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Cohort_Peer_V1_PeerService.Method.Unmask.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Peer_V1_UnmaskRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Peer_V1_UnmaskResponse>(),
+            handler: { request, context in
+                try await self.unmask(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -721,6 +1052,50 @@ extension Cohort_Peer_V1_PeerService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_StudyProgressResponse> {
         let response = try await self.studyProgress(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func advertiseKeys(
+        request: GRPCCore.StreamingServerRequest<Cohort_Peer_V1_AdvertiseKeysRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_AdvertiseKeysResponse> {
+        let response = try await self.advertiseKeys(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func shareKeys(
+        request: GRPCCore.StreamingServerRequest<Cohort_Peer_V1_ShareKeysRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_ShareKeysResponse> {
+        let response = try await self.shareKeys(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func submitMaskedInput(
+        request: GRPCCore.StreamingServerRequest<Cohort_Peer_V1_MaskedInputRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_MaskedInputResponse> {
+        let response = try await self.submitMaskedInput(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func unmask(
+        request: GRPCCore.StreamingServerRequest<Cohort_Peer_V1_UnmaskRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Cohort_Peer_V1_UnmaskResponse> {
+        let response = try await self.unmask(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -815,6 +1190,58 @@ extension Cohort_Peer_V1_PeerService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_StudyProgressResponse> {
         return GRPCCore.ServerResponse<Cohort_Peer_V1_StudyProgressResponse>(
             message: try await self.studyProgress(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func advertiseKeys(
+        request: GRPCCore.ServerRequest<Cohort_Peer_V1_AdvertiseKeysRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_AdvertiseKeysResponse> {
+        return GRPCCore.ServerResponse<Cohort_Peer_V1_AdvertiseKeysResponse>(
+            message: try await self.advertiseKeys(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func shareKeys(
+        request: GRPCCore.ServerRequest<Cohort_Peer_V1_ShareKeysRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_ShareKeysResponse> {
+        return GRPCCore.ServerResponse<Cohort_Peer_V1_ShareKeysResponse>(
+            message: try await self.shareKeys(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func submitMaskedInput(
+        request: GRPCCore.ServerRequest<Cohort_Peer_V1_MaskedInputRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_MaskedInputResponse> {
+        return GRPCCore.ServerResponse<Cohort_Peer_V1_MaskedInputResponse>(
+            message: try await self.submitMaskedInput(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func unmask(
+        request: GRPCCore.ServerRequest<Cohort_Peer_V1_UnmaskRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Cohort_Peer_V1_UnmaskResponse> {
+        return GRPCCore.ServerResponse<Cohort_Peer_V1_UnmaskResponse>(
+            message: try await self.unmask(
                 request: request.message,
                 context: context
             ),
@@ -995,6 +1422,103 @@ extension Cohort_Peer_V1_PeerService {
             deserializer: some GRPCCore.MessageDeserializer<Cohort_Peer_V1_StudyProgressResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_StudyProgressResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "AdvertiseKeys" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Secure aggregation (docs/secure-aggregation.md): one aggregation per study round, driven by
+        /// > the lead, which learns only the sum. Stage 1: the participant computes (in round 0 after
+        /// > charging its budget) and noises its contribution to the round, then returns fresh round
+        /// > keys signed with its node identity key.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_AdvertiseKeysRequest` message.
+        ///   - serializer: A serializer for `Cohort_Peer_V1_AdvertiseKeysRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Peer_V1_AdvertiseKeysResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func advertiseKeys<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Peer_V1_AdvertiseKeysRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Peer_V1_AdvertiseKeysRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Peer_V1_AdvertiseKeysResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_AdvertiseKeysResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ShareKeys" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stage 2: the lead forwards every advertisement; the participant returns its encrypted
+        /// > Shamir shares for the other parties.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_ShareKeysRequest` message.
+        ///   - serializer: A serializer for `Cohort_Peer_V1_ShareKeysRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Peer_V1_ShareKeysResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func shareKeys<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Peer_V1_ShareKeysRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Peer_V1_ShareKeysRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Peer_V1_ShareKeysResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_ShareKeysResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SubmitMaskedInput" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stage 3: the lead delivers the shares addressed to the participant; it returns its masked
+        /// > contribution.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_MaskedInputRequest` message.
+        ///   - serializer: A serializer for `Cohort_Peer_V1_MaskedInputRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Peer_V1_MaskedInputResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func submitMaskedInput<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Peer_V1_MaskedInputRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Peer_V1_MaskedInputRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Peer_V1_MaskedInputResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_MaskedInputResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Unmask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stage 4: the lead names the survivors and dropouts; the participant reveals its shares.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_UnmaskRequest` message.
+        ///   - serializer: A serializer for `Cohort_Peer_V1_UnmaskRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Peer_V1_UnmaskResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func unmask<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Peer_V1_UnmaskRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Peer_V1_UnmaskRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Peer_V1_UnmaskResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_UnmaskResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1255,6 +1779,147 @@ extension Cohort_Peer_V1_PeerService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "AdvertiseKeys" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Secure aggregation (docs/secure-aggregation.md): one aggregation per study round, driven by
+        /// > the lead, which learns only the sum. Stage 1: the participant computes (in round 0 after
+        /// > charging its budget) and noises its contribution to the round, then returns fresh round
+        /// > keys signed with its node identity key.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_AdvertiseKeysRequest` message.
+        ///   - serializer: A serializer for `Cohort_Peer_V1_AdvertiseKeysRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Peer_V1_AdvertiseKeysResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func advertiseKeys<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Peer_V1_AdvertiseKeysRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Peer_V1_AdvertiseKeysRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Peer_V1_AdvertiseKeysResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_AdvertiseKeysResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Cohort_Peer_V1_PeerService.Method.AdvertiseKeys.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ShareKeys" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stage 2: the lead forwards every advertisement; the participant returns its encrypted
+        /// > Shamir shares for the other parties.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_ShareKeysRequest` message.
+        ///   - serializer: A serializer for `Cohort_Peer_V1_ShareKeysRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Peer_V1_ShareKeysResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func shareKeys<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Peer_V1_ShareKeysRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Peer_V1_ShareKeysRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Peer_V1_ShareKeysResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_ShareKeysResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Cohort_Peer_V1_PeerService.Method.ShareKeys.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SubmitMaskedInput" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stage 3: the lead delivers the shares addressed to the participant; it returns its masked
+        /// > contribution.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_MaskedInputRequest` message.
+        ///   - serializer: A serializer for `Cohort_Peer_V1_MaskedInputRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Peer_V1_MaskedInputResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func submitMaskedInput<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Peer_V1_MaskedInputRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Peer_V1_MaskedInputRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Peer_V1_MaskedInputResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_MaskedInputResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Cohort_Peer_V1_PeerService.Method.SubmitMaskedInput.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "Unmask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Stage 4: the lead names the survivors and dropouts; the participant reveals its shares.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Cohort_Peer_V1_UnmaskRequest` message.
+        ///   - serializer: A serializer for `Cohort_Peer_V1_UnmaskRequest` messages.
+        ///   - deserializer: A deserializer for `Cohort_Peer_V1_UnmaskResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func unmask<Result>(
+            request: GRPCCore.ClientRequest<Cohort_Peer_V1_UnmaskRequest>,
+            serializer: some GRPCCore.MessageSerializer<Cohort_Peer_V1_UnmaskRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Cohort_Peer_V1_UnmaskResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_UnmaskResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Cohort_Peer_V1_PeerService.Method.Unmask.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1459,6 +2124,127 @@ extension Cohort_Peer_V1_PeerService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Peer_V1_StudyProgressRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Peer_V1_StudyProgressResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AdvertiseKeys" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Secure aggregation (docs/secure-aggregation.md): one aggregation per study round, driven by
+    /// > the lead, which learns only the sum. Stage 1: the participant computes (in round 0 after
+    /// > charging its budget) and noises its contribution to the round, then returns fresh round
+    /// > keys signed with its node identity key.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Cohort_Peer_V1_AdvertiseKeysRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func advertiseKeys<Result>(
+        request: GRPCCore.ClientRequest<Cohort_Peer_V1_AdvertiseKeysRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_AdvertiseKeysResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.advertiseKeys(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Peer_V1_AdvertiseKeysRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Peer_V1_AdvertiseKeysResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ShareKeys" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Stage 2: the lead forwards every advertisement; the participant returns its encrypted
+    /// > Shamir shares for the other parties.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Cohort_Peer_V1_ShareKeysRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func shareKeys<Result>(
+        request: GRPCCore.ClientRequest<Cohort_Peer_V1_ShareKeysRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_ShareKeysResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.shareKeys(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Peer_V1_ShareKeysRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Peer_V1_ShareKeysResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SubmitMaskedInput" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Stage 3: the lead delivers the shares addressed to the participant; it returns its masked
+    /// > contribution.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Cohort_Peer_V1_MaskedInputRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func submitMaskedInput<Result>(
+        request: GRPCCore.ClientRequest<Cohort_Peer_V1_MaskedInputRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_MaskedInputResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.submitMaskedInput(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Peer_V1_MaskedInputRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Peer_V1_MaskedInputResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Unmask" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Stage 4: the lead names the survivors and dropouts; the participant reveals its shares.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Cohort_Peer_V1_UnmaskRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func unmask<Result>(
+        request: GRPCCore.ClientRequest<Cohort_Peer_V1_UnmaskRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_UnmaskResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.unmask(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Cohort_Peer_V1_UnmaskRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Cohort_Peer_V1_UnmaskResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1693,6 +2479,143 @@ extension Cohort_Peer_V1_PeerService.ClientProtocol {
             metadata: metadata
         )
         return try await self.studyProgress(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AdvertiseKeys" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Secure aggregation (docs/secure-aggregation.md): one aggregation per study round, driven by
+    /// > the lead, which learns only the sum. Stage 1: the participant computes (in round 0 after
+    /// > charging its budget) and noises its contribution to the round, then returns fresh round
+    /// > keys signed with its node identity key.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func advertiseKeys<Result>(
+        _ message: Cohort_Peer_V1_AdvertiseKeysRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_AdvertiseKeysResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Cohort_Peer_V1_AdvertiseKeysRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.advertiseKeys(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ShareKeys" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Stage 2: the lead forwards every advertisement; the participant returns its encrypted
+    /// > Shamir shares for the other parties.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func shareKeys<Result>(
+        _ message: Cohort_Peer_V1_ShareKeysRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_ShareKeysResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Cohort_Peer_V1_ShareKeysRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.shareKeys(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SubmitMaskedInput" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Stage 3: the lead delivers the shares addressed to the participant; it returns its masked
+    /// > contribution.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func submitMaskedInput<Result>(
+        _ message: Cohort_Peer_V1_MaskedInputRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_MaskedInputResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Cohort_Peer_V1_MaskedInputRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.submitMaskedInput(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Unmask" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Stage 4: the lead names the survivors and dropouts; the participant reveals its shares.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func unmask<Result>(
+        _ message: Cohort_Peer_V1_UnmaskRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Cohort_Peer_V1_UnmaskResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Cohort_Peer_V1_UnmaskRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.unmask(
             request: request,
             options: options,
             onResponse: handleResponse

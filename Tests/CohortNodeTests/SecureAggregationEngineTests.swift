@@ -1,0 +1,229 @@
+import CohortCore
+import CohortNet
+import CohortNetTestSupport
+import CohortNode
+import CohortSecureAggregation
+import CohortStudy
+import CohortTestSupport
+import Foundation
+import Logging
+import Testing
+
+/// Issue 13: studies with `secure_aggregation` between engines connected in memory, every node
+/// with its own certificate from one consortium CA (signatures and certificates are checked as
+/// in production; only the transport is in memory).
+@Suite struct SecureAggregationEngineTests {
+    typealias FakeLocal = StudyEngineTests.FakeLocal
+
+    /// Routes the secure-aggregation stages to the other engines; parties in `dropAtMaskedInput`
+    /// fail stage 3 (they shared their keys, then vanished), those in `dropAtAdvertise` stage 1.
+    final class Switchboard: @unchecked Sendable {
+        var engines: [String: StudyEngine] = [:]
+        var dropAtMaskedInput: Set<String> = []
+        var dropAtAdvertise: Set<String> = []
+        var plainRequests = 0
+    }
+
+    struct Calls: StudyPeerCalls {
+        let caller: String
+        let board: Switchboard
+
+        func engine(_ peer: String) throws -> StudyEngine {
+            guard let engine = board.engines[peer] else { throw NodeError(.peerUnavailable, "no \(peer)") }
+            return engine
+        }
+
+        func propose(to peer: String, study: String, specJSON: Data) async throws -> ProposalAnswer {
+            try await engine(peer).onProposal(study: study, specJSON: specJSON, from: caller)
+        }
+
+        func requestContribution(
+            from peer: String, study: String, round: Int, payload: Study.RoundPayload
+        ) async throws -> Study.ContributionMessage {
+            board.plainRequests += 1
+            return try await engine(peer).onContributionRequest(study: study, round: round, payload: payload, from: caller)
+        }
+
+        func abort(to peer: String, study: String, reason: String) async throws -> Bool {
+            try await engine(peer).onAbort(study: study, reason: reason, from: caller)
+        }
+
+        func progress(from lead: String, study: String) async throws -> LeadProgress {
+            try await engine(lead).leadProgress(study: study, for: caller)
+        }
+
+        func publish(to peer: String, study: String, resultJSON: Data, digest: Data) async throws {
+            try await engine(peer).onPublishedResult(study: study, resultJSON: resultJSON, digest: digest, from: caller)
+        }
+
+        func advertiseKeys(
+            from peer: String, study: String, round: Int, payload: Study.RoundPayload, parties: [String], threshold: Int
+        ) async throws -> SignedKeyAdvertisement {
+            if board.dropAtAdvertise.contains(peer) { throw NodeError(.peerUnavailable, "\(peer) is gone") }
+            return try await engine(peer).onAdvertiseKeys(
+                study: study, round: round, payload: payload, parties: parties, threshold: threshold, from: caller)
+        }
+
+        func shareKeys(
+            from peer: String, study: String, round: Int, advertisements: [SignedKeyAdvertisement]
+        ) async throws -> SecureAggregation.SharePackage {
+            try await engine(peer).onShareKeys(study: study, round: round, advertisements: advertisements, from: caller)
+        }
+
+        func submitMaskedInput(from peer: String, delivery: SecureAggregation.ShareDelivery) async throws -> Study.ContributionMessage {
+            if board.dropAtMaskedInput.contains(peer) { throw NodeError(.peerUnavailable, "\(peer) is gone") }
+            return try await engine(peer).onMaskedInputRequest(delivery, from: caller)
+        }
+
+        func unmask(from peer: String, request: SecureAggregation.UnmaskRequest) async throws -> SecureAggregation.UnmaskResponse {
+            try await engine(peer).onUnmaskRequest(request, from: caller)
+        }
+    }
+
+    static let tables: [String: [UInt16]] = [
+        "acme": [0, 0, 1, 2, 2, 2], "globex": [1, 1, 3], "initech": [0, 4, 4, 4, 10], "hooli": [2, 2], "umbrella": [3],
+    ]
+
+    static func cluster(_ names: [String]) throws -> (Switchboard, [String: FakeLocal]) {
+        let pki = try PKI.TestPKI(consortium: "secagg")
+        let board = Switchboard()
+        var locals: [String: FakeLocal] = [:]
+        for name in names {
+            let local = FakeLocal(codes: tables[name] ?? [])
+            locals[name] = local
+            board.engines[name] = StudyEngine(
+                node: name, policy: StudyEngineTests.policy(), local: local, peers: Calls(caller: name, board: board),
+                logger: Logger(label: "test.\(name)"),
+                identity: try SecureAggregationIdentity(material: try pki.material(for: name), consortium: "secagg"))
+        }
+        return (board, locals)
+    }
+
+    static func spec(participants: [String], secure: String) -> String {
+        """
+        kind: histogram
+        purpose: segmentation
+        as_of: 2026-06-30
+        dimensions: [rfm_segment]
+        privacy: { epsilon: 1.0, delta: 1.0e-6, min_count: 0 }
+        participants: [\(participants.joined(separator: ", "))]
+        deadline_seconds: 600
+        secure_aggregation: \(secure)
+        """
+    }
+
+    /// Expected released count per segment code over `names`' tables (noise off).
+    static func expected(_ names: [String]) -> [Int: Double] {
+        var counts: [Int: Double] = [:]
+        for name in names { for code in tables[name] ?? [] { counts[Int(code), default: 0] += 1 } }
+        return counts
+    }
+
+    @Test func aSecurelyAggregatedHistogramReleasesExactlyThePlainSum() async throws {
+        let (board, locals) = try Self.cluster(["acme", "globex", "initech"])
+        let outcome = await board.engines["acme"]!.lead(
+            try Study.Spec.load(yaml: Self.spec(participants: ["globex", "initech"], secure: "true")))
+        guard case .completed(let result, let json, _) = outcome else {
+            Issue.record("study failed: \(outcome)")
+            return
+        }
+        let expected = Self.expected(["acme", "globex", "initech"])
+        for (index, cell) in result.cells.enumerated() {
+            #expect(cell.count == expected[index] ?? 0, "cell \(index)")
+        }
+        #expect(board.plainRequests == 0, "no participant was asked for its contribution in the clear")
+        for name in ["acme", "globex", "initech"] {
+            #expect(await locals[name]!.charges == [result.study], "\(name) charged once")
+            #expect(await locals[name]!.results[result.study] == json, "\(name) stored the published result")
+            let aggregated = await locals[name]!.audits.compactMap { event -> [String]? in
+                if case .aggregated(_, let parties, let survivors, let dropouts) = event.kind, dropouts.isEmpty, parties == survivors {
+                    return survivors
+                }
+                return nil
+            }
+            #expect(aggregated == [["acme", "globex", "initech"]], "\(name) audited the aggregation")
+        }
+    }
+
+    @Test func twoPartiesDroppingAfterSharingTheirKeysStillReleaseTheSurvivorsSum() async throws {
+        let names = ["acme", "globex", "hooli", "initech", "umbrella"]
+        let (board, _) = try Self.cluster(names)
+        board.dropAtMaskedInput = ["globex", "umbrella"]
+        let outcome = await board.engines["acme"]!.lead(try Study.Spec.load(yaml: Self.spec(
+            participants: ["globex", "hooli", "initech", "umbrella"], secure: "{ enabled: true, dropouts: 2 }")))
+        guard case .completed(let result, _, _) = outcome else {
+            Issue.record("study failed: \(outcome)")
+            return
+        }
+        let expected = Self.expected(["acme", "hooli", "initech"])
+        for (index, cell) in result.cells.enumerated() {
+            #expect(cell.count == expected[index] ?? 0, "cell \(index)")
+        }
+        #expect(result.participants.map(\.node).sorted() == ["acme", "hooli", "initech"])
+    }
+
+    @Test func threePartiesDroppingOfFiveWithThresholdThreeFailsWithNothingReleased() async throws {
+        let names = ["acme", "globex", "hooli", "initech", "umbrella"]
+        let (board, locals) = try Self.cluster(names)
+        board.dropAtMaskedInput = ["globex", "hooli", "umbrella"]
+        let outcome = await board.engines["acme"]!.lead(try Study.Spec.load(yaml: Self.spec(
+            participants: ["globex", "hooli", "initech", "umbrella"], secure: "{ enabled: true, dropouts: 2 }")))
+        guard case .failed(_, let reason) = outcome else {
+            Issue.record("expected failure, got \(outcome)")
+            return
+        }
+        #expect(reason.contains("t = 3"), "\(reason)")
+        for name in names { #expect(await locals[name]!.results.isEmpty, "\(name) stored no result") }
+    }
+
+    @Test func aParticipantRefusesToSendItsContributionInTheClearForASecureStudy() async throws {
+        let (board, locals) = try Self.cluster(["acme", "globex", "initech"])
+        let spec = try Study.Spec.load(yaml: Self.spec(participants: ["globex", "initech"], secure: "true")).withID("s-1")
+        let answer = await board.engines["globex"]!.onProposal(
+            study: "s-1", specJSON: try JSONEncoder().encode(spec), from: "acme")
+        #expect(answer == .accepted)
+        await #expect(throws: NodeError.self) {
+            _ = try await board.engines["globex"]!.onContributionRequest(study: "s-1", round: 0, from: "acme")
+        }
+        #expect(await locals["globex"]!.charges.isEmpty, "nothing was charged")
+        #expect(await locals["globex"]!.rowsRead == 0, "nothing was read")
+    }
+
+    @Test func aParticipantRefusesAnAggregationOtherThanTheAgreedOne() async throws {
+        let (board, locals) = try Self.cluster(["acme", "globex", "initech"])
+        let spec = try Study.Spec.load(yaml: Self.spec(participants: ["globex", "initech"], secure: "true")).withID("s-2")
+        _ = await board.engines["globex"]!.onProposal(study: "s-2", specJSON: try JSONEncoder().encode(spec), from: "acme")
+        // The lead leaves initech out, so that the sum is acme's and globex's alone.
+        await #expect(throws: NodeError.self) {
+            _ = try await board.engines["globex"]!.onAdvertiseKeys(
+                study: "s-2", round: 0, payload: .empty, parties: ["acme", "globex"], threshold: 2, from: "acme")
+        }
+        #expect(await locals["globex"]!.rowsRead == 0, "nothing was read")
+    }
+
+    @Test(arguments: [
+        ("participants: [globex]\nsecure_aggregation: true", "secure_aggregation"),
+        ("participants: [globex, initech]\nsecure_aggregation: { dropouts: 2 }", "secure_aggregation.dropouts"),
+        ("participants: [globex, initech]\nsecure_aggregation: { dropouts: -1 }", "secure_aggregation.dropouts"),
+        ("participants: [globex, initech]\nsecure_aggregation: { enabled: false, dropouts: 1 }", "secure_aggregation.dropouts"),
+        ("participants: [globex, initech]\nsecure_aggregation: { quorum: 2 }", "secure_aggregation.quorum"),
+        ("participants: [globex, initech]\nsecure_aggregation: maybe", "secure_aggregation"),
+    ])
+    func specsThatCannotBeSecurelyAggregatedAreRefused(_ lines: String, key: String) throws {
+        let yaml = """
+            kind: histogram
+            purpose: segmentation
+            as_of: 2026-06-30
+            dimensions: [rfm_segment]
+            privacy: { epsilon: 1.0, delta: 1.0e-6 }
+            deadline_seconds: 600
+            \(lines)
+            """
+        do {
+            _ = try Study.Spec.load(yaml: yaml)
+            Issue.record("accepted: \(lines)")
+        } catch let error as StudyError {
+            #expect(error.key == key, "\(error)")
+        }
+    }
+}
