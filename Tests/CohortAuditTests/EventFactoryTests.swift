@@ -36,6 +36,8 @@ import Testing
         .studyEnded(actor: "system", purpose: "segmentation", study: "s1", lead: "acme", outcome: "failed", reason: "timeout"),
         .studyEnded(actor: "system", purpose: "segmentation", study: "s1", lead: "acme", outcome: "aborted", reason: "lead",
                     rounds: 2),
+        .studyAggregated(actor: "acme", purpose: "segmentation", study: "s1", lead: "acme", round: 0, role: "lead",
+                         parties: ["acme", "globex", "initech"], survivors: ["acme", "initech"], dropouts: ["globex"]),
         .studyDataAccessed(study: "s1", purpose: "segmentation", rows: 100, transactions: 900, used: 95, asOf: "2026-03-31",
                            round: 0),
         .localDataAccessed(actor: "operator", purpose: nil, command: "rfm", rows: 100, transactions: 900, asOf: "2026-03-31"),

@@ -2,6 +2,7 @@ import CohortCore
 import CohortNet
 import CohortNetTestSupport
 import CohortNode
+import CohortPrivacy
 import CohortSecureAggregation
 import CohortStudy
 import CohortTestSupport
@@ -225,5 +226,43 @@ import Testing
         } catch let error as StudyError {
             #expect(error.key == key, "\(error)")
         }
+    }
+}
+
+/// Issue 13, distributed noise: with secure aggregation each party adds its share of the central
+/// noise, so the released sum of n parties carries about the central σ² instead of n·σ².
+@Suite struct SecureAggregationNoisePlanTests {
+    static func spec(participants: [String], secure: String) throws -> Study.Spec {
+        try Study.Spec.load(yaml: SecureAggregationEngineTests.spec(participants: participants, secure: secure))
+    }
+
+    @Test(arguments: [
+        (["globex", "initech"], "true", 1),
+        (["globex", "hooli", "initech", "umbrella"], "true", 1),
+        (["globex", "hooli", "initech", "umbrella"], "{ enabled: true, dropouts: 2 }", 3),
+    ])
+    func eachPartyAddsItsShareOfTheCentralNoise(participants: [String], secure: String, colluders: Int) throws {
+        let secureSpec = try Self.spec(participants: participants, secure: secure)
+        let plainSpec = try Self.spec(participants: participants, secure: "false")
+        let shared = try Study.Calibration.plan(for: secureSpec)
+        let plain = try Study.Calibration.plan(for: plainSpec)
+        let n = participants.count + 1
+        let distributed = try #require(shared.distributed)
+        #expect(distributed.parties == n)
+        #expect(distributed.colluders == colluders)
+        #expect(plain.distributed == nil)
+        // The central σ² is the plain one up to the τ correction's 1 % steps.
+        #expect(distributed.centralSigmaSquared >= plain.sigmaSquared * 0.999)
+        #expect(distributed.centralSigmaSquared <= plain.sigmaSquared * 1.05)
+        // Each share is the central σ² over the n − colluders parties that count.
+        let m = Double(n - colluders)
+        #expect(abs(shared.sigmaSquared - distributed.centralSigmaSquared / m) <= 1e-9 * shared.sigmaSquared)
+        // The cost charged is the accountant's for that split, within the spec's ε.
+        let cost = try shared.cost()
+        #expect(cost.mechanism == .distributedDiscreteGaussian)
+        #expect(try cost.epsilon(delta: 1e-6) <= 1.0 + 1e-9)
+        // Every message states the share it added, which the lead checks.
+        let message = Study.ContributionMessage(study: "s", round: 0, values: [], cost: cost, simulated: false)
+        #expect(abs((try message.noiseVariance() ?? 0) - shared.sigmaSquared) <= 1e-6 * shared.sigmaSquared)
     }
 }

@@ -89,6 +89,7 @@ import Testing
         let documented = Study.Spec.keyDocs.map(\.key)
         let keys = Study.Spec.topLevelKeys + Study.Spec.privacyKeys.map { "privacy." + $0 }
             + Study.LearningParameters.keys.map { "learning." + $0 }
+            + Study.Spec.secureAggregationKeys.map { "secure_aggregation." + $0 }
         #expect(Set(documented) == Set(keys))
         #expect(documented.count == Set(documented).count)
     }

@@ -118,10 +118,11 @@ extension Study {
                 }
                 return
             }
-            guard cost.mechanism == .discreteGaussian else {
+            let expected: Privacy.Cost.Mechanism = spec.aggregation == .plain ? .discreteGaussian : .distributedDiscreteGaussian
+            guard cost.mechanism == expected else {
                 throw StudyError(
                     .invalidContribution, key: key,
-                    "cost_json.mechanism: \(cost.mechanism.rawValue), a \(spec.kind.rawValue) study adds discrete Gaussian noise")
+                    "cost_json.mechanism: \(cost.mechanism.rawValue), a \(spec.kind.rawValue) study adds \(expected.rawValue) noise")
             }
             guard let variance = try message.noiseVariance() else {
                 throw StudyError(.invalidContribution, key: key, "cost_json.parameters.sigma_squared: is missing")

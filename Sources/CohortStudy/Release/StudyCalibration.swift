@@ -51,6 +51,29 @@ extension Study {
                     l2Sensitivity: 0, sigmaSquared: 0, coordinates: 0)
             }
             let sensitivity = Sensitivity.of(spec)
+            if case .secure(let parties, let threshold) = spec.aggregation {
+                // Distributed discrete Gaussian (KLS 2021): each party adds its share of the
+                // central noise. The parties that may drop out (n − t) and the one that knows its
+                // own share (the lead, or any party reading the release) are left out, so the
+                // sum always carries the central σ² from the others.
+                let colluders = parties - threshold + 1
+                let shared: Privacy.DistributedDiscreteGaussian.Plan
+                do {
+                    shared = try Privacy.DistributedDiscreteGaussian.Plan(
+                        parties: parties, dropouts: colluders, rho: rho, l2Sensitivity: sensitivity.l2,
+                        dimension: max(spec.coordinateCount, 1))
+                } catch {
+                    throw StudyError(
+                        .invalidNoise, key: "secure_aggregation",
+                        "no distributed noise plan for \(parties) parties of which \(colluders) may drop out or know their own share: \(error)")
+                }
+                return NoisePlan(
+                    purpose: spec.purpose, epsilon: spec.privacy.epsilon, delta: spec.privacy.delta, rho: rho,
+                    l2Sensitivity: sensitivity.l2, sigmaSquared: shared.localSigmaSquared.doubleValue,
+                    coordinates: spec.coordinateCount,
+                    distributed: NoisePlan.Distributed(
+                        parties: parties, colluders: colluders, centralSigmaSquared: shared.centralSigmaSquared.doubleValue))
+            }
             let sigmaSquared = max(sensitivity.l2 * sensitivity.l2 / (2 * rho), minimumSigmaSquared)
             return NoisePlan(
                 purpose: spec.purpose, epsilon: spec.privacy.epsilon, delta: spec.privacy.delta, rho: rho,
@@ -70,18 +93,46 @@ extension Study {
         public let rho: Double
         /// L2 sensitivity Δ of the vector, encoded units.
         public let l2Sensitivity: Double
-        /// Discrete Gaussian variance per coordinate, encoded units².
+        /// Discrete Gaussian variance per coordinate this node adds, encoded units² (with
+        /// ``distributed`` its share of the central variance).
         public let sigmaSquared: Double
         /// Vector length.
         public let coordinates: Int
+        /// With secure aggregation: the distributed discrete Gaussian's split of the noise; nil
+        /// when each node adds the full noise (its own noise alone gives the guarantee).
+        public let distributed: Distributed?
+
+        /// How the central noise is split among the parties of a securely aggregated study.
+        public struct Distributed: Sendable, Hashable, Codable {
+            /// n: parties of the aggregation.
+            public let parties: Int
+            /// Parties whose share is not counted: the tolerated dropouts plus the one that
+            /// knows its own share.
+            public let colluders: Int
+            /// σ² the released sum carries from the other n − colluders parties, encoded units².
+            public let centralSigmaSquared: Double
+
+            /// Creates the split.
+            public init(parties: Int, colluders: Int, centralSigmaSquared: Double) {
+                self.parties = parties
+                self.colluders = colluders
+                self.centralSigmaSquared = centralSigmaSquared
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case parties, colluders
+                case centralSigmaSquared = "central_sigma_squared"
+            }
+        }
         /// Mechanism name: `discrete-gaussian`.
         public var mechanism: String { "discrete-gaussian" }
 
         /// Creates a plan (normally through ``Calibration/plan(for:)``).
         public init(
             purpose: Purpose, epsilon: Double, delta: Double, rho: Double, l2Sensitivity: Double,
-            sigmaSquared: Double, coordinates: Int
+            sigmaSquared: Double, coordinates: Int, distributed: Distributed? = nil
         ) {
+            self.distributed = distributed
             self.purpose = purpose
             self.epsilon = epsilon
             self.delta = delta
@@ -99,6 +150,16 @@ extension Study {
         /// - Throws: `invalidNoise` for a plan without noise (a learning study's plan, whose
         ///   rounds have their own).
         public func cost() throws -> Privacy.Cost {
+            if let distributed {
+                // The same deterministic search as the calibration: the same plan, the same bytes.
+                do {
+                    return try Privacy.DistributedDiscreteGaussian.Plan(
+                        parties: distributed.parties, dropouts: distributed.colluders, rho: rho,
+                        l2Sensitivity: l2Sensitivity, dimension: max(coordinates, 1)).cost
+                } catch {
+                    throw StudyError(.invalidNoise, key: "plan.distributed", "no distributed noise plan: \(error)")
+                }
+            }
             let exact: Privacy.Rational
             do { exact = try Privacy.DiscreteGaussian.Sampler(sigmaSquaredAtLeast: sigmaSquared).sigmaSquared } catch {
                 throw StudyError(.invalidNoise, key: "plan.sigma_squared", "no discrete Gaussian for σ² = \(sigmaSquared): \(error)")
@@ -109,7 +170,7 @@ extension Study {
         }
 
         enum CodingKeys: String, CodingKey {
-            case purpose, epsilon, delta, rho, coordinates
+            case purpose, epsilon, delta, rho, coordinates, distributed
             case l2Sensitivity = "l2_sensitivity"
             case sigmaSquared = "sigma_squared"
         }

@@ -126,7 +126,10 @@ extension Study {
         /// `parameters.sigma_squared` of `cost` as a number (decimal or the exact `p/q` form the
         /// privacy module writes), nil when absent.
         static func noiseVariance(of cost: Privacy.Cost) throws -> Double? {
-            guard let text = cost.parameters["sigma_squared"] else { return nil }
+            // A distributed discrete Gaussian states the central σ² and each party's share; the
+            // sender added its share.
+            let key = cost.mechanism == .distributedDiscreteGaussian ? "local_sigma_squared" : "sigma_squared"
+            guard let text = cost.parameters[key] else { return nil }
             guard let value = number(text), value.isFinite, value >= 0, value < 1e30 else {
                 throw StudyError(
                     .invalidContribution, key: "cost_json.parameters.sigma_squared",

@@ -25,6 +25,7 @@ extension Study.Spec: Codable {
         "secure_aggregation",
     ]
     static let privacyKeys: [String] = ["epsilon", "delta", "min_count"]
+    static let secureAggregationKeys: [String] = ["enabled", "dropouts"]
 
     /// Decodes and validates a spec; throws ``StudyError`` naming the key on any problem.
     public init(from decoder: any Decoder) throws {
@@ -213,7 +214,7 @@ extension Study.Spec: Codable {
         } catch {
             throw StudyError(.invalidValue, key: "secure_aggregation", "must be true, false or a mapping with `enabled` and `dropouts`")
         }
-        try rejectUnknownKeys(s, allowed: ["enabled", "dropouts"], prefix: "secure_aggregation.")
+        try rejectUnknownKeys(s, allowed: secureAggregationKeys, prefix: "secure_aggregation.")
         let enabled = try decode(Bool.self, s, "enabled", path: "secure_aggregation.enabled", required: false) ?? true
         let dropouts = try decode(Int.self, s, "dropouts", path: "secure_aggregation.dropouts", required: false) ?? 0
         return Study.SecureAggregationSetting(enabled: enabled, dropouts: dropouts)
