@@ -164,7 +164,7 @@ let package = Package(
             name: "cohort-bench",
             dependencies: [
                 "CohortAnalytics", "CohortAudit", "CohortCore", "CohortLearning", "CohortNet", "CohortNetTestSupport", "CohortNode",
-                "CohortPrivacy", "CohortScenario", "CohortStore", "CohortWire",
+                "CohortPrivacy", "CohortScenario", "CohortSecureAggregation", "CohortStore", "CohortWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimizedStrict

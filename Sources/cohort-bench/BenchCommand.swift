@@ -22,6 +22,7 @@ struct BenchCommand: AsyncParsableCommand {
     static var allWorkloads: [BenchWorkload] {
         PrivacyBench.workloads() + AnalyticsBench.workloads() + AuditBench.workloads()
             + StoreBench.workloads() + GeneratorBench.workloads() + StudyBench.workloads()
+            + SecureAggregationBench.workloads()
     }
 
     func run() async throws {

@@ -37,6 +37,18 @@ enum StudyBench {
             BenchWorkload(
                 name: "study.round-marginal.full-size", unit: "ms", target: nil, higherIsBetter: false,
                 run: { try await Figures.shared.value("per-round-ms") }),
+            // Issue 13: the same RFM histogram securely aggregated, and its wall time over the
+            // plain study's, measured side by side on one cluster (3 parties at full size; 10
+            // parties of 2 000 customers each).
+            BenchWorkload(
+                name: "study.histogram.rfm.secure", unit: "s", target: nil, higherIsBetter: false,
+                run: { try await Figures.shared.value("histogram-secure") }),
+            BenchWorkload(
+                name: "study.secure-aggregation.wall-ratio.3-parties", unit: "×", target: 1.10, higherIsBetter: false,
+                run: { try await Figures.shared.value("secure-ratio-3") }),
+            BenchWorkload(
+                name: "study.secure-aggregation.wall-ratio.10-parties", unit: "×", target: 1.10, higherIsBetter: false,
+                run: { try await Figures.shared.value("secure-ratio-10") }),
         ]
     }
 
@@ -55,6 +67,16 @@ enum StudyBench {
                     customers: [300, 300, 300], studies: StudyBench.studies.filter { $0.0.hasPrefix("lr") })
                 if let lr5 = small["lr5"], let lr20 = small["lr20"] {
                     all["overhead-per-round-ms"] = max(0, lr20 - lr5) / 15 * 1000
+                }
+                if let plain = all["histogram"], let secure = all["histogram-secure"] {
+                    all["secure-ratio-3"] = secure / plain
+                }
+                let ten = try await StudyBench.measure(
+                    customers: [Int](repeating: 2_000, count: 10),
+                    studies: [("histogram", StudyBench.histogram(secure: false, participants: tenParticipants)),
+                              ("histogram-secure", StudyBench.histogram(secure: true, participants: tenParticipants))])
+                if let plain = ten["histogram"], let secure = ten["histogram-secure"] {
+                    all["secure-ratio-10"] = secure / plain
                 }
                 figures = all
             }
@@ -75,9 +97,20 @@ enum StudyBench {
         return text + "privacy: { epsilon: 1.0, delta: 1.0e-6 }\nparticipants: [telecom, bank]\ndeadline_seconds: 600\n"
     }
 
+    /// The nine participants of the 10-party cluster (the lead is `retail`).
+    static let tenParticipants = ["telecom", "bank"] + (3..<10).map { "node\($0)" }
+
+    /// The RFM histogram among the lead `retail` and `participants`, plainly or securely aggregated.
+    static func histogram(secure: Bool, participants: [String]) -> String {
+        "kind: histogram\npurpose: segmentation\nas_of: 2026-06-30\ndimensions: [rfm_segment]\n"
+            + "privacy: { epsilon: 1.0, delta: 1.0e-6 }\nparticipants: [\(participants.joined(separator: ", "))]\n"
+            + "deadline_seconds: 600\nsecure_aggregation: \(secure)\n"
+    }
+
     /// The timed studies: key and spec text.
     static let studies: [(String, String)] = [
         ("histogram", spec("histogram", purpose: "segmentation", learning: nil, dimensions: "[rfm_segment]")),
+        ("histogram-secure", histogram(secure: true, participants: ["telecom", "bank"])),
         ("lr5", spec("logistic-regression", purpose: "model-training", learning: "{ rounds: 5 }", dimensions: nil)),
         ("lr20", spec("logistic-regression", purpose: "model-training", learning: "{ rounds: 20 }", dimensions: nil)),
         ("kmeans10", spec("kmeans", purpose: "segmentation", learning: "{ k: 4, rounds: 8 }", dimensions: nil)),
@@ -95,11 +128,13 @@ enum StudyBench {
                 config.privacy.purposes[purpose] = .init(epsilonPerPeriod: 10_000, periodDays: 365, epsilonPerStudy: 10)
             }
         }
-        let members = [
-            LocalCluster.Member(name: "retail", profile: .retail, customers: customers[0], material: try pki.material(for: "retail"), configure: generous),
-            LocalCluster.Member(name: "telecom", profile: .telecom, customers: customers[1], material: try pki.material(for: "telecom"), configure: generous),
-            LocalCluster.Member(name: "bank", profile: .bank, customers: customers[2], material: try pki.material(for: "bank"), configure: generous),
-        ]
+        let names = ["retail", "telecom", "bank"] + (3..<max(customers.count, 3)).map { "node\($0)" }
+        let profiles: [Synthetic.Profile] = [.retail, .telecom, .bank]
+        let members = try customers.indices.map { index in
+            LocalCluster.Member(
+                name: names[index], profile: profiles[index % 3], customers: customers[index],
+                material: try pki.material(for: names[index]), configure: generous)
+        }
         let cluster = try await LocalCluster.prepare(members: members, base: base, consortium: "bench", seed: 42, asOf: "2026-06-30")
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("cohort")

@@ -83,7 +83,7 @@ extension Scenario.Parser {
             }
             if Scenario.reservedSpecKeys.contains(name) {
                 reader.report(key.mark, "\(path).\(name)", "`\(name)` is not supported yet by this node",
-                              fix: "remove it; secure aggregation is being built (README, \"Design notes and known gaps\")")
+                              fix: "remove it (README, \"Design notes and known gaps\")")
                 return nil
             }
             if name == "kind", let kind = value.string, Scenario.reservedStudyKinds.contains(kind) {

@@ -25,7 +25,7 @@ extension Scenario {
     /// cannot yet name an earlier scenario study's per-run id as its `model_study`).
     public static let reservedStudyKinds = ["evaluation"]
 
-    /// Spec keys the scenario format reserves (`secure_aggregation`): validation says they are
-    /// not supported by this node yet.
-    public static let reservedSpecKeys = ["secure_aggregation"]
+    /// Spec keys the scenario format reserves for what is not built yet: validation says they
+    /// are not supported by this node yet. None at present (`secure_aggregation` runs).
+    public static let reservedSpecKeys: [String] = []
 }
