@@ -2,6 +2,7 @@ import CohortCore
 import CohortTestSupport
 import CohortStudy
 import CohortNode
+import CohortSecureAggregation
 import Foundation
 import Logging
 import Testing
@@ -117,6 +118,27 @@ import Testing
 
         func abort(to peer: String, study: String, reason: String) async throws -> Bool {
             try await engine(peer).onAbort(study: study, reason: reason, from: caller)
+        }
+
+        func advertiseKeys(
+            from peer: String, study: String, round: Int, payload: Study.RoundPayload, parties: [String], threshold: Int
+        ) async throws -> SignedKeyAdvertisement {
+            try await engine(peer).onAdvertiseKeys(
+                study: study, round: round, payload: payload, parties: parties, threshold: threshold, from: caller)
+        }
+
+        func shareKeys(
+            from peer: String, study: String, round: Int, advertisements: [SignedKeyAdvertisement]
+        ) async throws -> SecureAggregation.SharePackage {
+            try await engine(peer).onShareKeys(study: study, round: round, advertisements: advertisements, from: caller)
+        }
+
+        func submitMaskedInput(from peer: String, delivery: SecureAggregation.ShareDelivery) async throws -> Study.ContributionMessage {
+            try await engine(peer).onMaskedInputRequest(delivery, from: caller)
+        }
+
+        func unmask(from peer: String, request: SecureAggregation.UnmaskRequest) async throws -> SecureAggregation.UnmaskResponse {
+            try await engine(peer).onUnmaskRequest(request, from: caller)
         }
 
         func progress(from lead: String, study: String) async throws -> LeadProgress {
