@@ -11,7 +11,7 @@ import Testing
 /// resolves `model_study` into the model, participants check it against their own copy, and
 /// with noise off the release equals the central evaluation on the nodes' holdouts.
 @Suite struct EvaluationStudyEngineTests {
-    static func spec(participants: [String], learning: String, epsilon: Double = 1) throws -> Study.Spec {
+    static func spec(participants: [String], learning: String, epsilon: Double = 1, secure: Bool = false) throws -> Study.Spec {
         try Study.Spec.load(yaml: """
             kind: evaluation
             purpose: model-training
@@ -20,6 +20,7 @@ import Testing
             privacy: { epsilon: \(epsilon), delta: 1.0e-6 }
             participants: [\(participants.joined(separator: ", "))]
             deadline_seconds: 120
+            secure_aggregation: \(secure)
             """)
     }
 
@@ -61,7 +62,9 @@ import Testing
     /// lead proposes the model itself and the training study's holdout; the release equals the
     /// central evaluation of that model on every node's holdout (and, as the customers have
     /// not changed, the training study's own holdout AUC).
-    @Test func noiselessEvaluationOfAPublishedModelEqualsTheCentralEvaluationOnTheHoldouts() async throws {
+    /// With secure aggregation too (issue 13): the unmasked sum is the same.
+    @Test(arguments: [false, true])
+    func noiselessEvaluationOfAPublishedModelEqualsTheCentralEvaluationOnTheHoldouts(secure: Bool) async throws {
         let temp = try TemporaryDirectory(prefix: "cohort-evaluation")
         defer { temp.remove() }
         let (mesh, nodes) = try await LearningStudyEngineTests.cluster(temp: temp)
@@ -70,7 +73,7 @@ import Testing
             Issue.record("no churn model released")
             return
         }
-        let spec = try Self.spec(participants: ["globex", "initech"], learning: "{ model_study: \(trained.study), bins: 50 }")
+        let spec = try Self.spec(participants: ["globex", "initech"], learning: "{ model_study: \(trained.study), bins: 50 }", secure: secure)
         guard case .completed(let result, _, _) = await mesh.engines["acme"]!.lead(spec) else {
             Issue.record("the evaluation study failed")
             return
