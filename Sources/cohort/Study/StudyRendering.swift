@@ -147,15 +147,25 @@ enum StudyRendering {
             }
         } else if let plan = try? Study.Calibration.plan(for: spec) {
             let sigma = plan.sigmaSquared.squareRoot()
+            let mechanism = plan.distributed == nil ? "discrete Gaussian" : "its share of a distributed discrete Gaussian"
             switch spec.kind {
             case .histogram:
-                lines.append("  noise per node: discrete Gaussian, σ = \(number(sigma)) customers per cell (ρ = \(number(plan.rho)) in zCDP)")
+                lines.append("  noise per node: \(mechanism), σ = \(number(sigma)) customers per cell (ρ = \(number(plan.rho)) in zCDP)")
             case .mean:
                 let q = Double(Study.FixedPoint.resolution)
-                lines.append("  noise per node: discrete Gaussian, σ = \(number(sigma / q)) per cell count and per clamped sum in units of the clamp range (\(number(sigma)) in fixed point, Q = \(Int(q)); ρ = \(number(plan.rho)) in zCDP)")
+                lines.append("  noise per node: \(mechanism), σ = \(number(sigma / q)) per cell count and per clamped sum in units of the clamp range (\(number(sigma)) in fixed point, Q = \(Int(q)); ρ = \(number(plan.rho)) in zCDP)")
             case .kmeans, .logisticRegression, .quantiles, .evaluation:
                 break
             }
+            if let shared = plan.distributed {
+                lines.append("  the released sum carries σ = \(number(shared.centralSigmaSquared.squareRoot())) (encoded units) from the parties other than the \(shared.colluders) that may drop out or know their own share")
+            }
+        }
+        switch spec.aggregation {
+        case .plain:
+            lines.append("  aggregation: plain (each node sends its noised contribution to the lead)")
+        case .secure(let parties, let threshold):
+            lines.append("  aggregation: secure among \(parties) parties, threshold t = \(threshold) (up to \(parties - threshold) may drop out of a round); the lead learns only each round's sum")
         }
         lines.append("  participants: \(spec.participants.joined(separator: ", ")) (and the lead, which takes part with its own data)")
         lines.append("  the lead waits up to \(spec.deadlineSeconds) s for the whole study")
