@@ -28,7 +28,7 @@ enum StudyBench {
                 run: { try await Figures.shared.value("kmeans10") }),
             // Protocol overhead of one round, local computation excluded: the marginal wall time of
             // one more gradient round (20-round minus 5-round study, over 15 rounds) between three
-            // nodes of 300 customers each, whose local gradient takes well under a millisecond.
+            // nodes of 2 000 customers each, whose local gradient takes about a millisecond.
             BenchWorkload(
                 name: "study.round-overhead", unit: "ms", target: 20, higherIsBetter: false,
                 run: { try await Figures.shared.value("overhead-per-round-ms") }),
@@ -64,7 +64,7 @@ enum StudyBench {
             if figures == nil {
                 var all = try await StudyBench.measure(customers: [60_000, 40_000, 20_000], studies: StudyBench.studies)
                 let small = try await StudyBench.measure(
-                    customers: [300, 300, 300], studies: StudyBench.studies.filter { $0.0.hasPrefix("lr") })
+                    customers: [2_000, 2_000, 2_000], studies: StudyBench.studies.filter { $0.0.hasPrefix("lr") })
                 if let lr5 = small["lr5"], let lr20 = small["lr20"] {
                     all["overhead-per-round-ms"] = max(0, lr20 - lr5) / 15 * 1000
                 }

@@ -85,8 +85,8 @@ import Testing
         "acme": [0, 0, 1, 2, 2, 2], "globex": [1, 1, 3], "initech": [0, 4, 4, 4, 10], "hooli": [2, 2], "umbrella": [3],
     ]
 
-    static func cluster(_ names: [String]) throws -> (Switchboard, [String: FakeLocal]) {
-        let pki = try PKI.TestPKI(consortium: "secagg")
+    static func cluster(_ names: [String], pki given: PKI.TestPKI? = nil) throws -> (Switchboard, [String: FakeLocal]) {
+        let pki = try given ?? PKI.TestPKI(consortium: "secagg")
         let board = Switchboard()
         var locals: [String: FakeLocal] = [:]
         for name in names {
@@ -200,6 +200,50 @@ import Testing
                 study: "s-2", round: 0, payload: .empty, parties: ["acme", "globex"], threshold: 2, from: "acme")
         }
         #expect(await locals["globex"]!.rowsRead == 0, "nothing was read")
+    }
+
+    /// A lead that substitutes a party's keys, or forwards keys under a certificate from another
+    /// CA, is refused by the participant before any share of its secrets leaves it.
+    @Test func aSubstitutedKeyOrAForeignCertificateIsRefusedBeforeAnyShareLeaves() async throws {
+        let pki = try PKI.TestPKI(consortium: "secagg")
+        let (board, _) = try Self.cluster(["acme", "globex", "initech"], pki: pki)
+        let spec = try Study.Spec.load(yaml: Self.spec(participants: ["globex", "initech"], secure: "true")).withID("s-3")
+        let parties = ["acme", "globex", "initech"]
+        for name in ["globex", "initech"] {
+            _ = await board.engines[name]!.onProposal(study: "s-3", specJSON: try JSONEncoder().encode(spec), from: "acme")
+        }
+        let g = try await board.engines["globex"]!.onAdvertiseKeys(
+            study: "s-3", round: 0, payload: .empty, parties: parties, threshold: 3, from: "acme")
+        let i = try await board.engines["initech"]!.onAdvertiseKeys(
+            study: "s-3", round: 0, payload: .empty, parties: parties, threshold: 3, from: "acme")
+        /// An advertisement for `party` made as a node makes it, with `material`'s key and certificate.
+        func advertisement(_ party: String, material: PKI.NodeTLSMaterial) throws -> SignedKeyAdvertisement {
+            let identity = try SecureAggregationIdentity(material: material, consortium: "secagg")
+            let configuration = try SecureAggregation.Configuration(
+                study: "s-3", round: 0, parties: parties, threshold: 3, vectorLength: 11, inputBound: 1 << 40)
+            var client = try SecureAggregation.Client(
+                configuration: configuration, party: party, input: [Int64](repeating: 0, count: 11),
+                signer: identity.signer, verifier: SecureAggregation.P256Verifier(keys: [:]))
+            var rng = SystemRandomNumberGenerator()
+            guard case .send(.advertisement(let ad))? = client.start(using: &rng).first else {
+                throw NodeError(.invalidMessage, "no advertisement")
+            }
+            return SignedKeyAdvertisement(advertisement: ad, certificate: identity.certificateDER)
+        }
+        let a = try advertisement("acme", material: try pki.material(for: "acme"))
+        // initech's keys replaced by the lead's own, initech's signature and certificate kept.
+        var substituted = i
+        substituted.advertisement = SecureAggregation.KeyAdvertisement(
+            study: "s-3", round: 0, sender: "initech", publicKeys: a.advertisement.publicKeys,
+            signature: i.advertisement.signature)
+        await #expect(throws: NodeError.self) {
+            _ = try await board.engines["globex"]!.onShareKeys(study: "s-3", round: 0, advertisements: [a, g, substituted], from: "acme")
+        }
+        // globex's keys under a certificate of another CA with globex's name.
+        let foreign = try advertisement("globex", material: try PKI.TestPKI(consortium: "secagg").material(for: "globex"))
+        await #expect(throws: NodeError.self) {
+            _ = try await board.engines["initech"]!.onShareKeys(study: "s-3", round: 0, advertisements: [a, foreign, i], from: "acme")
+        }
     }
 
     @Test(arguments: [

@@ -1,6 +1,6 @@
 import CohortAnalytics
 public import CohortAudit
-public import CohortCore
+import CohortCore
 import CohortLearning
 public import CohortStore
 import CohortStudy

@@ -1,7 +1,7 @@
 public import CohortNet
 public import CohortSecureAggregation
 import Crypto
-public import Foundation
+import Foundation
 import Synchronization
 import X509
 
