@@ -16,8 +16,15 @@ import Testing
 
     static func makeCluster(_ directory: TemporaryDirectory, _ members: [(String, Synthetic.Profile, Int)]) async throws -> LocalCluster {
         let pki = try PKI.TestPKI(consortium: "secagg")
+        // Room for a training study at ε = 4 (the default policy caps a study at a lower ε).
+        let generous: @Sendable (inout NodeConfig) -> Void = { config in
+            for purpose in ["segmentation", "model-training"] {
+                config.privacy.purposes[purpose] = .init(epsilonPerPeriod: 100, periodDays: 365, epsilonPerStudy: 10)
+            }
+        }
         let list = try members.map { name, profile, customers in
-            LocalCluster.Member(name: name, profile: profile, customers: customers, material: try pki.material(for: name))
+            LocalCluster.Member(
+                name: name, profile: profile, customers: customers, material: try pki.material(for: name), configure: generous)
         }
         return try await LocalCluster.prepare(members: list, base: directory.url, consortium: "secagg", seed: 23, asOf: asOf)
     }
@@ -71,7 +78,7 @@ import Testing
     @Test func aTrainingStudyGoesOnWhenAPartyIsKilledMidStudy() async throws {
         let directory = try TemporaryDirectory()
         let cluster = try await Self.makeCluster(
-            directory, [("alpha", .retail, 300), ("beta", .telecom, 250), ("gamma", .bank, 200), ("delta", .retail, 250)])
+            directory, [("alpha", .retail, 2_000), ("beta", .telecom, 1_500), ("gamma", .bank, 1_500), ("delta", .retail, 1_500)])
         let processes = try await cluster.start(executable: try BuiltProducts.cohortExecutable())
         defer { for p in processes { p.crash() } }
         let lead = try cluster.directory("alpha").path
@@ -80,8 +87,8 @@ import Testing
             kind: logistic-regression
             purpose: model-training
             as_of: \(Self.asOf)
-            learning: { rounds: 30 }
-            privacy: { epsilon: 1.0, delta: 1.0e-6 }
+            learning: { rounds: 12 }
+            privacy: { epsilon: 4.0, delta: 1.0e-6 }
             participants: [beta, gamma, delta]
             deadline_seconds: 300
             secure_aggregation: { enabled: true, dropouts: 1 }
