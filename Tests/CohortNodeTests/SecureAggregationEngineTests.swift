@@ -16,70 +16,9 @@ import Testing
 @Suite struct SecureAggregationEngineTests {
     typealias FakeLocal = StudyEngineTests.FakeLocal
 
-    /// Routes the secure-aggregation stages to the other engines; parties in `dropAtMaskedInput`
-    /// fail stage 3 (they shared their keys, then vanished), those in `dropAtAdvertise` stage 1.
-    final class Switchboard: @unchecked Sendable {
-        var engines: [String: StudyEngine] = [:]
-        var dropAtMaskedInput: Set<String> = []
-        var dropAtAdvertise: Set<String> = []
-        var plainRequests = 0
-    }
-
-    struct Calls: StudyPeerCalls {
-        let caller: String
-        let board: Switchboard
-
-        func engine(_ peer: String) throws -> StudyEngine {
-            guard let engine = board.engines[peer] else { throw NodeError(.peerUnavailable, "no \(peer)") }
-            return engine
-        }
-
-        func propose(to peer: String, study: String, specJSON: Data) async throws -> ProposalAnswer {
-            try await engine(peer).onProposal(study: study, specJSON: specJSON, from: caller)
-        }
-
-        func requestContribution(
-            from peer: String, study: String, round: Int, payload: Study.RoundPayload
-        ) async throws -> Study.ContributionMessage {
-            board.plainRequests += 1
-            return try await engine(peer).onContributionRequest(study: study, round: round, payload: payload, from: caller)
-        }
-
-        func abort(to peer: String, study: String, reason: String) async throws -> Bool {
-            try await engine(peer).onAbort(study: study, reason: reason, from: caller)
-        }
-
-        func progress(from lead: String, study: String) async throws -> LeadProgress {
-            try await engine(lead).leadProgress(study: study, for: caller)
-        }
-
-        func publish(to peer: String, study: String, resultJSON: Data, digest: Data) async throws {
-            try await engine(peer).onPublishedResult(study: study, resultJSON: resultJSON, digest: digest, from: caller)
-        }
-
-        func advertiseKeys(
-            from peer: String, study: String, round: Int, payload: Study.RoundPayload, parties: [String], threshold: Int
-        ) async throws -> SignedKeyAdvertisement {
-            if board.dropAtAdvertise.contains(peer) { throw NodeError(.peerUnavailable, "\(peer) is gone") }
-            return try await engine(peer).onAdvertiseKeys(
-                study: study, round: round, payload: payload, parties: parties, threshold: threshold, from: caller)
-        }
-
-        func shareKeys(
-            from peer: String, study: String, round: Int, advertisements: [SignedKeyAdvertisement]
-        ) async throws -> SecureAggregation.SharePackage {
-            try await engine(peer).onShareKeys(study: study, round: round, advertisements: advertisements, from: caller)
-        }
-
-        func submitMaskedInput(from peer: String, delivery: SecureAggregation.ShareDelivery) async throws -> Study.ContributionMessage {
-            if board.dropAtMaskedInput.contains(peer) { throw NodeError(.peerUnavailable, "\(peer) is gone") }
-            return try await engine(peer).onMaskedInputRequest(delivery, from: caller)
-        }
-
-        func unmask(from peer: String, request: SecureAggregation.UnmaskRequest) async throws -> SecureAggregation.UnmaskResponse {
-            try await engine(peer).onUnmaskRequest(request, from: caller)
-        }
-    }
+    /// The in-memory mesh of ``StudyEngineTests`` (it routes the secure-aggregation stages too,
+    /// and drops the parties in `dropAtAdvertise` / `dropAtMaskedInput` at those stages).
+    typealias Switchboard = StudyEngineTests.Mesh
 
     static let tables: [String: [UInt16]] = [
         "acme": [0, 0, 1, 2, 2, 2], "globex": [1, 1, 3], "initech": [0, 4, 4, 4, 10], "hooli": [2, 2], "umbrella": [3],
@@ -87,13 +26,14 @@ import Testing
 
     static func cluster(_ names: [String], pki given: PKI.TestPKI? = nil) throws -> (Switchboard, [String: FakeLocal]) {
         let pki = try given ?? PKI.TestPKI(consortium: "secagg")
-        let board = Switchboard()
+        let board = StudyEngineTests.Mesh()
         var locals: [String: FakeLocal] = [:]
         for name in names {
             let local = FakeLocal(codes: tables[name] ?? [])
             locals[name] = local
             board.engines[name] = StudyEngine(
-                node: name, policy: StudyEngineTests.policy(), local: local, peers: Calls(caller: name, board: board),
+                node: name, policy: StudyEngineTests.policy(), local: local,
+                peers: StudyEngineTests.MeshCalls(caller: name, mesh: board),
                 logger: Logger(label: "test.\(name)"),
                 identity: try SecureAggregationIdentity(material: try pki.material(for: name), consortium: "secagg"))
         }

@@ -92,6 +92,12 @@ import Testing
         var dead: Set<String> = []
         /// Runs before a contribution request for `round` reaches `peer` (e.g. to restart it).
         var beforeRequest: (@Sendable (_ peer: String, _ round: Int) async -> Void)?
+        /// Plain contribution requests sent (a securely aggregated study sends none).
+        var plainRequests = 0
+        /// Parties that fail secure-aggregation stage 1 (gone before advertising keys).
+        var dropAtAdvertise: Set<String> = []
+        /// Parties that fail stage 3 (they shared their keys, then vanished).
+        var dropAtMaskedInput: Set<String> = []
     }
 
     struct MeshCalls: StudyPeerCalls {
@@ -113,6 +119,7 @@ import Testing
             from peer: String, study: String, round: Int, payload: Study.RoundPayload
         ) async throws -> Study.ContributionMessage {
             await mesh.beforeRequest?(peer, round)
+            mesh.plainRequests += 1
             return try await engine(peer).onContributionRequest(study: study, round: round, payload: payload, from: caller)
         }
 
@@ -123,7 +130,8 @@ import Testing
         func advertiseKeys(
             from peer: String, study: String, round: Int, payload: Study.RoundPayload, parties: [String], threshold: Int
         ) async throws -> SignedKeyAdvertisement {
-            try await engine(peer).onAdvertiseKeys(
+            if mesh.dropAtAdvertise.contains(peer) { throw NodeError(.peerUnavailable, "\(peer) is gone") }
+            return try await engine(peer).onAdvertiseKeys(
                 study: study, round: round, payload: payload, parties: parties, threshold: threshold, from: caller)
         }
 
@@ -134,7 +142,8 @@ import Testing
         }
 
         func submitMaskedInput(from peer: String, delivery: SecureAggregation.ShareDelivery) async throws -> Study.ContributionMessage {
-            try await engine(peer).onMaskedInputRequest(delivery, from: caller)
+            if mesh.dropAtMaskedInput.contains(peer) { throw NodeError(.peerUnavailable, "\(peer) is gone") }
+            return try await engine(peer).onMaskedInputRequest(delivery, from: caller)
         }
 
         func unmask(from peer: String, request: SecureAggregation.UnmaskRequest) async throws -> SecureAggregation.UnmaskResponse {
