@@ -1,7 +1,7 @@
 import CohortCore
 import CohortNet
 import CohortNetTestSupport
-import CohortNode
+@testable import CohortNode
 import CohortPrivacy
 import CohortSecureAggregation
 import CohortStudy
@@ -140,6 +140,26 @@ import Testing
                 study: "s-2", round: 0, payload: .empty, parties: ["acme", "globex"], threshold: 2, from: "acme")
         }
         #expect(await locals["globex"]!.rowsRead == 0, "nothing was read")
+    }
+
+    /// The cache of verified certificates answers only the party and bytes it verified: another
+    /// party's name on the same certificate, or an expired entry, is checked (and refused) anew.
+    @Test func aCachedCertificateServesOnlyThePartyItWasVerifiedFor() async throws {
+        let pki = try PKI.TestPKI(consortium: "secagg")
+        let identity = try SecureAggregationIdentity(material: try pki.material(for: "acme"), consortium: "secagg")
+        let globex = try SecureAggregationIdentity(material: try pki.material(for: "globex"), consortium: "secagg")
+        let key = try await identity.verifiedKey(of: "globex", certificateDER: globex.certificateDER)
+        #expect(key == globex.signingPublicKey)
+        #expect(identity.verified.key(of: "globex", certificateDER: globex.certificateDER, now: Date()) == key)
+        await #expect(throws: NodeError.self) {
+            _ = try await identity.verifiedKey(of: "initech", certificateDER: globex.certificateDER)
+        }
+        // Past the certificate's validity the cache answers nothing, and the check refuses it.
+        let later = Date().addingTimeInterval(20 * 365 * 86_400)
+        #expect(identity.verified.key(of: "globex", certificateDER: globex.certificateDER, now: later) == nil)
+        await #expect(throws: NodeError.self) {
+            _ = try await identity.verifiedKey(of: "globex", certificateDER: globex.certificateDER, now: later)
+        }
     }
 
     /// A lead that substitutes a party's keys, or forwards keys under a certificate from another

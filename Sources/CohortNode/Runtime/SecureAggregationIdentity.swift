@@ -18,6 +18,8 @@ public struct SecureAggregationIdentity: Sendable {
     let consortium: String
     let trustBundle: PKI.TrustBundle
     let revocations: PKI.RevocationList
+    /// Certificates already verified (shared by copies of this identity).
+    let verified = VerifiedKeyCache()
 
     /// Creates the identity of the node whose TLS material is `material` in `consortium`.
     /// - Throws: ``NodeError`` (`invalidConfiguration`) when the certificate names no node or
@@ -49,7 +51,10 @@ public struct SecureAggregationIdentity: Sendable {
     /// Checks that `der` is a certificate of `party` in this consortium, valid now, chaining to
     /// the trust bundle and not revoked; returns its P-256 public key (X9.63 bytes).
     /// - Throws: ``NodeError`` (`invalidMessage`) saying why the certificate is refused.
+    /// A certificate verified before is answered from ``VerifiedKeyCache`` until it expires (the
+    /// revocation list is the one loaded when the node started, as for TLS peers).
     func verifiedKey(of party: String, certificateDER der: [UInt8], now: Date = Date()) async throws -> [UInt8] {
+        if let key = verified.key(of: party, certificateDER: der, now: now) { return key }
         let certificate: Certificate
         do { certificate = try PKI.certificate(derBytes: der) } catch {
             throw NodeError(.invalidMessage, "the certificate advertised for \(party) is not valid DER: \(error)")
@@ -62,9 +67,49 @@ public struct SecureAggregationIdentity: Sendable {
             guard let key = P256.Signing.PublicKey(certificate.publicKey) else {
                 throw NodeError(.invalidMessage, "the certificate advertised for \(party) does not carry a P-256 key")
             }
-            return Array(key.x963Representation)
+            let raw = Array(key.x963Representation)
+            verified.insert(raw, of: party, certificateDER: der, until: certificate.notValidAfter)
+            return raw
         case .refused(_, let reason, _):
             throw NodeError(.invalidMessage, "the certificate advertised for \(party) is refused: \(reason)")
+        }
+    }
+}
+
+/// Certificates a node has verified for secure aggregation, by party and exact DER bytes, each
+/// kept until its `notValidAfter` (at most 1 024 entries; expired ones are dropped first, then
+/// all). Every round of a study, and every study among the same parties, checks the same
+/// certificates; this answers the repeats without rebuilding the chain.
+final class VerifiedKeyCache: Sendable {
+    private struct Entry: Sendable {
+        var key: [UInt8]
+        var until: Date
+    }
+
+    private static let capacity = 1_024
+    private let entries = Mutex<[String: Entry]>([:])
+
+    private static func id(_ party: String, _ der: [UInt8]) -> String {
+        party + "|" + SHA256.hash(data: der).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The key of a certificate verified before and still valid at `now`, else nil.
+    func key(of party: String, certificateDER der: [UInt8], now: Date) -> [UInt8]? {
+        let id = Self.id(party, der)
+        return entries.withLock { table in
+            guard let entry = table[id], now < entry.until else { return nil }
+            return entry.key
+        }
+    }
+
+    /// Records a verified certificate's key until `until`.
+    func insert(_ key: [UInt8], of party: String, certificateDER der: [UInt8], until: Date) {
+        let id = Self.id(party, der)
+        let now = Date()
+        entries.withLock { table in
+            if table.count >= Self.capacity { table = table.filter { $0.value.until > now } }
+            if table.count >= Self.capacity { table.removeAll() }
+            table[id] = Entry(key: key, until: until)
         }
     }
 }

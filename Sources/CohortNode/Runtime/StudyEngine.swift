@@ -514,11 +514,20 @@ public actor StudyEngine {
     ) async throws -> SecureAggregation.SharePackage {
         var state = try takeSecureRound(study: study, round: round, from: lead)
         guard let identity else { throw NodeError(.refused, "node \(node) has no identity key loaded") }
-        for signed in advertisements where signed.advertisement.sender != node {
-            let party = signed.advertisement.sender
-            let key = try await identity.verifiedKey(of: party, certificateDER: signed.certificate)
-            state.table.insert(key, for: party)
+        // Every other party's certificate, checked concurrently.
+        let others = advertisements.filter { $0.advertisement.sender != node }
+        let keys = try await withThrowingTaskGroup(of: (String, [UInt8]).self) { group in
+            for signed in others {
+                group.addTask {
+                    let party = signed.advertisement.sender
+                    return (party, try await identity.verifiedKey(of: party, certificateDER: signed.certificate))
+                }
+            }
+            var keys: [(String, [UInt8])] = []
+            for try await pair in group { keys.append(pair) }
+            return keys
         }
+        for (party, key) in keys { state.table.insert(key, for: party) }
         let roster = SecureAggregation.KeyRoster(
             study: study, round: UInt64(round), advertisements: advertisements.map(\.advertisement))
         var rng = SystemRandomNumberGenerator()
