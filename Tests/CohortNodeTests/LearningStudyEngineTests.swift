@@ -206,7 +206,9 @@ import Testing
     @Test func aParticipantDroppingMidTrainingFailsTheStudyWithNothingReleased() async throws {
         let temp = try TemporaryDirectory(prefix: "cohort-learning")
         defer { temp.remove() }
-        let (mesh, nodes) = try await Self.cluster(temp: temp, randomness: .seeded(3))
+        // Noise off: the seeded noise depends on the (random) study id, and on these few
+        // customers a noised training count could end the study before the drop.
+        let (mesh, nodes) = try await Self.cluster(temp: temp, randomness: .noiseless)
         mesh.beforeRequest = { peer, round in
             if peer == "initech", round == 1 { mesh.dead.insert("initech") }
         }
