@@ -120,11 +120,9 @@ public struct NodePeerHandler: PeerServiceHandler {
             do { payload = try Study.RoundPayload(Array(request.payload)) } catch {
                 throw NodeError(.invalidMessage, "\(error)")
             }
-            guard request.parties.count <= SecureAggregationWire.maximumParties else {
-                throw NodeError(.invalidMessage, "secure aggregation: parties lists \(request.parties.count), at most \(SecureAggregationWire.maximumParties)")
-            }
+            let parties = try SecureAggregationWire.names(request.parties, field: "parties")
             let signed = try await engine.onAdvertiseKeys(
-                study: request.studyID, round: Int(request.round), payload: payload, parties: request.parties,
+                study: request.studyID, round: Int(request.round), payload: payload, parties: parties,
                 threshold: Int(request.threshold), from: peer)
             var response = Cohort_Peer_V1_AdvertiseKeysResponse()
             response.advertisement = SecureAggregationWire.encode(signed)
@@ -134,12 +132,7 @@ public struct NodePeerHandler: PeerServiceHandler {
 
     public func shareKeys(_ request: Cohort_Peer_V1_ShareKeysRequest, from peer: String) async throws -> Cohort_Peer_V1_ShareKeysResponse {
         try await stage("ShareKeys") {
-            guard request.advertisements.count <= SecureAggregationWire.maximumParties else {
-                throw NodeError(.invalidMessage, "secure aggregation: advertisements holds \(request.advertisements.count), at most \(SecureAggregationWire.maximumParties)")
-            }
-            let advertisements = try request.advertisements.enumerated().map {
-                try SecureAggregationWire.decode($0.element, study: request.studyID, round: Int(request.round), field: "advertisements[\($0.offset)]")
-            }
+            let advertisements = try SecureAggregationWire.decodeAdvertisements(request)
             let package = try await engine.onShareKeys(
                 study: request.studyID, round: Int(request.round), advertisements: advertisements, from: peer)
             var response = Cohort_Peer_V1_ShareKeysResponse()

@@ -76,6 +76,25 @@ public struct SecureAggregationIdentity: Sendable {
     }
 }
 
+extension SecureAggregationIdentity {
+    /// The verified key of every advertisement's sender, the certificates checked concurrently
+    /// (``verifiedKey(of:certificateDER:now:)``).
+    /// - Throws: the first refusal.
+    func verifiedKeys(of advertisements: [SignedKeyAdvertisement]) async throws -> [(String, [UInt8])] {
+        try await withThrowingTaskGroup(of: (String, [UInt8]).self) { group in
+            for signed in advertisements {
+                group.addTask {
+                    let party = signed.advertisement.sender
+                    return (party, try await verifiedKey(of: party, certificateDER: signed.certificate))
+                }
+            }
+            var keys: [(String, [UInt8])] = []
+            for try await pair in group { keys.append(pair) }
+            return keys
+        }
+    }
+}
+
 /// Certificates a node has verified for secure aggregation, by party and exact DER bytes, each
 /// kept until its `notValidAfter` (at most 1 024 entries; expired ones are dropped first, then
 /// all). Every round of a study, and every study among the same parties, checks the same
@@ -125,9 +144,8 @@ final class CertifiedKeyTable: SecureAggregation.AdvertisementVerifier {
     }
 
     func isValidSignature(_ signature: [UInt8], for message: [UInt8], by party: String) -> Bool {
-        guard let raw = keys.withLock({ $0[party] }), let key = try? P256.Signing.PublicKey(x963Representation: raw) else {
-            return false
-        }
-        return SecureAggregation.P256Verifier(keys: [party: key]).isValidSignature(signature, for: message, by: party)
+        guard let raw = keys.withLock({ $0[party] }), let key = try? P256.Signing.PublicKey(x963Representation: raw),
+              let decoded = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+        return key.isValidSignature(decoded, for: message)
     }
 }

@@ -39,9 +39,8 @@ enum SecureAggregationLeadRound {
         }
         let configuration: SecureAggregation.Configuration
         do {
-            configuration = try SecureAggregation.Configuration(
-                study: study, round: UInt64(round), parties: parties, threshold: threshold,
-                vectorLength: own.values.count, inputBound: inputBound(parties: parties.count))
+            configuration = try Self.configuration(
+                study: study, round: round, parties: parties, threshold: threshold, length: own.values.count)
         } catch {
             return .failure(Failure(description: "\(error)"))
         }
@@ -66,8 +65,8 @@ enum SecureAggregationLeadRound {
         for directive in client.start(using: &rng) {
             if case .send(let message) = directive { pending += server.onClientMessage(message, from: lead) }
         }
-        let others = parties.filter { $0 != lead }
-        let adverts = await concurrently(others, timeout: stageTimeout) { peer in
+        let others = parties.filter { $0 != lead }.map { ($0, ()) }
+        let adverts = await concurrently(others, timeout: stageTimeout) { peer, _ in
             let signed = try await peers.advertiseKeys(
                 from: peer, study: study, round: round, payload: payload, parties: parties, threshold: threshold)
             let key = try await identity.verifiedKey(of: peer, certificateDER: signed.certificate)
@@ -124,12 +123,9 @@ enum SecureAggregationLeadRound {
                     }
                 }
             }
-            let calls = sends.filter { $0.1 != lead }
+            let calls = sends.filter { $0.1 != lead }.map { ($0.1, $0.0) }
             let certified = certificates
-            let replies = await concurrently(calls.map(\.1), timeout: stageTimeout) { peer -> (SecureAggregation.ClientMessage, Study.ContributionMessage?) in
-                guard let message = calls.first(where: { $0.1 == peer })?.0 else {
-                    throw Failure(description: "no message for \(peer)")
-                }
+            let replies = await concurrently(calls, timeout: stageTimeout) { peer, message -> (SecureAggregation.ClientMessage, Study.ContributionMessage?) in
                 switch message {
                 case .keyRoster(let roster):
                     let signed = roster.advertisements.map {
@@ -162,21 +158,28 @@ enum SecureAggregationLeadRound {
         }
     }
 
-    /// B: the largest magnitude of one party's coordinate, ⌊(2⁶³ − 1)/n⌋, so that the sum of n
-    /// parties can never wrap mod 2⁶⁴.
-    static func inputBound(parties n: Int) -> UInt64 {
-        UInt64(Int64.max) / UInt64(max(n, 1))
+    /// The configuration every party of a round builds from the agreed parties and threshold,
+    /// with the input bound B = ⌊(2⁶³ − 1)/n⌋, so that the sum of n parties can never wrap mod
+    /// 2⁶⁴.
+    /// - Throws: ``CohortSecureAggregation/SecureAggregationError`` for an invalid configuration.
+    static func configuration(
+        study: String, round: Int, parties: [String], threshold: Int, length: Int
+    ) throws -> SecureAggregation.Configuration {
+        try SecureAggregation.Configuration(
+            study: study, round: UInt64(round), parties: parties, threshold: threshold, vectorLength: length,
+            inputBound: UInt64(Int64.max) / UInt64(max(parties.count, 1)))
     }
 
-    /// Calls `body` for every peer concurrently, each bounded by `timeout`; results in peer order.
-    private static func concurrently<T: Sendable>(
-        _ peers: [String], timeout: Duration, _ body: @escaping @Sendable (String) async throws -> T
+    /// Calls `body` for every (peer, item) concurrently, each bounded by `timeout`; results in
+    /// the order given.
+    private static func concurrently<Item: Sendable, T: Sendable>(
+        _ calls: [(String, Item)], timeout: Duration, _ body: @escaping @Sendable (String, Item) async throws -> T
     ) async -> [(String, Result<T, any Error>)] {
         await withTaskGroup(of: (Int, Result<T, any Error>).self) { group in
-            for (index, peer) in peers.enumerated() {
+            for (index, (peer, item)) in calls.enumerated() {
                 group.addTask {
                     do {
-                        return (index, .success(try await withTimeout(timeout) { try await body(peer) }))
+                        return (index, .success(try await withTimeout(timeout) { try await body(peer, item) }))
                     } catch {
                         return (index, .failure(error))
                     }
@@ -184,7 +187,7 @@ enum SecureAggregationLeadRound {
             }
             var results = [(Int, Result<T, any Error>)]()
             for await result in group { results.append(result) }
-            return results.sorted { $0.0 < $1.0 }.map { (peers[$0.0], $0.1) }
+            return results.sorted { $0.0 < $1.0 }.map { (calls[$0.0].0, $0.1) }
         }
     }
 }

@@ -27,12 +27,12 @@ enum SecureAggregationWire {
         return text
     }
 
-    private static func names(_ list: [String], field: String) throws -> [String] {
+    /// A list of node names (`parties`, `holders`, `survivors`, …): at most ``maximumParties``,
+    /// each non-empty and at most ``maximumNameBytes`` long.
+    static func names(_ list: [String], field: String) throws -> [String] {
         guard list.count <= maximumParties else { throw refuse(field, "lists \(list.count) parties, at most \(maximumParties)") }
         return try list.enumerated().map { try name($0.element, field: "\(field)[\($0.offset)]") }
     }
-
-    private static func round(_ value: UInt32) -> Int { Int(value) }
 
     // MARK: Advertisements
 
@@ -58,6 +58,17 @@ enum SecureAggregationWire {
             advertisement: SecureAggregation.KeyAdvertisement(
                 study: study, round: UInt64(round), sender: sender, publicKeys: keys, signature: Array(m.signature)),
             certificate: Array(m.certificate))
+    }
+
+    /// The advertisements a `ShareKeys` request forwards: at most ``maximumParties``, each
+    /// decoded as ``decode(_:study:round:field:)``.
+    static func decodeAdvertisements(_ request: Cohort_Peer_V1_ShareKeysRequest) throws -> [SignedKeyAdvertisement] {
+        guard request.advertisements.count <= maximumParties else {
+            throw refuse("advertisements", "holds \(request.advertisements.count), at most \(maximumParties)")
+        }
+        return try request.advertisements.enumerated().map {
+            try decode($0.element, study: request.studyID, round: Int(request.round), field: "advertisements[\($0.offset)]")
+        }
     }
 
     // MARK: Shares

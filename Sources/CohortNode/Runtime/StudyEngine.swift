@@ -472,11 +472,11 @@ public actor StudyEngine {
         guard let entry = participant.studies[study], entry.lead == lead else {
             throw NodeError(.contributionRefused, "\(lead) leads no study \(study) on \(node)")
         }
-        guard case .secure(let n, let t) = entry.spec.aggregation else {
+        guard case .secure(_, let t) = entry.spec.aggregation else {
             throw NodeError(.contributionRefused, "study \(study) does not use secure aggregation")
         }
         let agreed = ([lead] + entry.spec.participants).sorted()
-        guard parties.sorted() == agreed, parties.count == n, threshold == t else {
+        guard parties.sorted() == agreed, threshold == t else {
             throw NodeError(.contributionRefused,
                 "the aggregation asked for (parties \(parties.sorted().joined(separator: ", ")), t = \(threshold)) is not the one study \(study) agreed (parties \(agreed.joined(separator: ", ")), t = \(t))")
         }
@@ -488,9 +488,8 @@ public actor StudyEngine {
         let table = CertifiedKeyTable()
         table.insert(identity.signingPublicKey, for: node)
         do {
-            let configuration = try SecureAggregation.Configuration(
-                study: study, round: UInt64(round), parties: parties, threshold: threshold,
-                vectorLength: message.values.count, inputBound: SecureAggregationLeadRound.inputBound(parties: n))
+            let configuration = try SecureAggregationLeadRound.configuration(
+                study: study, round: round, parties: parties, threshold: threshold, length: message.values.count)
             client = try SecureAggregation.Client(
                 configuration: configuration, party: node, input: message.values.map { Int64(bitPattern: $0) },
                 signer: identity.signer, verifier: table)
@@ -514,20 +513,8 @@ public actor StudyEngine {
     ) async throws -> SecureAggregation.SharePackage {
         var state = try takeSecureRound(study: study, round: round, from: lead)
         guard let identity else { throw NodeError(.refused, "node \(node) has no identity key loaded") }
-        // Every other party's certificate, checked concurrently.
         let others = advertisements.filter { $0.advertisement.sender != node }
-        let keys = try await withThrowingTaskGroup(of: (String, [UInt8]).self) { group in
-            for signed in others {
-                group.addTask {
-                    let party = signed.advertisement.sender
-                    return (party, try await identity.verifiedKey(of: party, certificateDER: signed.certificate))
-                }
-            }
-            var keys: [(String, [UInt8])] = []
-            for try await pair in group { keys.append(pair) }
-            return keys
-        }
-        for (party, key) in keys { state.table.insert(key, for: party) }
+        for (party, key) in try await identity.verifiedKeys(of: others) { state.table.insert(key, for: party) }
         let roster = SecureAggregation.KeyRoster(
             study: study, round: UInt64(round), advertisements: advertisements.map(\.advertisement))
         var rng = SystemRandomNumberGenerator()

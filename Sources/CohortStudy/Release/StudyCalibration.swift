@@ -57,16 +57,9 @@ extension Study {
                 // own share (the lead, or any party reading the release) are left out, so the
                 // sum always carries the central σ² from the others.
                 let colluders = parties - threshold + 1
-                let shared: Privacy.DistributedDiscreteGaussian.Plan
-                do {
-                    shared = try Privacy.DistributedDiscreteGaussian.Plan(
-                        parties: parties, dropouts: colluders, rho: rho, l2Sensitivity: sensitivity.l2,
-                        dimension: max(spec.coordinateCount, 1))
-                } catch {
-                    throw StudyError(
-                        .invalidNoise, key: "secure_aggregation",
-                        "no distributed noise plan for \(parties) parties of which \(colluders) may drop out or know their own share: \(error)")
-                }
+                let shared = try NoisePlan.Distributed.plan(
+                    parties: parties, colluders: colluders, rho: rho, l2Sensitivity: sensitivity.l2,
+                    coordinates: spec.coordinateCount, key: "secure_aggregation")
                 return NoisePlan(
                     purpose: spec.purpose, epsilon: spec.privacy.epsilon, delta: spec.privacy.delta, rho: rho,
                     l2Sensitivity: sensitivity.l2, sigmaSquared: shared.localSigmaSquared.doubleValue,
@@ -123,6 +116,24 @@ extension Study {
                 case parties, colluders
                 case centralSigmaSquared = "central_sigma_squared"
             }
+
+            /// The privacy module's plan for the split: the smallest central σ² (1 % steps from
+            /// Δ²/(2ρ)) whose KLS cost fits ρ. Deterministic, so the calibration and every cost
+            /// derived from it state the same bytes.
+            /// - Throws: `invalidNoise` at `key` when the accountant refuses the split.
+            static func plan(
+                parties: Int, colluders: Int, rho: Double, l2Sensitivity: Double, coordinates: Int, key: String
+            ) throws -> Privacy.DistributedDiscreteGaussian.Plan {
+                do {
+                    return try Privacy.DistributedDiscreteGaussian.Plan(
+                        parties: parties, dropouts: colluders, rho: rho, l2Sensitivity: l2Sensitivity,
+                        dimension: max(coordinates, 1))
+                } catch {
+                    throw StudyError(
+                        .invalidNoise, key: key,
+                        "no distributed noise plan for \(parties) parties of which \(colluders) may drop out or know their own share: \(error)")
+                }
+            }
         }
         /// Mechanism name: `discrete-gaussian`.
         public var mechanism: String { "discrete-gaussian" }
@@ -151,14 +162,9 @@ extension Study {
         ///   rounds have their own).
         public func cost() throws -> Privacy.Cost {
             if let distributed {
-                // The same deterministic search as the calibration: the same plan, the same bytes.
-                do {
-                    return try Privacy.DistributedDiscreteGaussian.Plan(
-                        parties: distributed.parties, dropouts: distributed.colluders, rho: rho,
-                        l2Sensitivity: l2Sensitivity, dimension: max(coordinates, 1)).cost
-                } catch {
-                    throw StudyError(.invalidNoise, key: "plan.distributed", "no distributed noise plan: \(error)")
-                }
+                return try Distributed.plan(
+                    parties: distributed.parties, colluders: distributed.colluders, rho: rho,
+                    l2Sensitivity: l2Sensitivity, coordinates: coordinates, key: "plan.distributed").cost
             }
             let exact: Privacy.Rational
             do { exact = try Privacy.DiscreteGaussian.Sampler(sigmaSquaredAtLeast: sigmaSquared).sigmaSquared } catch {
