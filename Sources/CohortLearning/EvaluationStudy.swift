@@ -19,6 +19,9 @@ extension Learning {
             public var holdout: Holdout?
             /// Number of parties whose noise is in the aggregate (for standard errors).
             public var parties: Int = 1
+            /// With secure aggregation: how each round's noise is split among the parties (each
+            /// adds its share); nil when every node adds the full noise.
+            public var noiseSharing: NoiseSharing?
             /// Simulation only: σ = 0.
             public var noiseOff: Bool = false
 
@@ -46,9 +49,11 @@ extension Learning {
             guard configuration.parties >= 1 else {
                 throw LearningError(.invalidParameter, "evaluation: parties \(configuration.parties) must be ≥ 1")
             }
-            let calibrated = try Self.calibratedNoise(privacy: configuration.privacy, bins: configuration.bins)
+            let calibrated = try Self.calibratedNoise(privacy: configuration.privacy, bins: configuration.bins,
+                                                      sharing: configuration.noiseSharing)
             noise = configuration.noiseOff
-                ? try .calibrated(rho: 1, l2Sensitivity: 1, l1Sensitivity: 1, dimension: 2 * configuration.bins, noiseOff: true)
+                ? try .calibrated(rho: 1, l2Sensitivity: 1, l1Sensitivity: 1, dimension: 2 * configuration.bins, noiseOff: true,
+                                  sharing: configuration.noiseSharing)
                 : calibrated
             cost = try calibrated.cost()
             self.configuration = configuration
@@ -56,12 +61,13 @@ extension Learning {
 
         /// The round's noise for a study of `privacy` over `bins` score bins, which does not
         /// depend on the model: the whole ρ on one histogram of `2 · bins` cells, Δ₂ = Δ₁ = 1.
-        /// Lets a spec be priced before its model is known.
+        /// Lets a spec be priced before its model is known. `sharing` splits it among the parties
+        /// of a securely aggregated study.
         /// - Throws: `invalidParameter` (bins), `invalidPrivacyParameter`, `budgetTooSmallForRounds`.
-        public static func calibratedNoise(privacy: PrivacyTarget, bins: Int) throws -> RoundNoise {
+        public static func calibratedNoise(privacy: PrivacyTarget, bins: Int, sharing: NoiseSharing? = nil) throws -> RoundNoise {
             try validateBins(bins)
             let rho = try BudgetSplit.roundRho(totalRho: try privacy.rho(), share: 1, rounds: 1, part: "evaluation", target: privacy)
-            return try .calibrated(rho: rho, l2Sensitivity: 1, l1Sensitivity: 1, dimension: 2 * bins)
+            return try .calibrated(rho: rho, l2Sensitivity: 1, l1Sensitivity: 1, dimension: 2 * bins, sharing: sharing)
         }
 
         static func validateBins(_ bins: Int) throws {

@@ -74,6 +74,9 @@ extension Learning {
             public var seed: UInt64 = 1
             /// Number of parties whose noise is in each aggregate (for standard errors).
             public var parties: Int = 1
+            /// With secure aggregation: how each round's noise is split among the parties (each
+            /// adds its share); nil when every node adds the full noise.
+            public var noiseSharing: NoiseSharing?
             /// Clamps of the profile means.
             public var profileLimits = ProfileLimits()
             /// Simulation only: σ = 0 (nothing private, cost reported as if calibrated).
@@ -149,16 +152,15 @@ extension Learning {
             let profileRho = try BudgetSplit.roundRho(totalRho: rho, share: c.profileShare, rounds: 1, part: "the profile", target: c.privacy)
             let half = Double(Self.scale / 2)
             let cells = Int(Double(c.gridResolution).pow(d))
-            gridNoise = try .calibrated(rho: gridRho, l2Sensitivity: 1, l1Sensitivity: 1, dimension: cells, noiseOff: c.noiseOff)
-            lloydNoise = try .calibrated(rho: lloydRho, l2Sensitivity: half * Double(1 + d).squareRoot(),
-                                         l1Sensitivity: half * Double(1 + d), dimension: c.k * (1 + d), noiseOff: c.noiseOff)
-            profileNoise = try .calibrated(rho: profileRho, l2Sensitivity: Double(Self.scale) * 7.0.squareRoot(),
-                                           l1Sensitivity: 7 * Double(Self.scale), dimension: c.k * Self.profileWidth, noiseOff: c.noiseOff)
-            let calibrated = c.noiseOff
-                ? [try RoundNoise.calibrated(rho: gridRho, l2Sensitivity: 1, l1Sensitivity: 1, dimension: cells),
-                   try RoundNoise.calibrated(rho: lloydRho, l2Sensitivity: half * Double(1 + d).squareRoot(), l1Sensitivity: half * Double(1 + d), dimension: c.k * (1 + d)),
-                   try RoundNoise.calibrated(rho: profileRho, l2Sensitivity: Double(Self.scale) * 7.0.squareRoot(), l1Sensitivity: 7 * Double(Self.scale), dimension: c.k * Self.profileWidth)]
-                : [gridNoise, lloydNoise, profileNoise]
+            func noise(_ rho: Double, _ l2: Double, _ l1: Double, _ dimension: Int, off: Bool) throws -> RoundNoise {
+                try .calibrated(rho: rho, l2Sensitivity: l2, l1Sensitivity: l1, dimension: dimension, noiseOff: off, sharing: c.noiseSharing)
+            }
+            let rounds = [(gridRho, 1.0, 1.0, cells),
+                          (lloydRho, half * Double(1 + d).squareRoot(), half * Double(1 + d), c.k * (1 + d)),
+                          (profileRho, Double(Self.scale) * 7.0.squareRoot(), 7 * Double(Self.scale), c.k * Self.profileWidth)]
+            let added = try rounds.map { try noise($0.0, $0.1, $0.2, $0.3, off: c.noiseOff) }
+            (gridNoise, lloydNoise, profileNoise) = (added[0], added[1], added[2])
+            let calibrated = c.noiseOff ? try rounds.map { try noise($0.0, $0.1, $0.2, $0.3, off: false) } : added
             let costs = [try calibrated[0].cost()] + Array(repeating: try calibrated[1].cost(), count: c.lloydRounds) + [try calibrated[2].cost()]
             cost = try Privacy.Cost.composition(costs)
             self.configuration = c

@@ -76,6 +76,12 @@ extension Learning {
             public var tolerance: Double = 1e-4
             /// Number of parties whose noise is in each aggregate.
             public var parties: Int = 1
+            /// With secure aggregation: how each round's noise is split among the parties (each
+            /// adds its share); nil when every node adds the full noise.
+            /// A subsampled study (`samplingRate` < 1) splits its moment and evaluation rounds
+            /// only: its gradient rounds' accounting is the subsampled Gaussian's, which holds
+            /// for one party's full noise, so each party adds that.
+            public var noiseSharing: NoiseSharing?
             /// Simulation only: σ = 0.
             public var noiseOff: Bool = false
 
@@ -151,14 +157,17 @@ extension Learning {
             let momentL2 = min(b2 * Self.momentScale + Double(m).squareRoot() / 2, Double(m).squareRoot() * Self.momentScale)
             let gradientL2 = c.clipNorm * Self.gradientScale + Double(p).squareRoot() / 2
             let gradientL1 = Double(p).squareRoot() * gradientL2
-            let moment = try RoundNoise.calibrated(rho: momentRho, l2Sensitivity: momentL2, l1Sensitivity: Double(m) * Self.momentScale, dimension: m)
-            let evaluation = try RoundNoise.calibrated(rho: evaluationRho, l2Sensitivity: 1, l1Sensitivity: 1, dimension: 2 * c.evaluationBins)
+            let moment = try RoundNoise.calibrated(rho: momentRho, l2Sensitivity: momentL2, l1Sensitivity: Double(m) * Self.momentScale,
+                                                   dimension: m, sharing: c.noiseSharing)
+            let evaluation = try RoundNoise.calibrated(rho: evaluationRho, l2Sensitivity: 1, l1Sensitivity: 1, dimension: 2 * c.evaluationBins,
+                                                       sharing: c.noiseSharing)
             let gradient: RoundNoise
             let trainingCost: Privacy.Cost
             if c.samplingRate == 1 {
                 let stepRho = try BudgetSplit.roundRho(totalRho: rho, share: 1 - c.momentShare - c.evaluationShare,
                                                        rounds: c.rounds, part: "gradient steps", target: c.privacy)
-                gradient = try .calibrated(rho: stepRho, l2Sensitivity: gradientL2, l1Sensitivity: gradientL1, dimension: p)
+                gradient = try .calibrated(rho: stepRho, l2Sensitivity: gradientL2, l1Sensitivity: gradientL1, dimension: p,
+                                           sharing: c.noiseSharing)
                 trainingCost = try Privacy.Cost.composition(Array(repeating: try gradient.cost(), count: c.rounds))
             } else {
                 (gradient, trainingCost) = try Self.subsampledNoise(
@@ -167,7 +176,8 @@ extension Learning {
             }
             cost = try Privacy.Cost.composition([try moment.cost(), trainingCost, try evaluation.cost()])
             func off(_ n: RoundNoise) throws -> RoundNoise {
-                c.noiseOff ? try RoundNoise.calibrated(rho: 1, l2Sensitivity: n.l2Sensitivity, l1Sensitivity: n.l1Sensitivity, dimension: n.dimension, noiseOff: true) : n
+                c.noiseOff ? try RoundNoise.calibrated(rho: 1, l2Sensitivity: n.l2Sensitivity, l1Sensitivity: n.l1Sensitivity, dimension: n.dimension,
+                                                       noiseOff: true, sharing: n.sharing) : n
             }
             momentNoise = try off(moment)
             gradientNoise = try off(gradient)

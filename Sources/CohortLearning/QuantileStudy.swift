@@ -35,6 +35,9 @@ extension Learning {
             public var monetaryBins: Int = 1000
             /// Number of parties whose noise is in the aggregate.
             public var parties: Int = 1
+            /// With secure aggregation: how each round's noise is split among the parties (each
+            /// adds its share); nil when every node adds the full noise.
+            public var noiseSharing: NoiseSharing?
             /// Simulation only: σ = 0.
             public var noiseOff: Bool = false
 
@@ -65,8 +68,10 @@ extension Learning {
             }
             let rho = try BudgetSplit.roundRho(totalRho: try c.privacy.rho(), share: 1, rounds: 1, part: "quantiles", target: c.privacy)
             let dimension = c.maxRecencyDays + 1 + c.maxFrequency + 1 + c.monetaryBins
-            noise = try .calibrated(rho: rho, l2Sensitivity: 3.0.squareRoot(), l1Sensitivity: 3, dimension: dimension, noiseOff: c.noiseOff)
-            cost = try RoundNoise.calibrated(rho: rho, l2Sensitivity: 3.0.squareRoot(), l1Sensitivity: 3, dimension: dimension).cost()
+            noise = try .calibrated(rho: rho, l2Sensitivity: 3.0.squareRoot(), l1Sensitivity: 3, dimension: dimension,
+                                    noiseOff: c.noiseOff, sharing: c.noiseSharing)
+            cost = try RoundNoise.calibrated(rho: rho, l2Sensitivity: 3.0.squareRoot(), l1Sensitivity: 3, dimension: dimension,
+                                             sharing: c.noiseSharing).cost()
             self.configuration = c
         }
 

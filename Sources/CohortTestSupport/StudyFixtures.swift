@@ -93,7 +93,9 @@ public enum StudyFixtures {
         deadline_seconds: 900
         """
 
-    /// A histogram spec with a 2026 as-of date and no minimum count (the engine tests').
+    /// A histogram spec with a 2026 as-of date and no minimum count (the engine tests'). It
+    /// turns secure aggregation off explicitly: those tests drive the plain protocol (restarts,
+    /// dropouts and replays of contributions); the secure one has its own engine tests.
     public static let engineHistogramYAML = """
         kind: histogram
         purpose: segmentation
@@ -101,6 +103,7 @@ public enum StudyFixtures {
         dimensions: [rfm_segment]
         privacy: { epsilon: 1.0, delta: 1.0e-6, min_count: 0 }
         participants: [globex, initech]
+        secure_aggregation: false
         deadline_seconds: 600
         """
 
@@ -123,18 +126,22 @@ public enum StudyFixtures {
             simulated: true)
     }
 
-    /// A spec built in code.
+    /// A spec built in code. Its `secure_aggregation` is off unless given (nil: the product's
+    /// default, on for three or more parties): the machine and aggregation tests that use it
+    /// drive the plain protocol message by message.
     public static func spec(
         kind: Study.Kind = .histogram, dimensions: [Study.Dimension] = [.valueTier],
         mean: Study.MeanMeasure? = nil, epsilon: Double = 1, minCount: Int = 0,
         participants: [String] = ["globex", "initech"], id: String? = "s1", deadline: Int = 600,
-        purpose: Purpose = .segmentation
+        purpose: Purpose = .segmentation,
+        secureAggregation: Study.SecureAggregationSetting? = Study.SecureAggregationSetting(enabled: false)
     ) throws -> Study.Spec {
         try Study.Spec(
             id: id, kind: kind, purpose: purpose, asOf: CalendarDate("2025-03-31")!,
             dimensions: dimensions, regions: dimensions.contains(.region) ? ["north", "south"] : [],
             mean: mean, privacy: Study.PrivacyParameters(epsilon: epsilon, delta: 1e-6, minCount: minCount),
-            participants: participants, deadlineSeconds: deadline)
+            participants: participants, deadlineSeconds: deadline
+        ).withSecureAggregation(secureAggregation)
     }
 
     /// 2025-04-01T00:00:00Z.

@@ -40,7 +40,9 @@ import Testing
         return (board, locals)
     }
 
-    static func spec(participants: [String], secure: String) -> String {
+    /// A histogram spec; `secure` is the `secure_aggregation` value, nil leaves the key out
+    /// (the default).
+    static func spec(participants: [String], secure: String?) -> String {
         """
         kind: histogram
         purpose: segmentation
@@ -49,8 +51,7 @@ import Testing
         privacy: { epsilon: 1.0, delta: 1.0e-6, min_count: 0 }
         participants: [\(participants.joined(separator: ", "))]
         deadline_seconds: 600
-        secure_aggregation: \(secure)
-        """
+        """ + (secure.map { "\nsecure_aggregation: \($0)" } ?? "")
     }
 
     /// Expected released count per segment code over `names`' tables (noise off).
@@ -60,10 +61,13 @@ import Testing
         return counts
     }
 
-    @Test func aSecurelyAggregatedHistogramReleasesExactlyThePlainSum() async throws {
+    /// With noise off the secure release equals the plain sum; a spec that leaves the key out
+    /// is securely aggregated too (the default with three parties).
+    @Test(arguments: ["true", nil])
+    func aSecurelyAggregatedHistogramReleasesExactlyThePlainSum(secure: String?) async throws {
         let (board, locals) = try Self.cluster(["acme", "globex", "initech"])
         let outcome = await board.engines["acme"]!.lead(
-            try Study.Spec.load(yaml: Self.spec(participants: ["globex", "initech"], secure: "true")))
+            try Study.Spec.load(yaml: Self.spec(participants: ["globex", "initech"], secure: secure)))
         guard case .completed(let result, let json, _) = outcome else {
             Issue.record("study failed: \(outcome)")
             return
@@ -206,6 +210,24 @@ import Testing
         }
     }
 
+    /// Issue 13: on by default with three or more parties (no tolerated dropouts), off by
+    /// default with two, and `false` always turns it off.
+    @Test(arguments: [
+        (["globex"], nil, Study.AggregationMode.plain),
+        (["globex"], "false", .plain),
+        (["globex", "initech"], nil, .secure(parties: 3, threshold: 3)),
+        (["globex", "initech"], "false", .plain),
+        (["globex", "initech"], "true", .secure(parties: 3, threshold: 3)),
+        (["globex", "hooli", "initech", "umbrella"], nil, .secure(parties: 5, threshold: 5)),
+        (["globex", "hooli", "initech", "umbrella"], "{ dropouts: 2 }", .secure(parties: 5, threshold: 3)),
+    ])
+    func secureAggregationIsTheDefaultFromThreeParties(participants: [String], secure: String?, mode: Study.AggregationMode) throws {
+        let spec = try Study.Spec.load(yaml: Self.spec(participants: participants, secure: secure))
+        #expect(spec.aggregation == mode)
+        // The participants resolve the same mode from the spec's wire form.
+        #expect(try Study.Spec.load(json: try spec.canonicalJSON()).aggregation == mode)
+    }
+
     @Test(arguments: [
         ("participants: [globex]\nsecure_aggregation: true", "secure_aggregation"),
         ("participants: [globex, initech]\nsecure_aggregation: { dropouts: 2 }", "secure_aggregation.dropouts"),
@@ -268,5 +290,33 @@ import Testing
         // Every message states the share it added, which the lead checks.
         let message = Study.ContributionMessage(study: "s", round: 0, values: [], cost: cost, simulated: false)
         #expect(abs((try message.noiseVariance() ?? 0) - shared.sigmaSquared) <= 1e-6 * shared.sigmaSquared)
+    }
+}
+
+/// Issue 13, distributed noise for the learning kinds: a securely aggregated learning spec adds
+/// a share of every round's noise, and its whole-study cost (what the ledger charges) stays
+/// within the spec's ε.
+@Suite struct SecureAggregationLearningNoiseTests {
+    @Test(arguments: [
+        ("kmeans", "segmentation", "{ k: 3, rounds: 4 }"),
+        ("logistic-regression", "model-training", "{ rounds: 5 }"),
+        ("quantiles", "segmentation", "{ probabilities: [0.5, 0.9] }"),
+    ])
+    func everyRoundOfALearningStudyAddsItsShare(kind: String, purpose: String, learning: String) throws {
+        let plain = try Study.LearningAlgorithm(spec: try LearningStudyEngineTests.spec(kind, purpose, learning, secure: false))
+        let shared = try Study.LearningAlgorithm(spec: try LearningStudyEngineTests.spec(kind, purpose, learning, secure: true))
+        #expect(plain.phases.map(\.name) == shared.phases.map(\.name))
+        for (p, s) in zip(plain.phases, shared.phases) {
+            // Three parties, none may drop, the lead's share uncounted: two shares carry σ².
+            let ratio = (s.sigma * s.sigma) / (p.sigma * p.sigma)
+            #expect(ratio > 0.49 && ratio < 0.53, "\(kind) \(p.name): share ratio \(ratio)")
+        }
+        let epsilon = try shared.cost.epsilon(delta: 1e-6)
+        #expect(epsilon <= 1 + 1e-9)
+        #expect(epsilon > 0.95)
+        // The lead accepts the charged cost of a securely aggregated learning study.
+        let spec = try LearningStudyEngineTests.spec(kind, purpose, learning, secure: true).withID("s-learning")
+        let message = Study.ContributionMessage(study: "s-learning", round: 0, values: [], cost: shared.cost, simulated: false)
+        try Study.Aggregation.validateCost(message, from: "globex", spec: spec, study: "s-learning", coordinates: 0)
     }
 }

@@ -77,7 +77,10 @@ import Testing
         #expect((kmeans.inertiaRatio ?? 0) >= 0.99, "the central k-means is (nearly) the best fit: \(kmeans.inertiaRatio ?? .nan)")
         #expect(kmeans.adjustedRandIndex.map { (-1...1).contains($0) } == true)
         #expect(clusters.rounds.count == clusters.learning?.rounds && clusters.rounds.count > 2)
-        #expect(clusters.spends.count == 3 && clusters.spends.allSatisfy { abs($0.epsilon - 1) < 1e-9 })
+        // Secure aggregation (the default with three nodes) charges the distributed accountant's ε,
+        // which its 1 % noise steps keep just under the spec's.
+        #expect(clusters.spends.count == 3 && clusters.spends.allSatisfy { $0.epsilon <= 1 + 1e-9 && $0.epsilon > 0.95 },
+                "\(clusters.spends.map(\.epsilon))")
         let centralCustomers = try #require(clusters.centralCustomers)
         #expect(centralCustomers > 0 && centralCustomers <= 3300)
 

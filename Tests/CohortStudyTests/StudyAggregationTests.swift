@@ -51,8 +51,11 @@ struct StudyAggregationTests {
             minCount: minCount, participants: ["globex", "initech"], purpose: .benchmarking)
     }
 
-    @Test func zeroNoiseHistogramEqualsExactSum() throws {
-        let spec = try StudyFixtures.spec(dimensions: [.valueTier], participants: ["globex", "initech"])
+    /// Noise off, plain and securely aggregated (the default with three parties): the release
+    /// is exact and states no noise (a simulated secure share once reported the planned σ²).
+    @Test(arguments: [Study.SecureAggregationSetting(enabled: false), nil])
+    func zeroNoiseHistogramEqualsExactSum(secure: Study.SecureAggregationSetting?) throws {
+        let spec = try StudyFixtures.spec(dimensions: [.valueTier], participants: ["globex", "initech"], secureAggregation: secure)
         let rows = [300, 500, 200]
         let msgs = try Self.messages(spec: spec, rows: rows) { _ in StudyZeroNoise() }
         let result = try Study.Aggregation.aggregate(

@@ -55,6 +55,7 @@ extension Study {
                 throw StudyError(.invalidValue, key: "privacy.epsilon", error.message)
             }
             let parties = spec.participants.count + 1
+            let sharing = try Self.noiseSharing(of: spec)
             kind = spec.kind
             let algorithm: (any FederatedAlgorithm)?
             var pending: (study: String, noise: Learning.RoundNoise)?
@@ -72,6 +73,7 @@ extension Study {
                     if let rounds = parameters.rounds { c.lloydRounds = rounds }
                     if let seed = parameters.seed { c.seed = try Self.seed(seed) }
                     c.parties = parties
+                    c.noiseSharing = sharing
                     try Self.refuse(parameters, ["clip_norm": parameters.clipNorm, "learning_rate": parameters.learningRate,
                                                  "l2": parameters.l2, "holdout_share": parameters.holdoutShare,
                                                  "sampling_rate": parameters.samplingRate], kind: spec.kind)
@@ -94,6 +96,7 @@ extension Study {
                     if let value = parameters.samplingRate { c.samplingRate = value }
                     if let seed = parameters.seed { c.seed = try Self.seed(seed) }
                     c.parties = parties
+                    c.noiseSharing = sharing
                     guard parameters.k == nil, parameters.probabilities == nil else {
                         throw StudyError(.invalidValue, key: parameters.k != nil ? "learning.k" : "learning.probabilities",
                                          "is not a logistic-regression parameter")
@@ -104,6 +107,7 @@ extension Study {
                     var c = Learning.QuantileStudy.Configuration(privacy: privacy)
                     if let probabilities = parameters.probabilities { c.probabilities = probabilities }
                     c.parties = parties
+                    c.noiseSharing = sharing
                     try Self.refuse(parameters, ["clip_norm": parameters.clipNorm, "learning_rate": parameters.learningRate,
                                                  "l2": parameters.l2, "holdout_share": parameters.holdoutShare,
                                                  "sampling_rate": parameters.samplingRate], kind: spec.kind)
@@ -114,7 +118,7 @@ extension Study {
                     try Self.refuseEvaluationKeys(parameters, kind: spec.kind)
                     algorithm = try Learning.QuantileStudy(c)
                 case .evaluation:
-                    let built = try Self.evaluation(parameters, privacy: privacy, parties: parties)
+                    let built = try Self.evaluation(parameters, privacy: privacy, parties: parties, sharing: sharing)
                     algorithm = built.0
                     pending = built.1
                 }
@@ -148,7 +152,7 @@ extension Study {
         /// The `evaluation` algorithm of `parameters`, or — for a `model_study` reference not
         /// resolved yet — that study's id and the round's noise (which the model does not change).
         private static func evaluation(
-            _ parameters: LearningParameters, privacy: Learning.PrivacyTarget, parties: Int
+            _ parameters: LearningParameters, privacy: Learning.PrivacyTarget, parties: Int, sharing: Learning.NoiseSharing?
         ) throws -> ((any FederatedAlgorithm)?, (study: String, noise: Learning.RoundNoise)?) {
             try refuse(parameters, ["clip_norm": parameters.clipNorm, "learning_rate": parameters.learningRate,
                                     "l2": parameters.l2, "sampling_rate": parameters.samplingRate], kind: .evaluation)
@@ -163,7 +167,7 @@ extension Study {
             }
             let bins = parameters.bins ?? 100
             let noise: Learning.RoundNoise
-            do { noise = try Learning.EvaluationStudy.calibratedNoise(privacy: privacy, bins: bins) } catch let error as LearningError {
+            do { noise = try Learning.EvaluationStudy.calibratedNoise(privacy: privacy, bins: bins, sharing: sharing) } catch let error as LearningError {
                 throw StudyError(.invalidValue, key: error.code == .invalidParameter ? "learning.bins" : "privacy.epsilon", error.message)
             }
             let holdout = try evaluationHoldout(parameters)
@@ -182,9 +186,19 @@ extension Study {
                 c.bins = bins
                 c.holdout = holdout
                 c.parties = parties
+                c.noiseSharing = sharing
                 do { return (try Learning.EvaluationStudy(c), nil) } catch let error as LearningError {
                     throw StudyError(.invalidValue, key: error.code == .invalidParameter ? "learning.bins" : "privacy.epsilon", error.message)
                 }
+            }
+        }
+
+        /// The split of every round's noise under the spec's secure aggregation, or nil (plain:
+        /// each node adds the full noise).
+        private static func noiseSharing(of spec: Spec) throws -> Learning.NoiseSharing? {
+            guard case let (parties, uncounted)? = spec.aggregation.uncountedNoiseShares else { return nil }
+            do { return try Learning.NoiseSharing(parties: parties, colluders: uncounted) } catch let error as LearningError {
+                throw StudyError(.invalidValue, key: "secure_aggregation", error.message)
             }
         }
 

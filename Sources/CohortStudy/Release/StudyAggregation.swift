@@ -111,7 +111,7 @@ extension Study {
                     "cost_json: charged ε \(epsilon) at δ \(spec.privacy.delta), the study allows ε \(spec.privacy.epsilon)")
             }
             if spec.kind.isLearning {
-                guard [.discreteGaussian, .subsampledGaussian, .composition].contains(cost.mechanism) else {
+                guard [.discreteGaussian, .distributedDiscreteGaussian, .subsampledGaussian, .composition].contains(cost.mechanism) else {
                     throw StudyError(
                         .invalidContribution, key: key,
                         "cost_json.mechanism: \(cost.mechanism.rawValue) is not a mechanism of a \(spec.kind.rawValue) study")

@@ -51,12 +51,9 @@ extension Study {
                     l2Sensitivity: 0, sigmaSquared: 0, coordinates: 0)
             }
             let sensitivity = Sensitivity.of(spec)
-            if case .secure(let parties, let threshold) = spec.aggregation {
+            if case let (parties, colluders)? = spec.aggregation.uncountedNoiseShares {
                 // Distributed discrete Gaussian (KLS 2021): each party adds its share of the
-                // central noise. The parties that may drop out (n − t) and the one that knows its
-                // own share (the lead, or any party reading the release) are left out, so the
-                // sum always carries the central σ² from the others.
-                let colluders = parties - threshold + 1
+                // central noise, which the uncounted parties cannot weaken.
                 let shared = try NoisePlan.Distributed.plan(
                     parties: parties, colluders: colluders, rho: rho, l2Sensitivity: sensitivity.l2,
                     coordinates: spec.coordinateCount, key: "secure_aggregation")

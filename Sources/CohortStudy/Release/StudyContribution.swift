@@ -125,7 +125,7 @@ extension Study {
             if try ContributionMessage.noiseVariance(of: cost) != report.sigmaSquared {
                 // Only a source that added other noise than the exact plan (a simulated one, or
                 // more noise) gets here: the parameters state the noise in the vector.
-                cost.parameters["sigma_squared"] = "\(report.sigmaSquared)"
+                cost.parameters[ContributionMessage.noiseVarianceKey(of: cost)] = "\(report.sigmaSquared)"
             }
             return ContributionMessage(
                 study: study, round: round, values: noisy.map { UInt64(bitPattern: $0) }, cost: cost,

@@ -126,16 +126,20 @@ extension Study {
         /// `parameters.sigma_squared` of `cost` as a number (decimal or the exact `p/q` form the
         /// privacy module writes), nil when absent.
         static func noiseVariance(of cost: Privacy.Cost) throws -> Double? {
-            // A distributed discrete Gaussian states the central σ² and each party's share; the
-            // sender added its share.
-            let key = cost.mechanism == .distributedDiscreteGaussian ? "local_sigma_squared" : "sigma_squared"
-            guard let text = cost.parameters[key] else { return nil }
+            guard let text = cost.parameters[noiseVarianceKey(of: cost)] else { return nil }
             guard let value = number(text), value.isFinite, value >= 0, value < 1e30 else {
                 throw StudyError(
                     .invalidContribution, key: "cost_json.parameters.sigma_squared",
                     "'\(text.prefix(64))' is not a finite number in [0, 10³⁰)")
             }
             return value
+        }
+
+        /// The cost parameter stating the variance the sender added: a distributed discrete
+        /// Gaussian states the central σ² and each party's share, and the sender added its share
+        /// (`local_sigma_squared`); every other cost states its own σ² (`sigma_squared`).
+        static func noiseVarianceKey(of cost: Privacy.Cost) -> String {
+            cost.mechanism == .distributedDiscreteGaussian ? "local_sigma_squared" : "sigma_squared"
         }
 
         /// A parameter's value: a decimal (`20.5`, `1e-3`) or an exact fraction (`41/2`).

@@ -78,7 +78,7 @@ extension Study.Result {
     private func learningText(_ learning: Study.LearningRelease) -> String {
         var lines = ["Study \(study) — \(spec.kind.rawValue)"]
         lines.append("purpose \(spec.purpose.rawValue), as of \(spec.asOf), ε \(spec.privacy.epsilon) and δ \(spec.privacy.delta) per node for the whole study")
-        lines.append("lead \(lead); ε spent per node: " + participants.map { "\($0.node) \($0.epsilon)" }.joined(separator: ", "))
+        lines.append("lead \(lead); ε spent per node: " + participants.map { "\($0.node) \(Self.format($0.epsilon, decimals: 4))" }.joined(separator: ", "))
         if simulatedNoise { lines.append("SIMULATED NOISE — no privacy guarantee") }
         lines.append("standard errors include the privacy noise only")
         lines.append("")

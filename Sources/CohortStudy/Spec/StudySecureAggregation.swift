@@ -4,10 +4,10 @@ extension Study {
     /// parties may drop out of a round after sharing their keys with the sum still released.
     ///
     /// Written `secure_aggregation: true | false` or `secure_aggregation: { enabled: true,
-    /// dropouts: 1 }`. Left out, it is off (each party sends its noised contribution to the lead,
-    /// as before secure aggregation existed). It needs three or more parties (the lead included):
-    /// with two the lead learns the other party's contribution from the sum and its own, so
-    /// masking would hide nothing, and such a spec is refused.
+    /// dropouts: 1 }`. Left out, it is on with no tolerated dropouts when the study has three or
+    /// more parties (the lead included) and off with two. It needs three or more parties: with
+    /// two the lead learns the other party's contribution from the sum and its own, so masking
+    /// would hide nothing, and a two-party spec that asks for it is refused.
     public struct SecureAggregationSetting: Sendable, Hashable {
         /// Whether the rounds are securely aggregated.
         public let enabled: Bool
@@ -29,6 +29,15 @@ extension Study {
         /// Secure aggregation among `parties` parties (the lead included) with threshold t:
         /// up to `parties − threshold` may drop out of a round after sharing their keys.
         case secure(parties: Int, threshold: Int)
+
+        /// With secure aggregation, the parties whose noise share the guarantee does not count
+        /// on: the tolerated dropouts (n − t) plus the one that knows its own share (the lead,
+        /// or any party reading the release), so the released sum always carries the central σ²
+        /// from the others. Nil for plain aggregation, where each party adds the full noise.
+        public var uncountedNoiseShares: (parties: Int, uncounted: Int)? {
+            guard case .secure(let parties, let threshold) = self else { return nil }
+            return (parties, parties - threshold + 1)
+        }
     }
 }
 
@@ -36,14 +45,17 @@ extension Study.Spec {
     /// Parties of the study, the lead included.
     public var partyCount: Int { participants.count + 1 }
 
-    /// The resolved aggregation of every round (see ``Study/SecureAggregationSetting``).
+    /// The resolved aggregation of every round (see ``Study/SecureAggregationSetting``): the
+    /// spec's setting, or when it has none, secure with no tolerated dropouts for three or more
+    /// parties and plain for two.
     public var aggregation: Study.AggregationMode {
-        let setting = secureAggregation ?? Study.SecureAggregationSetting(enabled: false)
+        let setting = secureAggregation ?? Study.SecureAggregationSetting(enabled: partyCount >= 3)
         guard setting.enabled else { return .plain }
         return .secure(parties: partyCount, threshold: partyCount - setting.dropouts)
     }
 
-    /// A copy with an explicit `secure_aggregation` setting (nil: the default, off), validated
+    /// A copy with an explicit `secure_aggregation` setting (nil: the default, on for three or
+    /// more parties), validated
     /// again; id and deadline are kept.
     /// - Throws: ``StudyError`` at `secure_aggregation` or `secure_aggregation.dropouts`.
     public func withSecureAggregation(_ setting: Study.SecureAggregationSetting?) throws -> Study.Spec {
