@@ -145,8 +145,8 @@ extension SecureAggregation {
             var secrets: [String: (shareKey: Seed, maskSeed: Seed)] = [:]
             for (peer, peerPublic) in table where peer != party {
                 do {
-                    let shareKey = Seed(unchecked: try KeyAgreement.derive(privateKey: keys.encryptionKey, peerPublicKey: peerPublic.encryption, purpose: KeyAgreement.shareEncryptionPurpose, study: configuration.study, round: configuration.round, party: party, peer: peer))
-                    let maskSeed = try KeyAgreement.pairwiseSeed(privateKey: keys.maskingKey, peerPublicKey: peerPublic.masking, study: configuration.study, round: configuration.round, party: party, peer: peer)
+                    let shareKey = Seed(unchecked: try KeyAgreement.derive(privateKey: keys.encryptionPrivateKey, peerPublicKey: peerPublic.encryption, purpose: KeyAgreement.shareEncryptionPurpose, study: configuration.study, round: configuration.round, party: party, peer: peer))
+                    let maskSeed = Seed(unchecked: try KeyAgreement.derive(privateKey: keys.maskingPrivateKey, peerPublicKey: peerPublic.masking, purpose: KeyAgreement.pairwisePurpose, study: configuration.study, round: configuration.round, party: party, peer: peer))
                     secrets[peer] = (shareKey, maskSeed)
                 } catch {
                     return [.refused(Refusal(.malformed, "advertisement of \(peer) carries an unusable (low-order) X25519 key"))]

@@ -25,6 +25,10 @@ extension SecureAggregation {
         let encryptionKey: Seed
         /// Raw private key for pairwise masks (s_sk); Shamir-shared so that a dropout's masks can be removed.
         let maskingKey: Seed
+        /// The two private keys as swift-crypto keys, made once (making one computes its public
+        /// key, a scalar multiplication that every agreement would otherwise repeat).
+        let encryptionPrivateKey: AgreementKey
+        let maskingPrivateKey: AgreementKey
         /// The matching public keys.
         public let publicKeys: PublicKeys
 
@@ -37,6 +41,8 @@ extension SecureAggregation {
                 let cKey = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: c.bytes)
                 let sKey = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: s.bytes)
                 self.publicKeys = try PublicKeys(encryption: Array(cKey.publicKey.rawRepresentation), masking: Array(sKey.publicKey.rawRepresentation))
+                self.encryptionPrivateKey = AgreementKey(key: cKey)
+                self.maskingPrivateKey = AgreementKey(key: sKey)
             } catch let error as SecureAggregationError {
                 throw error
             } catch {
@@ -47,6 +53,14 @@ extension SecureAggregation {
         }
     }
 
+    /// A swift-crypto X25519 private key made once. swift-crypto does not mark the key
+    /// `Sendable`, but it is an immutable value (its raw bytes and public key, no shared
+    /// mutable state), so it may cross concurrency domains.
+    struct AgreementKey: @unchecked Sendable {
+        /// The key.
+        let key: Curve25519.KeyAgreement.PrivateKey
+    }
+
     /// X25519 + HKDF-SHA256 derivations bound to study, round and the unordered pair of parties.
     ///
     /// `info = "cohort/secagg/v1" ‖ purpose ‖ study ‖ round ‖ min(a, b) ‖ max(a, b)` (canonical,
@@ -55,12 +69,13 @@ extension SecureAggregation {
     public enum KeyAgreement {
         static let salt = Array("cohort/secagg/v1/hkdf".utf8)
         static let shareEncryptionPurpose = "share-encryption"
+        static let pairwisePurpose = "pairwise-seed"
 
         /// The pairwise mask seed s_{a,b} between `party` (holding `privateKey`) and `peer`.
         /// - Throws: ``SecureAggregationError/Code/cryptoFailure`` for an invalid peer key
         ///   (e.g. a low-order point giving an all-zero shared secret).
         public static func pairwiseSeed(privateKey: Seed, peerPublicKey: [UInt8], study: String, round: UInt64, party: String, peer: String) throws -> Seed {
-            let bytes = try derive(privateKey: privateKey, peerPublicKey: peerPublicKey, purpose: "pairwise-seed", study: study, round: round, party: party, peer: peer)
+            let bytes = try derive(privateKey: privateKey, peerPublicKey: peerPublicKey, purpose: pairwisePurpose, study: study, round: round, party: party, peer: peer)
             return Seed(unchecked: bytes)
         }
 
@@ -75,13 +90,28 @@ extension SecureAggregation {
         /// make the derived seed public). O(1): one scalar multiplication.
         public static func isUsablePublicKey(_ publicKey: [UInt8]) -> Bool {
             guard publicKey.count == 32,
-                  let probe = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: [UInt8](repeating: 0x5a, count: 32)),
+                  let probe,
                   let peer = try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: publicKey),
-                  let secret = try? probe.sharedSecretFromKeyAgreement(with: peer) else { return false }
+                  let secret = try? probe.key.sharedSecretFromKeyAgreement(with: peer) else { return false }
             return secret.withUnsafeBytes { raw in raw.contains { $0 != 0 } }
         }
 
+        /// The fixed private key that probes a public key for low order (made once).
+        private static let probe = (try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: [UInt8](repeating: 0x5a, count: 32))).map(AgreementKey.init)
+
         static func derive(privateKey: Seed, peerPublicKey: [UInt8], purpose: String, study: String, round: UInt64, party: String, peer: String) throws -> [UInt8] {
+            let key: Curve25519.KeyAgreement.PrivateKey
+            do { key = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: privateKey.bytes) } catch {
+                throw SecureAggregationError(.cryptoFailure, "X25519 key agreement between \(party) and \(peer) failed: \(error)")
+            }
+            return try derive(privateKey: AgreementKey(key: key), peerPublicKey: peerPublicKey, purpose: purpose, study: study, round: round, party: party, peer: peer)
+        }
+
+        /// X25519 with `privateKey`, then HKDF-SHA256 with the info above (32 bytes).
+        static func derive(
+            privateKey agreementKey: AgreementKey, peerPublicKey: [UInt8], purpose: String, study: String,
+            round: UInt64, party: String, peer: String
+        ) throws -> [UInt8] {
             var info = CanonicalBytes(purpose)
             info.append(study)
             info.append(round)
@@ -89,9 +119,8 @@ extension SecureAggregation {
             info.append(lo)
             info.append(hi)
             do {
-                let key = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: privateKey.bytes)
                 let peerKey = try Curve25519.KeyAgreement.PublicKey(rawRepresentation: peerPublicKey)
-                let secret = try key.sharedSecretFromKeyAgreement(with: peerKey)
+                let secret = try agreementKey.key.sharedSecretFromKeyAgreement(with: peerKey)
                 guard secret.withUnsafeBytes({ raw in raw.contains { $0 != 0 } }) else {
                     throw SecureAggregationError(.cryptoFailure, "the public key of \(peer) is a low-order point (all-zero shared secret)")
                 }

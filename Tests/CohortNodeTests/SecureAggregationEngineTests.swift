@@ -90,6 +90,25 @@ import Testing
         }
     }
 
+    /// An aggregation that cannot be put on record is not used: the lead's failed append fails
+    /// the round; a participant's keeps its shares back (with no dropouts tolerated, the round
+    /// fails). Nothing is released either way.
+    @Test(arguments: ["acme", "initech"])
+    func anAggregationThatCannotBeAuditedReleasesNothing(failing: String) async throws {
+        let (board, locals) = try Self.cluster(["acme", "globex", "initech"])
+        await locals[failing]!.setAggregatedAuditFailing()
+        let outcome = await board.engines["acme"]!.lead(
+            try Study.Spec.load(yaml: Self.spec(participants: ["globex", "initech"], secure: nil)))
+        guard case .failed(_, let reason) = outcome else {
+            Issue.record("study published although \(failing) could not record the aggregation: \(outcome)")
+            return
+        }
+        #expect(reason.contains("audit log"), "\(reason)")
+        for name in ["acme", "globex", "initech"] {
+            #expect(await locals[name]!.results.isEmpty, "\(name) stored no result")
+        }
+    }
+
     @Test func twoPartiesDroppingAfterSharingTheirKeysStillReleaseTheSurvivorsSum() async throws {
         let names = ["acme", "globex", "hooli", "initech", "umbrella"]
         let (board, _) = try Self.cluster(names)

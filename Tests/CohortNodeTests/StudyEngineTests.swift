@@ -15,6 +15,8 @@ import Testing
         var remainingEpsilon: Double
         var failContribution = false
         var failAudit = false
+        /// Fails only `study.aggregated` appends (secure aggregation's record).
+        var failAggregatedAudit = false
         private(set) var charges: [String] = []
         private(set) var rowsRead = 0
         private(set) var results: [String: Data] = [:]
@@ -27,6 +29,7 @@ import Testing
 
         func setFailing() { failContribution = true }
         func setAuditFailing() { failAudit = true }
+        func setAggregatedAuditFailing() { failAggregatedAudit = true }
 
         func policyInputs(for spec: Study.Spec) async throws -> (remainingEpsilon: Double, consentingCustomers: Int) {
             (remainingEpsilon, codes.count)
@@ -76,6 +79,7 @@ import Testing
         func auditStudy(_ event: StudyAuditEvent) async throws {
             struct AuditDown: Error {}
             if failAudit { throw AuditDown() }
+            if failAggregatedAudit, case .aggregated = event.kind { throw AuditDown() }
             audits.append(event)
         }
     }

@@ -29,10 +29,16 @@ enum SecureAggregationLeadRound {
 
     /// Runs the round; returns the survivors' unmasked sum or the reason it failed (nothing is
     /// released then). O(n²·L) mask work on the lead for n parties and L coordinates at most.
+    ///
+    /// `record` puts the aggregation on the lead's audit record (survivors, recovered
+    /// dropouts) when the lead asks for the unmasking, while the participants write theirs
+    /// before answering; it runs beside the unmask calls, and the sum is returned only once it
+    /// succeeded (a failed record fails the round with nothing released).
     static func run(
         study: String, round: Int, own: Study.ContributionMessage, parties: [String], threshold: Int,
         lead: String, payload: Study.RoundPayload, identity: SecureAggregationIdentity?,
-        peers: any StudyPeerCalls, stageTimeout: Duration
+        peers: any StudyPeerCalls, stageTimeout: Duration,
+        record: @escaping @Sendable (_ survivors: [String], _ dropouts: [String]) async throws -> Void
     ) async -> Result<Outcome, Failure> {
         guard let identity else {
             return .failure(Failure(description: "\(lead) has no node identity key loaded for secure aggregation"))
@@ -59,6 +65,7 @@ enum SecureAggregationLeadRound {
         var messages: [String: Study.ContributionMessage] = [lead: own]
         var certificates: [String: [UInt8]] = [lead: identity.certificateDER]
         var notes: [String] = []
+        var recorded: (survivors: [String], dropouts: [String])?
 
         // Stage 1: the lead's own keys, then every participant's (each computes its contribution).
         var pending: [SecureAggregation.Server.Directive] = []
@@ -89,6 +96,10 @@ enum SecureAggregationLeadRound {
             for directive in pending {
                 switch directive {
                 case .release(let aggregate):
+                    guard let recorded, recorded.survivors.sorted() == aggregate.survivors.sorted(),
+                          recorded.dropouts.sorted() == aggregate.dropoutsRecovered.sorted() else {
+                        return .failure(Failure(description: "the released aggregation is not the one the lead recorded before unmasking"))
+                    }
                     let survivors = Set(aggregate.survivors)
                     let report = Study.SecureRound(
                         round: round, messages: messages.filter { survivors.contains($0.key) }, sum: aggregate.sum,
@@ -125,6 +136,11 @@ enum SecureAggregationLeadRound {
             }
             let calls = sends.filter { $0.1 != lead }.map { ($0.1, $0.0) }
             let certified = certificates
+            var recording: Task<Result<Void, any Error>, Never>?
+            if case .unmaskRequest(let request)? = sends.first?.0 {
+                recorded = (request.survivors, request.dropped)
+                recording = Task { do { return .success(try await record(request.survivors, request.dropped)) } catch { return .failure(error) } }
+            }
             let replies = await concurrently(calls, timeout: stageTimeout) { peer, message -> (SecureAggregation.ClientMessage, Study.ContributionMessage?) in
                 switch message {
                 case .keyRoster(let roster):
@@ -144,6 +160,9 @@ enum SecureAggregationLeadRound {
                 case .unmaskRequest(let request):
                     return (.unmaskResponse(try await peers.unmask(from: peer, request: request)), nil)
                 }
+            }
+            if let recording, case .failure(let error) = await recording.value {
+                return .failure(Failure(description: "the aggregation could not be written to the lead's audit log: \(error)"))
             }
             for (peer, result) in replies {
                 switch result {

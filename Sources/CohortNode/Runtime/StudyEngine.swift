@@ -1191,22 +1191,18 @@ public actor StudyEngine {
                 let purpose = machine.spec.purpose.rawValue
                 let stageTimeout = Duration.milliseconds(Int(min(30, max(1, deadline.timeIntervalSinceNow)) * 1000))
                 group.addTask {
+                    // The aggregation is on record before its sum is used: written when the lead
+                    // asks for the unmasking, beside the participants' own records.
                     let result = await SecureAggregationLeadRound.run(
                         study: study, round: round, own: own, parties: parties, threshold: threshold, lead: node,
-                        payload: payload, identity: identity, peers: peers, stageTimeout: stageTimeout)
+                        payload: payload, identity: identity, peers: peers, stageTimeout: stageTimeout
+                    ) { survivors, dropouts in
+                        try await local.auditStudy(StudyAuditEvent(
+                            kind: .aggregated(round: round, parties: parties, survivors: survivors, dropouts: dropouts),
+                            study: study, purpose: purpose, lead: node, actor: node))
+                    }
                     switch result {
                     case .success(let done):
-                        // The aggregation is on record before its sum is used.
-                        do {
-                            try await local.auditStudy(StudyAuditEvent(
-                                kind: .aggregated(
-                                    round: round, parties: parties, survivors: done.aggregate.survivors,
-                                    dropouts: done.aggregate.dropoutsRecovered),
-                                study: study, purpose: purpose, lead: node, actor: node))
-                        } catch {
-                            continuation.yield(.secureRoundFailed(round, "the aggregation could not be written to the lead's audit log: \(error)"))
-                            return
-                        }
                         continuation.yield(.secureRound(done.report))
                     case .failure(let failure):
                         continuation.yield(.secureRoundFailed(round, failure.description))
