@@ -59,6 +59,13 @@ enum StudyBench {
             BenchWorkload(
                 name: "study.secure-aggregation.wall-ratio.10-parties", unit: "×", target: 1.10, higherIsBetter: false,
                 run: { try await Figures.shared.value("secure-ratio-10") }),
+            // One aggregation of a 9 900-coordinate vector: every built-in dimension crossed.
+            BenchWorkload(
+                name: "study.secure-aggregation.wall-ratio.3-parties.9900-cells", unit: "×", target: 1.10, higherIsBetter: false,
+                run: { try await Figures.shared.value("secure-ratio-3-fine") }),
+            BenchWorkload(
+                name: "study.secure-aggregation.wall-ratio.10-parties.9900-cells", unit: "×", target: 1.10, higherIsBetter: false,
+                run: { try await Figures.shared.value("secure-ratio-10-fine") }),
             BenchWorkload(
                 name: "study.secure-aggregation.extra-seconds.10-parties", unit: "s", target: nil, higherIsBetter: false,
                 run: { try await Figures.shared.value("secure-extra-10") }),
@@ -107,11 +114,15 @@ enum StudyBench {
                 }
                 all["secure-ratio-3"] = full.ratio("histogram-secure", over: "histogram")
                 all["secure-extra-3"] = full.difference("histogram-secure", over: "histogram")
+                all["secure-ratio-3-fine"] = full.ratio("fine-secure", over: "fine")
                 all["secure-ratio-kmeans"] = full.ratio("kmeans10", over: "kmeans10-plain")
                 let tenStudies = [("histogram", StudyBench.histogram(secure: false, participants: tenParticipants)),
                                   ("histogram-secure", StudyBench.histogram(secure: true, participants: tenParticipants))]
-                let ten = try await StudyBench.measure(customers: [Int](repeating: 12_000, count: 10), studies: tenStudies)
+                let fine = [("fine", StudyBench.histogram(secure: false, participants: tenParticipants, dimensions: fineDimensions)),
+                            ("fine-secure", StudyBench.histogram(secure: true, participants: tenParticipants, dimensions: fineDimensions))]
+                let ten = try await StudyBench.measure(customers: [Int](repeating: 12_000, count: 10), studies: tenStudies + fine)
                 all["secure-ratio-10"] = ten.ratio("histogram-secure", over: "histogram")
+                all["secure-ratio-10-fine"] = ten.ratio("fine-secure", over: "fine")
                 all["secure-extra-10"] = ten.difference("histogram-secure", over: "histogram")
                 let tenSmall = try await StudyBench.measure(customers: [Int](repeating: 2_000, count: 10), studies: tenStudies)
                 all["secure-ratio-10-small"] = tenSmall.ratio("histogram-secure", over: "histogram")
@@ -141,9 +152,14 @@ enum StudyBench {
     /// The nine participants of the 10-party cluster (the lead is `retail`).
     static let tenParticipants = ["telecom", "bank"] + (3..<10).map { "node\($0)" }
 
-    /// The RFM histogram among the lead `retail` and `participants`, plainly or securely aggregated.
-    static func histogram(secure: Bool, participants: [String]) -> String {
-        "kind: histogram\npurpose: segmentation\nas_of: 2026-06-30\ndimensions: [rfm_segment]\n"
+    /// Every built-in dimension crossed, with two listed regions: 11 × 5 × 3 × 5 × 4 × 3 = 9 900
+    /// cells, the issue's "10k-coordinate vector" in one aggregation.
+    static let fineDimensions = "[rfm_segment, lifecycle_stage, value_tier, channel_band, nps_class, region]\nregions: [north, south]"
+
+    /// The RFM histogram (or one over `dimensions`) among the lead `retail` and `participants`,
+    /// plainly or securely aggregated.
+    static func histogram(secure: Bool, participants: [String], dimensions: String = "[rfm_segment]") -> String {
+        "kind: histogram\npurpose: segmentation\nas_of: 2026-06-30\ndimensions: \(dimensions)\n"
             + "privacy: { epsilon: 1.0, delta: 1.0e-6 }\nparticipants: [\(participants.joined(separator: ", "))]\n"
             + "deadline_seconds: 600\nsecure_aggregation: \(secure)\n"
     }
@@ -153,6 +169,8 @@ enum StudyBench {
     static let studies: [(String, String)] = [
         ("histogram", histogram(secure: false, participants: ["telecom", "bank"])),
         ("histogram-secure", histogram(secure: true, participants: ["telecom", "bank"])),
+        ("fine", histogram(secure: false, participants: ["telecom", "bank"], dimensions: fineDimensions)),
+        ("fine-secure", histogram(secure: true, participants: ["telecom", "bank"], dimensions: fineDimensions)),
         ("lr5", spec("logistic-regression", purpose: "model-training", learning: "{ rounds: 5 }", dimensions: nil)),
         ("lr20", spec("logistic-regression", purpose: "model-training", learning: "{ rounds: 20 }", dimensions: nil)),
         ("kmeans10", spec("kmeans", purpose: "segmentation", learning: "{ k: 4, rounds: 8 }", dimensions: nil)),

@@ -86,6 +86,15 @@ import Testing
             #expect(abs(count - Double(exact.count)) <= 5 * se, "\(cell.labels): \(count) vs \(exact.count) (SE \(se))")
         }
         #expect(result.participants.map(\.node).sorted() == ["alpha", "beta", "gamma"])
+        // Three parties and no `secure_aggregation` key: securely aggregated (issue 13), each node
+        // adding its share of the central noise, so a cell's variance is 3 shares, not 3 σ².
+        #expect(result.spec.aggregation == .secure(parties: 3, threshold: 3))
+        let plan = try Study.Calibration.plan(for: result.spec)
+        let central = try #require(plan.distributed).centralSigmaSquared
+        #expect(abs(result.noiseVariance - 3 * plan.sigmaSquared) <= 1e-6 * result.noiseVariance)
+        #expect(result.noiseVariance < 2 * central, "3 shares of σ²/2 each, not 3σ² (\(result.noiseVariance) vs σ² \(central))")
+        #expect(StudyComparison(title: "RFM", result: result, truth: truth).render()
+            .contains("securely aggregated among 3 parties (threshold 3): the lead saw only the sum"))
         let total = truth.map(\.count).reduce(0, +)
         // No node sends its exact count; the released total is the noised cells' sum.
         #expect(abs(result.releasedCustomers - Double(total)) <= 5 * result.releasedCustomersStandardError)

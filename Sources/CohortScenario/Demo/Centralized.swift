@@ -61,6 +61,13 @@ public struct StudyComparison: Sendable {
     /// The exact answer.
     public var truth: [Centralized.Cell]
 
+    /// Puts a released result beside the exact answer.
+    public init(title: String, result: Study.Result, truth: [Centralized.Cell]) {
+        self.title = title
+        self.result = result
+        self.truth = truth
+    }
+
     /// Mean absolute error over the released cells (counts: customers; means: the measure's unit).
     public var meanAbsoluteError: Double {
         var total = 0.0
@@ -115,6 +122,12 @@ public struct StudyComparison: Sendable {
             "customers in the study: \(fmt(result.releasedCustomers, 0)) ± \(fmt(result.releasedCustomersStandardError, 1)) released (noised), \(truth.reduce(0) { $0 + $1.count }) true")
         let spent = result.participants.map { "\($0.node) ε=\(fmt($0.epsilon, 2)) (ρ=\(fmt($0.rho, 4)))" }
         lines.append("privacy spent per node: " + spent.joined(separator: "; "))
+        switch result.spec.aggregation {
+        case .secure(let parties, let threshold):
+            lines.append("securely aggregated among \(parties) parties (threshold \(threshold)): the lead saw only the sum, and each node added its share of the noise")
+        case .plain:
+            lines.append("plainly aggregated: each node added the full noise and sent its noised vector to the lead")
+        }
         if result.simulatedNoise { lines.append("NOTE: simulated (seeded or zero) noise was used by at least one node") }
         return lines.joined(separator: "\n")
     }
