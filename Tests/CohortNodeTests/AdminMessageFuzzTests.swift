@@ -53,7 +53,7 @@ import Testing
 
                 """.utf8).write(to: csv)
             _ = try await store.importCSV(.customers, from: csv.path, audit: audit)
-            let (mesh, _) = StudyEngineTests.cluster()
+            let (mesh, _) = try StudyEngineTests.cluster()
             service = AdminService(engine: mesh.engines["acme"]!, store: store, audit: audit) { _ in
                 throw RPCError(code: .unavailable, message: "no status in the fuzz harness")
             }

@@ -25,12 +25,12 @@ import Testing
     }
 
     static func makeSeeds() async throws -> Seeds {
-        let (mesh, _) = StudyEngineTests.cluster()
+        let (mesh, _) = try StudyEngineTests.cluster()
         let spec = try Study.Spec.load(yaml: StudyEngineTests.spec).withID("s-fuzz-lead")
         guard case .completed(_, let json, _) = await mesh.engines["acme"]!.lead(spec) else {
             throw FuzzViolation(message: "the seed study did not complete")
         }
-        let (other, _) = StudyEngineTests.cluster()
+        let (other, _) = try StudyEngineTests.cluster()
         let proposed = try spec.withID("s-fuzz-seed")
         _ = await other.engines["globex"]!.onProposal(study: "s-fuzz-seed", specJSON: try proposed.canonicalJSON(), from: "acme")
         let message = try await other.engines["globex"]!.onContributionRequest(study: "s-fuzz-seed", round: 0, from: "acme")
@@ -97,7 +97,7 @@ import Testing
     @Test("random and mutated peer requests decode and are handled without trapping")
     func peerRequestsNeverTrap() async throws {
         let seeds = try await Self.makeSeeds()
-        let (mesh, _) = StudyEngineTests.cluster(budgets: ["globex": 1_000_000])
+        let (mesh, _) = try StudyEngineTests.cluster(budgets: ["globex": 1_000_000])
         let handler = NodePeerHandler(
             engine: mesh.engines["globex"]!, node: "globex", consortium: "demo", metrics: NodeMetrics(),
             latestCheckpoint: { nil })
@@ -132,7 +132,7 @@ import Testing
     @Test("mutated published results with a valid digest are decoded and handled without trapping")
     func publishedResultsNeverTrap() async throws {
         let seeds = try await Self.makeSeeds()
-        let (mesh, _) = StudyEngineTests.cluster(budgets: ["globex": 1_000_000])
+        let (mesh, _) = try StudyEngineTests.cluster(budgets: ["globex": 1_000_000])
         let globex = mesh.engines["globex"]!
         let template = String(decoding: seeds.resultJSON, as: UTF8.self)
         // The spec exactly as the lead ran it (with the lead's fields, e.g. its deadline).

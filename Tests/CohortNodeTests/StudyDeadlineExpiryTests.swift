@@ -127,7 +127,7 @@ import Testing
     }
 
     @Test func theLeadSendsItsAbsoluteDeadlineToParticipants() async throws {
-        let (mesh, _) = StudyEngineTests.cluster()
+        let (mesh, _) = try StudyEngineTests.cluster()
         let before = Date()
         let outcome = await mesh.engines["acme"]!.lead(try Study.Spec.load(yaml: StudyEngineTests.spec))
         guard case .completed(let result, _, _) = outcome else {

@@ -1,3 +1,5 @@
+import CohortNet
+import CohortNetTestSupport
 import CohortStudy
 import CohortTestSupport
 import Foundation
@@ -11,32 +13,44 @@ import Testing
 @Suite struct StudyEngineRoundsTests {
     typealias Engines = StudyEngineTests
 
-    static func restartedEngine(_ name: String, local: Engines.FakeLocal, mesh: Engines.Mesh, rounds: Int) -> StudyEngine {
+    static func restartedEngine(
+        _ name: String, local: Engines.FakeLocal, mesh: Engines.Mesh, rounds: Int, identity: SecureAggregationIdentity? = nil
+    ) -> StudyEngine {
         StudyEngine(
             node: name, policy: Engines.policy(), local: local, peers: Engines.MeshCalls(caller: name, mesh: mesh),
-            logger: Logger(label: "test.\(name).restarted"), programs: StudyFixtures.repeatedPrograms(rounds: rounds))
+            logger: Logger(label: "test.\(name).restarted"), programs: StudyFixtures.repeatedPrograms(rounds: rounds),
+            identity: identity)
     }
 
     /// Three engines run a 6-round study; globex is restarted (a fresh engine over the same
     /// node.sqlite) before round 3 and resumes: the release is exact, and each node is charged
-    /// once and reads its data once per round.
-    @Test func aParticipantRestartedBetweenRoundsResumesAndTheStudyPublishes() async throws {
+    /// once and reads its data once per round. Plain, and securely aggregated (the default with
+    /// three parties): a restart between rounds loses nothing there either, since the round's
+    /// masking keys are made when the round starts.
+    @Test(arguments: [false, true])
+    func aParticipantRestartedBetweenRoundsResumesAndTheStudyPublishes(secure: Bool) async throws {
         let rounds = 6
-        let (mesh, locals) = Engines.cluster(programs: StudyFixtures.repeatedPrograms(rounds: rounds))
+        let pki = secure ? try PKI.TestPKI(consortium: "restart") : nil
+        let (mesh, locals) = try Engines.cluster(programs: StudyFixtures.repeatedPrograms(rounds: rounds), pki: pki)
         let globex = locals["globex"]!
+        let identity = try pki.map { try SecureAggregationIdentity(material: try $0.material(for: "globex"), consortium: $0.consortium) }
         let restarted = ManagedFlag()
         mesh.beforeRequest = { peer, round in
             guard peer == "globex", round == 3, restarted.setOnce() else { return }
-            let engine = Self.restartedEngine("globex", local: globex, mesh: mesh, rounds: rounds)
+            let engine = Self.restartedEngine("globex", local: globex, mesh: mesh, rounds: rounds, identity: identity)
             try? await engine.restore()
             mesh.engines["globex"] = engine
         }
-        let outcome = await mesh.engines["acme"]!.lead(try Study.Spec.load(yaml: Engines.spec))
+        let yaml = secure ? Engines.spec.replacingOccurrences(of: "secure_aggregation: false\n", with: "") : Engines.spec
+        let spec = try Study.Spec.load(yaml: yaml)
+        #expect((spec.aggregation != .plain) == secure)
+        let outcome = await mesh.engines["acme"]!.lead(spec)
         guard case .completed(let result, _, _) = outcome else {
             Issue.record("study failed: \(outcome)")
             return
         }
         #expect(restarted.isSet)
+        #expect((mesh.plainRequests == 0) == secure, "a secure study asks for no contribution in the clear")
         // Segment code → count over the three tables, plus 3 parties × (rounds − 1) per cell.
         let base: [Int: Double] = [0: 3, 1: 3, 2: 3, 3: 1, 4: 3, 10: 1]
         for (index, cell) in result.cells.enumerated() {
@@ -52,7 +66,7 @@ import Testing
     /// A participant that stops mid-study (here: its engine is gone at round 2) fails the study;
     /// the lead tells the others over the wire (`AbortStudy`), and they record the end.
     @Test func aDropoutFailsTheStudyAndTheAbortReachesTheOthers() async throws {
-        let (mesh, locals) = Engines.cluster(programs: StudyFixtures.repeatedPrograms(rounds: 4))
+        let (mesh, locals) = try Engines.cluster(programs: StudyFixtures.repeatedPrograms(rounds: 4))
         mesh.beforeRequest = { peer, round in
             if peer == "initech", round == 2 { mesh.dead.insert("initech") }
         }
@@ -76,7 +90,7 @@ import Testing
     /// A participant whose node.sqlite refuses the study's state rejects the proposal: nothing
     /// is read or spent anywhere.
     @Test func aParticipantThatCannotStoreTheStudysStateRejectsIt() async throws {
-        let (mesh, locals) = Engines.cluster()
+        let (mesh, locals) = try Engines.cluster()
         await locals["globex"]!.setPersistFailing()
         let outcome = await mesh.engines["acme"]!.lead(try Study.Spec.load(yaml: Engines.spec))
         guard case .failed(_, let reason) = outcome else {
@@ -93,7 +107,7 @@ import Testing
     /// A directive the driver does not expect where it meets it fails the study loudly instead
     /// of being skipped.
     @Test func anUnexpectedDirectiveFailsTheStudyLoudly() async throws {
-        let (mesh, _) = Engines.cluster()
+        let (mesh, _) = try Engines.cluster()
         let globex = mesh.engines["globex"]!
         let spec = try Study.Spec.load(yaml: Engines.spec).withID("s-fault")
         #expect(await globex.onProposal(study: "s-fault", specJSON: try spec.canonicalJSON(), from: "acme") == .accepted)
@@ -116,7 +130,7 @@ import Testing
     /// Issue 17: `study status` on a participant shows every party's stage, as the lead sees it
     /// (asked over `StudyProgress`), not just its own and the lead's.
     @Test func aParticipantsStatusShowsEveryPartysStageFromTheLead() async throws {
-        let (mesh, locals) = Engines.cluster(autoApprove: ["initech": false])
+        let (mesh, locals) = try Engines.cluster(autoApprove: ["initech": false])
         let spec = try Study.Spec.load(yaml: Engines.spec).withID("s-status")
         let acme = mesh.engines["acme"]!
         let run = Task { await acme.lead(spec) }

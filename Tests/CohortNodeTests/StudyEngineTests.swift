@@ -1,5 +1,7 @@
 import CohortCore
 import CohortTestSupport
+import CohortNet
+import CohortNetTestSupport
 import CohortStudy
 import CohortNode
 import CohortSecureAggregation
@@ -134,6 +136,7 @@ import Testing
         func advertiseKeys(
             from peer: String, study: String, round: Int, payload: Study.RoundPayload, parties: [String], threshold: Int
         ) async throws -> SignedKeyAdvertisement {
+            await mesh.beforeRequest?(peer, round)
             if mesh.dropAtAdvertise.contains(peer) { throw NodeError(.peerUnavailable, "\(peer) is gone") }
             return try await engine(peer).onAdvertiseKeys(
                 study: study, round: round, payload: payload, parties: parties, threshold: threshold, from: caller)
@@ -169,9 +172,12 @@ import Testing
         Study.Policy(epsilonPerStudy: [.segmentation: 2.0], maxDelta: 1e-5, minConsentingCustomers: 1, autoApprove: autoApprove)
     }
 
+    /// Three engines wired in memory; with `pki`, each has its node identity from it (so that
+    /// secure aggregation can run).
     static func cluster(
-        budgets: [String: Double] = [:], autoApprove: [String: Bool] = [:], programs: Study.RoundPrograms = .standard
-    ) -> (Mesh, [String: FakeLocal]) {
+        budgets: [String: Double] = [:], autoApprove: [String: Bool] = [:], programs: Study.RoundPrograms = .standard,
+        pki: PKI.TestPKI? = nil
+    ) throws -> (Mesh, [String: FakeLocal]) {
         let mesh = Mesh()
         var locals: [String: FakeLocal] = [:]
         let tables: [String: [UInt16]] = [
@@ -182,13 +188,14 @@ import Testing
             locals[name] = local
             mesh.engines[name] = StudyEngine(
                 node: name, policy: policy(autoApprove: autoApprove[name] ?? true), local: local,
-                peers: MeshCalls(caller: name, mesh: mesh), logger: Logger(label: "test.\(name)"), programs: programs)
+                peers: MeshCalls(caller: name, mesh: mesh), logger: Logger(label: "test.\(name)"), programs: programs,
+                identity: try pki.map { try SecureAggregationIdentity(material: try $0.material(for: name), consortium: $0.consortium) })
         }
         return (mesh, locals)
     }
 
     @Test func happyPathPublishesTheExactSumToEveryNode() async throws {
-        let (mesh, locals) = Self.cluster()
+        let (mesh, locals) = try Self.cluster()
         let outcome = await mesh.engines["acme"]!.lead(try Study.Spec.load(yaml: Self.spec))
         guard case .completed(let result, let json, _) = outcome else {
             Issue.record("study failed: \(outcome)")
@@ -208,7 +215,7 @@ import Testing
     }
 
     @Test func overBudgetParticipantRefusesBeforeReadingDataAndNobodySpends() async throws {
-        let (mesh, locals) = Self.cluster(budgets: ["initech": 0.5])
+        let (mesh, locals) = try Self.cluster(budgets: ["initech": 0.5])
         let outcome = await mesh.engines["acme"]!.lead(try Study.Spec.load(yaml: Self.spec))
         guard case .failed(_, let reason) = outcome else {
             Issue.record("expected failure, got \(outcome)")
@@ -227,7 +234,7 @@ import Testing
     /// Issue 10/11: the lead's own proposal and decision are on record before anything happens;
     /// an audit log that refuses the append stops the study before any peer hears of it.
     @Test func leadWhoseAuditLogFailsProposesNothingAndNobodySpends() async throws {
-        let (mesh, locals) = Self.cluster()
+        let (mesh, locals) = try Self.cluster()
         await locals["acme"]!.setAuditFailing()
         let outcome = await mesh.engines["acme"]!.lead(try Study.Spec.load(yaml: Self.spec))
         guard case .failed(_, let reason) = outcome else {
@@ -243,7 +250,7 @@ import Testing
     }
 
     @Test func participantThatDiesMidStudyFailsTheStudyWithItsNameAndSpendsNothing() async throws {
-        let (mesh, locals) = Self.cluster()
+        let (mesh, locals) = try Self.cluster()
         await locals["initech"]!.setFailing()
         let start = ContinuousClock.now
         let outcome = await mesh.engines["acme"]!.lead(try Study.Spec.load(yaml: Self.spec))
@@ -260,7 +267,7 @@ import Testing
 
     @Test func unreachableParticipantFailsTheStudy() async throws {
         // An unreachable participant is retried until the deadline (issue 17), so a short one.
-        let (mesh, _) = Self.cluster()
+        let (mesh, _) = try Self.cluster()
         mesh.dead.insert("globex")
         let spec = Self.spec.replacingOccurrences(of: "deadline_seconds: 600", with: "deadline_seconds: 5")
         let outcome = await mesh.engines["acme"]!.lead(try Study.Spec.load(yaml: spec))
@@ -272,7 +279,7 @@ import Testing
     }
 
     @Test func manualApprovalQueuesUntilTheOperatorApproves() async throws {
-        let (mesh, locals) = Self.cluster(autoApprove: ["globex": false])
+        let (mesh, locals) = try Self.cluster(autoApprove: ["globex": false])
         let lead = mesh.engines["acme"]!
         let spec = try Study.Spec.load(yaml: Self.spec)
         async let outcome = lead.lead(spec)
@@ -293,7 +300,7 @@ import Testing
     }
 
     @Test func operatorRejectionFailsTheStudy() async throws {
-        let (mesh, _) = Self.cluster(autoApprove: ["initech": false])
+        let (mesh, _) = try Self.cluster(autoApprove: ["initech": false])
         let spec = try Study.Spec.load(yaml: Self.spec)
         async let outcome = mesh.engines["acme"]!.lead(spec)
         var queued: String?

@@ -72,7 +72,7 @@ import Testing
 
     @Test func unreachableParticipantIsRetriedWithBackoffUntilItAnswers() async throws {
         // Before: the first connection error failed the study.
-        let (mesh, locals) = T.cluster()
+        let (mesh, locals) = try T.cluster()
         let calls = FlakyCalls(
             inner: T.MeshCalls(caller: "acme", mesh: mesh), failures: ["globex": 3], configured: ["globex", "initech"])
         let engine = Self.lead(mesh: mesh, calls: calls, local: locals["acme"]!)
@@ -86,7 +86,7 @@ import Testing
     }
 
     @Test func unreachableParticipantFailsAtTheDeadlineNamingTheReasonAndAttempts() async throws {
-        let (mesh, locals) = T.cluster()
+        let (mesh, locals) = try T.cluster()
         let calls = FlakyCalls(
             inner: T.MeshCalls(caller: "acme", mesh: mesh), failures: ["globex": 1_000], configured: ["globex", "initech"])
         let engine = Self.lead(mesh: mesh, calls: calls, local: locals["acme"]!)
@@ -108,7 +108,7 @@ import Testing
     }
 
     @Test func participantMissingFromTheConfigurationFailsAtOnceAndNothingIsProposed() async throws {
-        let (mesh, locals) = T.cluster()
+        let (mesh, locals) = try T.cluster()
         let calls = FlakyCalls(inner: T.MeshCalls(caller: "acme", mesh: mesh), failures: [:], configured: ["globex"])
         let engine = Self.lead(mesh: mesh, calls: calls, local: locals["acme"]!)
         let outcome = await engine.lead(try Self.spec(deadline: 600))
@@ -122,7 +122,7 @@ import Testing
     }
 
     @Test func leadsOwnPolicyRefusalIsReportedAtOnce() async throws {
-        let (mesh, locals) = T.cluster(budgets: ["acme": 0.5])
+        let (mesh, locals) = try T.cluster(budgets: ["acme": 0.5])
         let calls = FlakyCalls(inner: T.MeshCalls(caller: "acme", mesh: mesh), failures: [:], configured: ["globex", "initech"])
         let engine = Self.lead(mesh: mesh, calls: calls, local: locals["acme"]!)
         let outcome = await engine.lead(try Self.spec(deadline: 600))
@@ -135,7 +135,7 @@ import Testing
     }
 
     @Test func whileAParticipantAwaitsApprovalBothSidesShowWhoTheStudyWaitsFor() async throws {
-        let (mesh, locals) = T.cluster(autoApprove: ["globex": false])
+        let (mesh, locals) = try T.cluster(autoApprove: ["globex": false])
         let lead = mesh.engines["acme"]!
         let globex = mesh.engines["globex"]!
         let spec = try Self.spec(deadline: 60)
@@ -182,7 +182,7 @@ import Testing
 
     @Test func endedLeadStudiesAgeOutOfTheListAfterTheRetention() async throws {
         let clock = StudyDeadlineExpiryTests.ManualClock(Date())
-        let (mesh, locals) = T.cluster()
+        let (mesh, locals) = try T.cluster()
         let engine = StudyEngine(
             node: "acme", policy: T.policy(), local: locals["acme"]!, peers: T.MeshCalls(caller: "acme", mesh: mesh),
             logger: Logger(label: "test.acme"), limits: StudyEngine.Limits(retention: 60), clock: { clock.now })
